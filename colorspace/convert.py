@@ -1,0 +1,164 @@
+"""sRGB <-> CIELAB (D65, 2 degree observer), batched and differentiable, for numpy arrays or torch tensors.
+
+One torch implementation serves both: numpy inputs are wrapped (zero copy) and the result is handed back
+as numpy. It agrees with colour-science (``colorspace.reference``) to ~1e-4 in Lab in float32.
+Constants are derived from the sRGB primaries and the D65 white point exactly as colour-science does, so
+no chromatic adaptation happens anywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import torch
+
+Array = np.ndarray | torch.Tensor
+GamutMode = Literal["clip", "chroma"]
+
+_PRIMARIES_XY = np.array([[0.64, 0.33], [0.30, 0.60], [0.15, 0.06]])
+_WHITE_XY = np.array([0.3127, 0.3290])
+_EPSILON = 216.0 / 24389.0  # (6/29)^3, CIE 1976 threshold
+_KAPPA = 24389.0 / 27.0
+
+
+def _xy_to_xyz(xy: np.ndarray) -> np.ndarray:
+    return np.stack([xy[..., 0] / xy[..., 1], np.ones(xy.shape[:-1]), (1 - xy[..., 0] - xy[..., 1]) / xy[..., 1]], -1)
+
+
+def _rgb_to_xyz_matrix() -> np.ndarray:
+    """The normalised primary matrix of sRGB (rows X, Y, Z), as in colour-science."""
+    primaries = _xy_to_xyz(_PRIMARIES_XY).T
+    scale = np.linalg.solve(primaries, _xy_to_xyz(_WHITE_XY))
+    return primaries * scale
+
+
+RGB_TO_XYZ = _rgb_to_xyz_matrix()
+XYZ_TO_RGB = np.linalg.inv(RGB_TO_XYZ)
+WHITE_XYZ = _xy_to_xyz(_WHITE_XY)
+
+
+def _constant(values: np.ndarray, like: torch.Tensor) -> torch.Tensor:
+    return torch.as_tensor(values, dtype=like.dtype, device=like.device)
+
+
+def _check_last_axis(x: Array, what: str) -> None:
+    if x.ndim == 0 or x.shape[-1] != 3:
+        raise ValueError(f"{what} must have shape (..., 3), got shape {tuple(x.shape)}")
+
+
+def _as_float_tensor(x: Array, what: str) -> tuple[torch.Tensor, bool]:
+    """Tensor view of ``x`` as float (uint8 scaled to 0..1) and whether ``x`` was numpy."""
+    is_numpy = isinstance(x, np.ndarray)
+    if not is_numpy and not isinstance(x, torch.Tensor):
+        raise TypeError(f"{what} must be a numpy array or torch tensor, got {type(x).__name__}")
+    _check_last_axis(x, what)
+    t = torch.from_numpy(np.ascontiguousarray(x)) if is_numpy else x
+    if t.dtype == torch.uint8:
+        return t.to(torch.float32) / 255.0, is_numpy
+    if not t.is_floating_point():
+        raise ValueError(f"{what} must be uint8 or floating point, got dtype {t.dtype}")
+    return t, is_numpy
+
+
+def _hand_back(t: torch.Tensor, is_numpy: bool) -> Array:
+    return t.numpy() if is_numpy else t
+
+
+def _srgb_decode(c: torch.Tensor) -> torch.Tensor:
+    """sRGB EOTF: encoded 0..1 -> linear light (clamps inside branches keep gradients finite)."""
+    curved = ((c.clamp_min(0.04045) + 0.055) / 1.055) ** 2.4
+    return torch.where(c <= 0.04045, c / 12.92, curved)
+
+
+def _srgb_encode(c: torch.Tensor) -> torch.Tensor:
+    curved = 1.055 * c.clamp_min(0.0031308) ** (1 / 2.4) - 0.055
+    return torch.where(c <= 0.0031308, c * 12.92, curved)
+
+
+def _lab_f(t: torch.Tensor) -> torch.Tensor:
+    cube_root = t.clamp_min(_EPSILON) ** (1 / 3)
+    return torch.where(t > _EPSILON, cube_root, (_KAPPA * t + 16) / 116)
+
+
+def _lab_f_inverse(f: torch.Tensor) -> torch.Tensor:
+    return torch.where(f**3 > _EPSILON, f**3, (116 * f - 16) / _KAPPA)
+
+
+def srgb_to_lab_tensor(rgb: torch.Tensor) -> torch.Tensor:
+    """Float sRGB in 0..1 (..., 3) -> Lab (..., 3), same dtype and device; differentiable."""
+    xyz = _srgb_decode(rgb) @ _constant(RGB_TO_XYZ / WHITE_XYZ[:, None], rgb).T
+    f = _lab_f(xyz)
+    fx, fy, fz = f.unbind(-1)
+    return torch.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], -1)
+
+
+def lab_to_linear_rgb_tensor(lab: torch.Tensor) -> torch.Tensor:
+    """Lab -> linear-light sRGB, unclipped (values outside 0..1 mean out of gamut)."""
+    L, a, b = lab.unbind(-1)
+    fy = (L + 16) / 116
+    f = torch.stack([fy + a / 500, fy, fy - b / 200], -1)
+    return _lab_f_inverse(f) @ _constant(XYZ_TO_RGB * WHITE_XYZ[None, :], lab).T
+
+
+def lab_to_srgb_tensor(lab: torch.Tensor) -> torch.Tensor:
+    """Lab -> encoded sRGB, unclipped."""
+    return _srgb_encode(lab_to_linear_rgb_tensor(lab))
+
+
+def srgb_to_lab(rgb: Array) -> Array:
+    """sRGB (..., 3) -> CIELAB (..., 3), D65.
+
+    ``rgb`` is a numpy array or torch tensor, uint8 (0..255) or float (0..1). Returns the same kind
+    (numpy in, numpy out), float32 for uint8/float32 input, otherwise the input's float dtype.
+    Torch inputs keep their device and gradients.
+    """
+    t, is_numpy = _as_float_tensor(rgb, "sRGB input")
+    return _hand_back(srgb_to_lab_tensor(t), is_numpy)
+
+
+def _in_gamut(linear_rgb: torch.Tensor, tolerance: float = 1e-6) -> torch.Tensor:
+    return ((linear_rgb >= -tolerance) & (linear_rgb <= 1 + tolerance)).all(-1)
+
+
+def _reduce_chroma(lab: torch.Tensor, steps: int = 24) -> torch.Tensor:
+    """Largest chroma at the same L* and hue that is inside the sRGB gamut, by bisection on a scale."""
+    lab = torch.cat([lab[..., :1].clamp(0, 100), lab[..., 1:]], -1)
+    low = torch.zeros(lab.shape[:-1], dtype=lab.dtype, device=lab.device)
+    high = torch.ones_like(low)
+    inside = _in_gamut(lab_to_linear_rgb_tensor(lab))
+    for _ in range(steps):
+        mid = (low + high) / 2
+        trial = torch.cat([lab[..., :1], lab[..., 1:] * mid[..., None]], -1)
+        ok = _in_gamut(lab_to_linear_rgb_tensor(trial))
+        low = torch.where(ok, mid, low)
+        high = torch.where(ok, high, mid)
+    scale = torch.where(inside, torch.ones_like(low), low)
+    return torch.cat([lab[..., :1], lab[..., 1:] * scale[..., None]], -1)
+
+
+def lab_to_srgb(
+    lab: Array, gamut: GamutMode = "clip", as_uint8: bool = False, return_out_of_gamut: bool = False
+) -> Array | tuple[Array, Array]:
+    """CIELAB (..., 3) -> sRGB (..., 3) in 0..1 (or uint8 with ``as_uint8``), same kind as the input.
+
+    Colours outside the sRGB gamut are handled by ``gamut``:
+    - ``"clip"`` (default): each channel is clipped to 0..1 (can shift hue; differentiable almost
+      everywhere).
+    - ``"chroma"``: gamut mapping at constant L* (clamped to 0..100) and hue: chroma is reduced by bisection
+      until the colour fits, then tiny numerical residue is clipped. Not differentiable through the search.
+    With ``return_out_of_gamut`` the result is ``(rgb, mask)`` where ``mask`` (...,) marks the inputs that
+    were outside the gamut before mapping.
+    """
+    if gamut not in ("clip", "chroma"):
+        raise ValueError(f"gamut must be 'clip' or 'chroma', got {gamut!r}")
+    t, is_numpy = _as_float_tensor(lab, "Lab input")
+    outside = ~_in_gamut(lab_to_linear_rgb_tensor(t.detach()))
+    if gamut == "chroma":
+        with torch.no_grad():
+            t = _reduce_chroma(t)
+    rgb = lab_to_srgb_tensor(t).clamp(0, 1)
+    if as_uint8:
+        rgb = (rgb * 255).round().to(torch.uint8)
+    out = _hand_back(rgb, is_numpy)
+    return (out, _hand_back(outside, is_numpy)) if return_out_of_gamut else out

@@ -1,0 +1,160 @@
+"""The run configuration: one dataclass per TOML section.
+
+Adding a setting is adding a typed field with a default to a section dataclass (and, where some values
+are impossible, a line to its ``check``); the loader validates names and types generically from the
+annotations. A new section is a new dataclass plus one field on :class:`RunConfig`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message names the key, the file and what was expected."""
+
+
+def _is_power_of_two(n: int) -> bool:
+    return n > 0 and n & (n - 1) == 0
+
+
+Problems = list[tuple[str, str]]  # (key within the section, sentence)
+
+
+@dataclass
+class DataConfig:
+    """[data]: which catalog, at which sizes, read how.
+
+    ``colour_lookup`` is ``"default"`` (colorspace's table over the catalog's colour terms) or the path of
+    a saved ``LookupTable``.
+    """
+
+    catalog: str = ""
+    stage1_size: int = 64
+    stage2_size: int = 128
+    num_workers: int = 0
+    colour_lookup: str = "default"
+
+    def check(self) -> Problems:
+        problems: Problems = []
+        for key in ("stage1_size", "stage2_size"):
+            size = getattr(self, key)
+            if not (_is_power_of_two(size) and size >= 16):
+                problems.append((key, f"must be a power of two of at least 16, got {size}"))
+        if self.stage2_size < self.stage1_size:
+            problems.append(("stage2_size", f"must be at least stage1_size ({self.stage1_size}), "
+                                            f"got {self.stage2_size}"))
+        if self.num_workers < 0:
+            problems.append(("num_workers", f"must be 0 or more, got {self.num_workers}"))
+        return problems
+
+
+@dataclass
+class ModelConfig:
+    """[model]: the registered model's name; [model.options] is checked against its ``options_class``."""
+
+    name: str = ""
+    options: Any = None
+
+    def check(self) -> Problems:
+        return [] if self.name else [("name", "is required (a registered model, see `ganbench models`)")]
+
+
+DEFAULT_SAMPLE_QUERIES: list[list[str]] = [
+    ["women's black pants", "petite", "capri"],
+    ["men's blue jeans", "slim", "distressed"],
+    ["women's red shorts", "high waist"],
+    ["men's khaki pants", "relaxed fit"],
+]
+
+
+@dataclass
+class TrainConfig:
+    """[train]: the optimisation schedule and the harness's levers.
+
+    ``stage1_steps`` / ``stage2_steps`` are generator+discriminator iterations per phase; a model that
+    trains both stages jointly gets their sum. ``precision = "auto"`` picks bf16 where the hardware
+    supports it. ``sample_queries`` are the fixed query streams drawn at every ``sample_every`` steps.
+    """
+
+    batch_size: int = 32
+    stage1_steps: int = 2000
+    stage2_steps: int = 2000
+    lr: float = 2e-4
+    betas: tuple[float, float] = (0.5, 0.999)
+    ema_decay: float = 0.999
+    precision: Literal["auto", "bf16", "fp32"] = "auto"
+    channels_last: bool = True
+    seed: int = 0
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    log_every: int = 10
+    sample_every: int = 500
+    checkpoint_every: int = 500
+    sample_queries: list[list[str]] = field(default_factory=lambda: [list(q) for q in DEFAULT_SAMPLE_QUERIES])
+
+    def check(self) -> Problems:
+        problems: Problems = []
+        for key in ("batch_size", "log_every", "sample_every", "checkpoint_every"):
+            if getattr(self, key) < 1:
+                problems.append((key, f"must be at least 1, got {getattr(self, key)}"))
+        if self.batch_size < 2:
+            problems.append(("batch_size", f"must be at least 2 (mismatching pairs need two items), "
+                                           f"got {self.batch_size}"))
+        for key in ("stage1_steps", "stage2_steps"):
+            if getattr(self, key) < 0:
+                problems.append((key, f"must be 0 or more, got {getattr(self, key)}"))
+        if self.lr <= 0:
+            problems.append(("lr", f"must be positive, got {self.lr}"))
+        if not all(0 <= b < 1 for b in self.betas):
+            problems.append(("betas", f"must both lie in [0, 1), got {list(self.betas)}"))
+        if not 0 <= self.ema_decay < 1:
+            problems.append(("ema_decay", f"must lie in [0, 1), got {self.ema_decay}"))
+        if not self.sample_queries or any(not q or any(not s.strip() for s in q) for q in self.sample_queries):
+            problems.append(("sample_queries", "must be a non-empty list of query streams, each a non-empty "
+                                               "list of non-empty steps"))
+        return problems
+
+
+@dataclass
+class EvalConfig:
+    """[eval]: evaluation settings (the evaluation package may add fields here)."""
+
+    n_samples: int = 1000
+    seed: int = 0
+    inception_weights: str | None = None
+    batch_size: int = 50
+
+    def check(self) -> Problems:
+        problems: Problems = []
+        if self.n_samples < 1:
+            problems.append(("n_samples", f"must be at least 1, got {self.n_samples}"))
+        if self.batch_size < 1:
+            problems.append(("batch_size", f"must be at least 1, got {self.batch_size}"))
+        return problems
+
+
+@dataclass
+class RunConfig:
+    """The whole configuration of one training run; ``source`` names where it was read from."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+    eval: EvalConfig = field(default_factory=EvalConfig)
+    source: str = field(default="<defaults>", compare=False)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any], source: str = "<dict>") -> RunConfig:
+        """Validate a nested dict (as ``tomllib`` returns) into a config; raises :class:`ConfigError`."""
+        from ganbench.config.validate import build_run_config
+
+        return build_run_config(values, source)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ganbench.config.validate import config_as_dict
+
+        return config_as_dict(self)
+
+
+SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig, "eval": EvalConfig}
