@@ -3,6 +3,25 @@
 Stands alone: imports nothing from ganbench.
 """
 
+from colorspace.cluster import Cluster, cluster_terms
+from colorspace.convert import lab_to_srgb, srgb_to_lab
+from colorspace.difference import delta_e, pairwise_delta_e
+from colorspace.lookup import LookupResult, LookupTable, LookupTableError, default_lookup
 from colorspace.vocabulary import ColourTerm, catalog_terms, load_vocabulary, normalise_name
 
-__all__ = ["ColourTerm", "catalog_terms", "load_vocabulary", "normalise_name"]
+__all__ = [
+    "Cluster",
+    "ColourTerm",
+    "LookupResult",
+    "LookupTable",
+    "LookupTableError",
+    "catalog_terms",
+    "cluster_terms",
+    "default_lookup",
+    "delta_e",
+    "lab_to_srgb",
+    "load_vocabulary",
+    "normalise_name",
+    "pairwise_delta_e",
+    "srgb_to_lab",
+]

@@ -17,7 +17,8 @@ _25_POW_7 = 25.0**7
 
 def _safe_sqrt(x: torch.Tensor) -> torch.Tensor:
     positive = x > 0
-    return torch.where(positive, torch.sqrt(torch.where(positive, x, torch.ones_like(x))), torch.zeros_like(x))
+    root = torch.sqrt(torch.where(positive, x, torch.ones_like(x)))
+    return torch.where(positive, root, torch.zeros_like(x))
 
 
 def _safe_atan2(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:

@@ -8,7 +8,8 @@ Sources
 - ``"apparel"``: terms used in clothing catalogs, defined here (``APPAREL_HEX``; values chosen by us from
   typical product photography, since no standard exists).
 
-Names are normalised: lower case, single spaces, and "gray" spelled "grey" (xkcd's spelling).
+Names are normalised: lower case, single spaces (hyphens and underscores too: "off-white" = "off white"),
+and "gray" spelled "grey" (xkcd's spelling).
 
 Source rule (our choice; the paper is silent): where sources disagree on a name, the default vocabulary
 takes the value from the first source in ``SOURCE_PRIORITY`` = apparel > xkcd > css. Apparel wins because
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -82,8 +83,8 @@ class UnknownVocabularyError(ValueError):
 
 
 def normalise_name(name: str) -> str:
-    """Lower case, single spaces, 'gray' -> 'grey' (word by word)."""
-    words = re.sub(r"\s+", " ", name.strip().lower()).split(" ")
+    """Lower case; hyphens, underscores and runs of spaces become one space; 'gray' -> 'grey'."""
+    words = re.sub(r"[\s_\-]+", " ", name.strip().lower()).strip().split(" ")
     return " ".join("grey" if w == "gray" else w for w in words)
 
 
@@ -125,7 +126,7 @@ def _css_hex() -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str) -> tuple[ColourTerm, ...]:
     if name == "xkcd":
         return tuple(_terms_from_hex(_xkcd_hex(), "xkcd"))

@@ -6,3 +6,110 @@ import click
 @click.group()
 def data() -> None:
     """Synthesise, import and inspect product catalogs."""
+
+
+@data.command("import")
+@click.argument("src", type=click.Path(exists=True, path_type=str))
+@click.option("--format", "source_format", required=True, help="Layout of SRC.",
+              type=click.Choice(["fashion-product-images", "csv"]))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Catalog folder to write (must be new, empty, or an earlier catalog with --overwrite).")
+@click.option("--seed", default=0, show_default=True, help="Seed of the train/val/test split.")
+@click.option("--min-freq", default=2, show_default=True, help="Minimum token count for the vocabulary.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing catalog in --out.")
+def import_command(
+    src: str, source_format: str, out_dir: str, seed: int, min_freq: int, overwrite: bool
+) -> None:
+    """Import a real catalog from SRC: standardise images, parse titles, split, write a catalog.
+
+    Inputs that cannot be used (unreadable or missing images, malformed rows, empty titles, text that
+    is not UTF-8, items that are not pants/jeans/shorts) are skipped; each reason is written to
+    import_report.jsonl in the --out folder and the summary ends with read = kept + skipped.
+
+    \b
+    Examples:
+      ganbench data import ~/fashion-dataset --format fashion-product-images --out catalogs/fpi
+      ganbench data import photos/ --format csv --out catalogs/mine
+      ganbench data import photos/index.jsonl --format csv --out catalogs/mine --overwrite
+    """
+    from ganbench.data.catalog import CatalogError
+    from ganbench.data.importers import ImportFormatError, import_catalog
+
+    try:
+        catalog, report = import_catalog(src, source_format, out_dir, seed, min_freq=min_freq,
+                                         overwrite=overwrite)  # fmt: skip
+    except (CatalogError, ImportFormatError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    counts = catalog.manifest["counts"]
+    click.echo(f"wrote {catalog.root}: train {counts['train']}, val {counts['val']}, test {counts['test']}")
+    click.echo(f"skipped inputs and reasons: {catalog.root / 'import_report.jsonl'}")
+    click.echo(report.summary())
+
+
+@data.command("info")
+@click.argument("catalog_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option("--top", default=12, show_default=True, help="Values shown per attribute distribution.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def info_command(catalog_dir: str, top: int, as_json: bool) -> None:
+    """Print a catalog's counts, splits and attribute distributions.
+
+    \b
+    Examples:
+      ganbench data info catalogs/synth
+      ganbench data info catalogs/fpi --top 30
+      ganbench data info catalogs/fpi --json > fpi_summary.json
+    """
+    import json
+
+    from ganbench.data.catalog import Catalog, CatalogError
+    from ganbench.data.info import catalog_summary, format_summary
+
+    try:
+        summary = catalog_summary(Catalog.open(catalog_dir))
+    except CatalogError as error:
+        raise click.ClickException(str(error)) from error
+    if as_json:
+        attributes = summary["attributes"]
+        summary["attributes"] = {k: {str(v): n for v, n in d.items()} for k, d in attributes.items()}
+        click.echo(json.dumps(summary, indent=1, ensure_ascii=False))
+    else:
+        click.echo(format_summary(summary, top=top))
+
+
+# --- ganbench data synth (owned by the synthetic-catalog helper) ---------------------------------------
+@data.command("synth")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
+              help="Catalog folder to write (must be new, empty, or an earlier catalog with --overwrite).")
+@click.option("--n", "n_items", default=2000, show_default=True, type=click.IntRange(min=1),
+              help="Number of items to synthesise.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Seed: the same seed gives the same items and image bytes.")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Rendering processes (default: the CPU cores available, at most 4).")
+@click.option("--overwrite", is_flag=True, help="Replace an existing catalog in --out.")
+def synth_command(out_dir: str, n_items: int, seed: int, workers: int | None, overwrite: bool) -> None:
+    """Synthesise a catalog of pants, jeans and shorts product photos (the default data set).
+
+    Each item has a type, gender, colour term (60+ terms, Zipf frequencies) with the exact CIELAB it was
+    painted with, fit, length, size line, details, a product title and a shopper query stream. Item i
+    (its attributes, text and photo) depends only on --seed and i: a larger --n extends a smaller one.
+
+    \b
+    Examples:
+      ganbench data synth --out catalogs/synth
+      ganbench data synth --out catalogs/tiny --n 64 --seed 1
+      ganbench data synth --out catalogs/synth --n 20000 --workers 2 --overwrite
+    """
+    import time
+
+    from ganbench.data.catalog import CatalogError
+    from ganbench.data.synth import SynthError, synthesise
+
+    started = time.perf_counter()
+    try:
+        catalog = synthesise(out_dir, n_items, seed, workers=workers, overwrite=overwrite)
+    except (CatalogError, SynthError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    counts = catalog.manifest["counts"]
+    click.echo(f"wrote {catalog.root}: {len(catalog)} items (train {counts['train']}, val {counts['val']}, "
+               f"test {counts['test']}) in {time.perf_counter() - started:.1f} s")

@@ -1,15 +1,80 @@
 """``ganbench run`` and ``ganbench report``."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 import click
+
+from ganbench.config import ConfigError
 
 
 @click.command("run")
-def run_command() -> None:
-    """Run an experiment file (not built yet)."""
-    raise click.ClickException("ganbench run is not built yet")
+@click.argument("experiment", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Results folder (default: results/NAME, NAME from the experiment file).")
+@click.option("--resume", is_flag=True,
+              help="Continue the experiment in --out: skip finished cells, resume interrupted training.")
+def run_command(experiment: Path, out_dir: Path | None, resume: bool) -> None:
+    """Run every (model, variant, seed) cell of an experiment file, then write its report.
+
+    Each cell trains, renders its report images and is evaluated into
+    OUT/cells/MODEL__VARIANT__seedN/. A failing cell is reported (traceback in
+    its error.txt) while the others still run; the command then exits with
+    status 1. Without --resume an earlier experiment in OUT is replaced, unless
+    it holds trained checkpoints (then --resume or another --out is required).
+
+    \b
+    Examples:
+      ganbench run experiments/quick.toml --out reports/quick
+      ganbench run experiments/ablations.toml --out results/ablations
+      ganbench run experiments/paper.toml --out results/paper --resume
+    """
+    from ganbench.run.experiment import load_experiment
+    from ganbench.run.runner import RunnerError, run_experiment, summarise
+
+    try:
+        name = load_experiment(experiment).name
+        out = out_dir if out_dir is not None else Path("results") / name
+        spec = load_experiment(experiment, results_dir=out)
+        pipeline = _pipeline()
+        outcomes = run_experiment(spec, out, pipeline, resume=resume)
+    except (ConfigError, RunnerError, ValueError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(summarise(outcomes, out))
+    click.echo(f"report: {out / 'index.md'} (and index.html)")
+    if any(outcome.status == "failed" for outcome in outcomes):
+        raise SystemExit(1)
 
 
 @click.command("report")
-def report_command() -> None:
-    """Write a report from stored metrics (not built yet)."""
-    raise click.ClickException("ganbench report is not built yet")
+@click.argument("results_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Where to write the report (default: RESULTS_DIR itself).")
+def report_command(results_dir: Path, out_dir: Path | None) -> None:
+    """Write the tables, plots, strips and index of an experiment's results.
+
+    Reads only what `ganbench run` stored (metrics.json, run logs, report
+    images); it never trains, generates or evaluates. Writes tables/ (Markdown,
+    LaTeX booktabs, CSV), figures/ (PNG, PDF, GIF), index.md and a
+    self-contained index.html.
+
+    \b
+    Examples:
+      ganbench report reports/quick
+      ganbench report results/paper --out reports/paper
+    """
+    from ganbench.report.build import write_report
+    from ganbench.report.results import ResultsError
+
+    try:
+        index = write_report(results_dir, out_dir)
+    except ResultsError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"report: {index} (and {index.with_suffix('.html').name})")
+
+
+def _pipeline():
+    from ganbench.run.pipeline import real_pipeline
+
+    return real_pipeline()

@@ -4,18 +4,112 @@ import click
 
 
 @click.command("models")
-def models_command() -> None:
-    """List registered models (not built yet)."""
-    raise click.ClickException("ganbench models is not built yet")
+@click.argument("name", required=False)
+def models_command(name: str | None) -> None:
+    """List the registered models (built-ins and plugins), one line each; with NAME, that model's options.
+
+    Options go in a run configuration under [model.options] or as --set model.options.KEY=VALUE.
+
+    \b
+    Examples:
+      ganbench models
+      ganbench models restgan
+    """
+    import dataclasses
+
+    from ganbench.models.registry import RegistryError, available_models, describe, get_model
+
+    try:
+        if name is None:
+            models = available_models()
+            width = max(map(len, models), default=0)
+            for model_name, cls in models.items():
+                click.echo(f"{model_name:<{width}}  {describe(cls)}")
+            return
+        cls = get_model(name)
+    except RegistryError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"{name}: {describe(cls)} ({cls.__module__}.{cls.__qualname__})")
+    click.echo("options ([model.options]):")
+    for option in dataclasses.fields(cls.options_class):
+        click.echo(f"  {option.name} ({option.type}) = {option.default!r}")
 
 
 @click.command("train")
-def train_command() -> None:
-    """Train a model (not built yet)."""
-    raise click.ClickException("ganbench train is not built yet")
+@click.option("--model", "model_name", metavar="NAME", help="Registered model (see `ganbench models`).")
+@click.option("--catalog", type=click.Path(file_okay=False), help="Catalog folder to train on.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Run folder to write.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Run configuration (TOML).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override one setting, value read as TOML (repeatable).")
+@click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
+def train_command(model_name: str | None, catalog: str | None, out_dir: str, config_file: str | None,
+                  overrides: tuple[str, ...], resume: bool) -> None:
+    """Train a registered model on a catalog into a run folder (config, checkpoint, logs, samples).
+
+    Settings come from the defaults, then --config, then --model/--catalog, then every --set; all are
+    validated before any work. With --resume and no --config, the run's own config.toml is used.
+
+    \b
+    Examples:
+      ganbench train --model restgan --catalog catalogs/synth --out runs/restgan
+      ganbench train --model stackgan-bow --catalog catalogs/synth --out runs/bow --set train.batch_size=16
+      ganbench train --config my_run.toml --out runs/r1 --set model.options.gf_dim=32
+      ganbench train --out runs/restgan --resume --set train.stage2_steps=4000
+    """
+    import json
+    from pathlib import Path
+
+    from ganbench.config import load_config
+    from ganbench.train.runs import CONFIG, train_run
+
+    if config_file is None and resume and (Path(out_dir) / CONFIG).is_file():
+        config_file = str(Path(out_dir) / CONFIG)
+    named = [f"model.name={json.dumps(model_name)}"] if model_name else []
+    named += [f"data.catalog={json.dumps(catalog)}"] if catalog else []
+    try:
+        config = load_config(config_file, [*named, *overrides])
+        run_dir = train_run(config, out_dir, resume=resume)
+    except ValueError as error:  # every user-facing error of config, catalog, registry and run is one
+        raise click.ClickException(str(error)) from error
+    except KeyboardInterrupt:
+        hint = f"interrupted; continue with: ganbench train --out {out_dir} --resume"
+        raise click.ClickException(hint) from None
+    click.echo(f"trained {config.model.name}: {run_dir}")
 
 
 @click.command("generate")
-def generate_command() -> None:
-    """Generate a refinement strip (not built yet)."""
-    raise click.ClickException("ganbench generate is not built yet")
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
+@click.argument("steps", nargs=-1, required=True)
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="PNG file to write.")
+@click.option("--seed", default=0, show_default=True, help="Noise seed (same seed, same images).")
+@click.option("--labels/--no-labels", default=True, show_default=True,
+              help="Write each step under its image.")
+@click.option("--device", default="cpu", show_default=True, help="Device to generate on (cpu, cuda).")
+@click.option("--catalog", type=click.Path(file_okay=False), help="The run's catalog, if it has moved.")
+def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seed: int, labels: bool,
+                     device: str, catalog: str | None) -> None:
+    """Write the refinement strip of a query stream: one image per step, drawn by the EMA generator.
+
+    Each STEP adds words to the query; quote steps of several words. Words the model's vocabulary
+    does not know are reported and read as unknown, not refused.
+
+    \b
+    Examples:
+      ganbench generate runs/restgan "women's black pants" petite capri --out strip.png
+      ganbench generate runs/bow "men's navy blue jeans" slim --out bow.png --seed 3 --no-labels
+    """
+    from ganbench.train.runs import load_run, refinement_strip
+    from ganbench.train.samples import save_strip
+
+    try:
+        run = load_run(run_dir, device=device, catalog_path=catalog)
+        strip, unknown = refinement_strip(run, list(steps), seed)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    if unknown:
+        click.echo(f"warning: unknown words read as <unk>: {', '.join(dict.fromkeys(unknown))}", err=True)
+    path = save_strip(strip, out_path, labels=list(steps) if labels else None)
+    click.echo(f"wrote {path}: {len(strip)} steps at {strip.shape[-1]} px ({run.config.model.name}, "
+               f"step {run.step})")

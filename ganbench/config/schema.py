@@ -26,8 +26,8 @@ Problems = list[tuple[str, str]]  # (key within the section, sentence)
 class DataConfig:
     """[data]: which catalog, at which sizes, read how.
 
-    ``colour_lookup`` is ``"default"`` (colorspace's table over the catalog's colour terms) or the path of
-    a saved ``LookupTable``.
+    ``colour_lookup`` is ``"default"`` (colorspace's table over the catalog's colour terms), ``"none"`` (no
+    colour clusters: no colour classes, no colour model) or the path of a saved ``LookupTable``.
     """
 
     catalog: str = ""
@@ -42,9 +42,9 @@ class DataConfig:
             size = getattr(self, key)
             if not (_is_power_of_two(size) and size >= 16):
                 problems.append((key, f"must be a power of two of at least 16, got {size}"))
-        if self.stage2_size < self.stage1_size:
-            problems.append(("stage2_size", f"must be at least stage1_size ({self.stage1_size}), "
-                                            f"got {self.stage2_size}"))
+        if self.stage2_size <= self.stage1_size:
+            problems.append(("stage2_size", f"must be larger than stage1_size ({self.stage1_size}): "
+                                            f"Stage-II upsamples Stage-I; got {self.stage2_size}"))
         if self.num_workers < 0:
             problems.append(("num_workers", f"must be 0 or more, got {self.num_workers}"))
         return problems
@@ -110,7 +110,8 @@ class TrainConfig:
             problems.append(("betas", f"must both lie in [0, 1), got {list(self.betas)}"))
         if not 0 <= self.ema_decay < 1:
             problems.append(("ema_decay", f"must lie in [0, 1), got {self.ema_decay}"))
-        if not self.sample_queries or any(not q or any(not s.strip() for s in q) for q in self.sample_queries):
+        queries = self.sample_queries
+        if not queries or any(not q or any(not s.strip() for s in q) for q in queries):
             problems.append(("sample_queries", "must be a non-empty list of query streams, each a non-empty "
                                                "list of non-empty steps"))
         return problems
@@ -157,4 +158,6 @@ class RunConfig:
         return config_as_dict(self)
 
 
-SECTIONS: dict[str, type] = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig, "eval": EvalConfig}
+SECTIONS: dict[str, type] = {
+    "data": DataConfig, "model": ModelConfig, "train": TrainConfig, "eval": EvalConfig,
+}

@@ -41,9 +41,7 @@ def bootstrap_mean(values: np.ndarray, seed: int, rounds: int = DEFAULT_BOOTSTRA
     return metric_entry(values.mean(), values[picks].mean(axis=1).std(), values.size, "bootstrap")
 
 
-def bootstrap_statistic(
-    n: int, statistic: Callable[[np.ndarray], float], seed: int, rounds: int
-) -> dict:
+def bootstrap_statistic(n: int, statistic: Callable[[np.ndarray], float], seed: int, rounds: int) -> dict:
     """``statistic(all indices)`` with the std of ``statistic(resampled indices)`` over ``rounds`` rounds.
 
     Used for statistics that are not means of per-sample values (FID): each round resamples the

@@ -1,12 +1,20 @@
 """Registry of GAN models: built-ins register with :func:`register_model`, plugins through the
-``ganbench.models`` entry-point group (the entry point names a module or a class; importing it runs
-its ``@register_model``)."""
+``ganbench.models`` entry-point group.
+
+An entry point names a module (importing it runs its ``@register_model``) or a :class:`GanModel`
+subclass (registered under the entry point's name unless it registered itself):
+
+    [project.entry-points."ganbench.models"]
+    my-gan = "my_package.my_gan"            # a module with @register_model("my-gan")
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from importlib import import_module
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
+from types import ModuleType
 
 from ganbench.models.base import GanModel
 
@@ -20,21 +28,52 @@ class RegistryError(ValueError):
     """A model name or class that the registry cannot accept or find."""
 
 
+def _check_model_class(name: str, cls: object) -> None:
+    if not (isinstance(cls, type) and issubclass(cls, GanModel)):
+        raise RegistryError(f"model {name!r}: expected a subclass of ganbench.models.GanModel, got {cls!r}")
+    options_class = getattr(cls, "options_class", None)
+    if not (isinstance(options_class, type) and dataclasses.is_dataclass(options_class)):
+        raise RegistryError(
+            f"model {name!r}: {cls.__name__}.options_class must be a dataclass of its options, "
+            f"got {options_class!r}"
+        )
+
+
 def register_model(name: str):
     """Class decorator: ``@register_model("stackgan-bow")`` adds a :class:`GanModel` subclass."""
+    if not isinstance(name, str) or not name.strip() or name != name.strip():
+        raise RegistryError(f"a model name must be a non-empty string without outer spaces, got {name!r}")
 
     def decorate(cls: type) -> type:
-        if not (isinstance(cls, type) and issubclass(cls, GanModel)):
-            raise RegistryError(f"model {name!r}: expected a subclass of ganbench.models.GanModel, got {cls!r}")
-        if not hasattr(cls, "options_class"):
-            raise RegistryError(f"model {name!r}: {cls.__name__} must set options_class (a dataclass)")
+        _check_model_class(name, cls)
         existing = _MODELS.get(name)
         if existing is not None and existing is not cls:
-            raise RegistryError(f"model {name!r} is already registered by {existing.__module__}.{existing.__name__}")
+            raise RegistryError(
+                f"model {name!r} is already registered by {existing.__module__}.{existing.__qualname__};"
+                f" {cls.__module__}.{cls.__qualname__} needs another name"
+            )
         _MODELS[name] = cls
         return cls
 
     return decorate
+
+
+def _load_plugin(entry: EntryPoint) -> None:
+    source = f"plugin {entry.name!r} ({entry.value}) of the {ENTRY_POINT_GROUP!r} entry points"
+    try:
+        loaded = entry.load()
+    except RegistryError:
+        raise
+    except Exception as error:  # a broken third-party package: say which one
+        raise RegistryError(f"could not load model {source}: {type(error).__name__}: {error}") from error
+    if isinstance(loaded, ModuleType):
+        return
+    if isinstance(loaded, type) and loaded in _MODELS.values():
+        return
+    if isinstance(loaded, type) and issubclass(loaded, GanModel):
+        register_model(entry.name)(loaded)
+        return
+    raise RegistryError(f"model {source} must name a module or a GanModel subclass, got {loaded!r}")
 
 
 def _load_all() -> None:
@@ -45,7 +84,7 @@ def _load_all() -> None:
     for module in _BUILTIN_MODULES:
         import_module(module)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        entry.load()
+        _load_plugin(entry)
 
 
 def available_models() -> dict[str, type[GanModel]]:
@@ -54,11 +93,17 @@ def available_models() -> dict[str, type[GanModel]]:
     return dict(sorted(_MODELS.items()))
 
 
+def describe(cls: type[GanModel]) -> str:
+    """A model's one-line description: its ``description``, else its docstring's first line."""
+    text = cls.description or (cls.__doc__ or "").strip()
+    return text.splitlines()[0] if text else ""
+
+
 def get_model(name: str) -> type[GanModel]:
     """The model class registered as ``name``; an unknown name says the nearest registered one."""
     models = available_models()
     if name in models:
         return models[name]
     near = difflib.get_close_matches(name, list(models), n=1)
-    hint = f"; did you mean {near[0]!r}?" if near else ""
-    raise RegistryError(f"unknown model {name!r}{hint} Registered: {', '.join(models)}")
+    hint = f"; did you mean {near[0]!r}?" if near else "."
+    raise RegistryError(f"unknown model {name!r}{hint} Registered models: {', '.join(models)}")

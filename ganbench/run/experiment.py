@@ -7,7 +7,6 @@ any work, naming the key, the file and the nearest valid key)::
     description = "..."                  # optional, one paragraph
     models = ["stackgan-bow", "restgan"] # registered model names
     seeds = [0, 1, 2]                    # one training run per seed
-    device = "cpu"                       # optional; "auto" (default) = cuda when available
 
     [catalog]                            # exactly one of synthesise / import / path
     synthesise = { n = 800, seed = 0 }
@@ -16,23 +15,29 @@ any work, naming the key, the file and the nearest valid key)::
     dir = "catalogs/quick"               # where a synthesised / imported catalog is written
 
     [config]                             # run-config overrides for every cell (same keys as --set)
-    train.steps = 300
+    train.stage1_steps = 300
+    train.device = "cpu"
 
     [model_config.restgan]               # run-config overrides for one model only
-    model.colour_model = true
+    model.options.colour_model = true
 
     [variants.no-colour-model]           # ablation variants; without any, one variant "default"
     models = ["restgan"]                 # optional: the models this variant applies to
-    config = { model.colour_model = false }
+    config = { model.options.colour_model = false }
 
     [eval]
     n_samples = 200
     seed = 0
     inception_weights = "weights/pt_inception-2015-12-05.pth"   # optional, for standard FID
+    net = { epochs = 8, width = 16 }     # optional: training options of the evaluation network
 
     [report]
     streams = [["women's black pants", "petite", "capri"]]       # refinement strips shown per model
     n_sample_seeds = 2                                           # noise seeds per query in sample grids
+
+The run-config keys (under [config], [model_config.M] and a variant's config) are those of ``ganbench
+train --set``; they are validated for every cell before any work starts. ``data.catalog``, ``model.name``
+and ``train.seed`` are set by the experiment itself.
 
 Choices of ours (the paper has no experiment files): relative paths are read relative to the current
 directory (``make run`` runs from the repository root); the catalog defaults to ``RESULTS/catalog``.
@@ -43,9 +48,11 @@ from __future__ import annotations
 import difflib
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from ganbench.config import ConfigError
 
 DEFAULT_STREAMS: tuple[tuple[str, ...], ...] = (
     ("women's black pants", "petite", "capri"),
@@ -55,17 +62,17 @@ DEFAULT_STREAMS: tuple[tuple[str, ...], ...] = (
 )
 DEFAULT_VARIANT = "default"
 
-TOP_KEYS = ("name", "description", "models", "seeds", "device", "catalog", "config", "model_config",
+TOP_KEYS = ("name", "description", "models", "seeds", "catalog", "config", "model_config",
             "variants", "eval", "report")
 CATALOG_KEYS = ("synthesise", "import", "path", "dir")
 SYNTH_KEYS = ("n", "seed")
 IMPORT_KEYS = ("format", "src")
 VARIANT_KEYS = ("models", "config", "description")
-EVAL_KEYS = ("n_samples", "seed", "inception_weights")
+EVAL_KEYS = ("n_samples", "seed", "inception_weights", "net")
 REPORT_KEYS = ("streams", "n_sample_seeds")
 
 
-class ExperimentError(ValueError):
+class ExperimentError(ConfigError):
     """An experiment file that cannot be run as written; the message names the file and the key."""
 
 
@@ -106,6 +113,7 @@ class EvalSettings:
     n_samples: int = 200
     seed: int = 0
     inception_weights: Path | None = None
+    net: Any = None  # ganbench.eval.evalnet.EvalNetOptions, or None for its defaults
 
 
 @dataclass(frozen=True)
@@ -128,7 +136,6 @@ class Experiment:
     variants: tuple[Variant, ...] = (Variant(DEFAULT_VARIANT, {}),)
     eval: EvalSettings = EvalSettings()
     report: ReportSettings = ReportSettings()
-    device: str = "auto"
     description: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -166,21 +173,21 @@ def experiment_from_dict(raw: Mapping[str, Any], source: Path | None = None,
         variants=_variants(_table(raw, "variants", where), models, where),
         eval=_eval(_table(raw, "eval", where), where),
         report=_report(_table(raw, "report", where), where),
-        device=_typed(raw, "device", str, where, default="auto"),
         description=_typed(raw, "description", str, where, default=""),
         raw=dict(raw),
     )
 
 
-def check_keys(table: Mapping[str, Any], valid: Iterable[str], where: str, prefix: str) -> None:
+def check_keys(table: Mapping[str, Any], valid: Iterable[str], where: str, prefix: str,
+               noun: str = "key") -> None:
     """Raise on the first key of ``table`` not in ``valid``, naming the nearest valid key."""
     valid = tuple(valid)
     for key in table:
         if key not in valid:
             near = difflib.get_close_matches(key, valid, n=1, cutoff=0.5)
-            hint = f"; did you mean {prefix}{near[0]!r}?" if near else ""
+            hint = f"; did you mean '{prefix}{near[0]}'?" if near else ""
             raise ExperimentError(
-                f"{where}: unknown key {prefix}{key!r}{hint} Valid keys here: {', '.join(valid)}")
+                f"{where}: unknown {noun} '{prefix}{key}'{hint} Valid here: {', '.join(valid)}")
 
 
 def flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
@@ -221,7 +228,8 @@ def _int_list(value: Any, key: str, where: str) -> list[int]:
     ok = isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool)
                                                    for v in value)
     if not ok or len(set(value)) != len(value):
-        raise ExperimentError(f"{where}: {key!r} must be a non-empty list of distinct integers, got {value!r}")
+        raise ExperimentError(f"{where}: {key!r} must be a non-empty list of distinct integers, "
+                              f"got {value!r}")
     return value
 
 
@@ -240,7 +248,8 @@ def _catalog(value: Any, where: str, default_dir: Path) -> CatalogSource:
     check_keys(value, CATALOG_KEYS, where, "catalog.")
     given = [k for k in ("synthesise", "import", "path") if k in value]
     if len(given) != 1:
-        raise ExperimentError(f"{where}: [catalog] needs exactly one of synthesise, import, path; got {given}")
+        raise ExperimentError(f"{where}: [catalog] needs exactly one of synthesise, import, path; "
+                              f"got {given}")
     kind = given[0]
     if kind == "path":
         return CatalogSource("path", Path(_typed(value, "path", str, where)))
@@ -258,7 +267,7 @@ def _catalog(value: Any, where: str, default_dir: Path) -> CatalogSource:
 
 
 def _model_overrides(table: dict[str, Any], models: tuple[str, ...], where: str) -> dict[str, dict[str, Any]]:
-    check_keys(table, models, where, "model_config.")
+    check_keys(table, models, where, "model_config.", noun="model (not in models)")
     return {model: flatten(_table(table, model, where)) for model in table}
 
 
@@ -271,7 +280,7 @@ def _variants(table: dict[str, Any], models: tuple[str, ...], where: str) -> tup
             raise ExperimentError(f"{where}: variants.{name} must be a table, got {spec!r}")
         check_keys(spec, VARIANT_KEYS, where, f"variants.{name}.")
         only = tuple(_string_list(spec.get("models"), f"variants.{name}.models", where))
-        check_keys(dict.fromkeys(only), models, where, f"variants.{name}.models: ")
+        check_keys(dict.fromkeys(only), models, where, "", noun=f"model in variants.{name}.models")
         if "__" in name or "/" in name:
             raise ExperimentError(f"{where}: variant name {name!r} may not contain '__' or '/'")
         variants.append(Variant(name, flatten(_table(spec, "config", where)), only,
@@ -286,7 +295,23 @@ def _eval(table: dict[str, Any], where: str) -> EvalSettings:
         raise ExperimentError(f"{where}: eval.inception_weights must be a file path, got {weights!r}")
     return EvalSettings(n_samples=_positive_int(table, "n_samples", where, default=200, minimum=2),
                         seed=_positive_int(table, "seed", where, default=0, minimum=0),
-                        inception_weights=Path(weights) if weights else None)
+                        inception_weights=Path(weights) if weights else None,
+                        net=_eval_net(table.get("net"), where))
+
+
+def _eval_net(table: Any, where: str) -> Any:
+    """[eval.net]: training options of the evaluation network (fields of ``EvalNetOptions``)."""
+    if table is None:
+        return None
+    from ganbench.eval.evalnet import EvalNetOptions
+
+    if not isinstance(table, Mapping):
+        raise ExperimentError(f"{where}: eval.net must be a table, got {table!r}")
+    check_keys(table, [f.name for f in fields(EvalNetOptions)], where, "eval.net.")
+    try:
+        return EvalNetOptions(**table)
+    except (TypeError, ValueError) as error:
+        raise ExperimentError(f"{where}: eval.net: {error}") from None
 
 
 def _report(table: dict[str, Any], where: str) -> ReportSettings:

@@ -1,0 +1,25 @@
+"""``stackgan-ac``: ``stackgan-lstm`` plus an auxiliary classifier (AC-GAN) for type, gender and colour.
+
+Choices (the paper is silent): one 4x4-conv classification head per attribute on each discriminator's
+features; the discriminator learns the classes on real images only, the generator is pushed towards the
+item's classes; the colour classes are the lookup table's clusters (the harness's labels); unknown
+labels (-1) are ignored; ``aux_weight`` scales both classification losses.
+"""
+
+from __future__ import annotations
+
+from ganbench.models.options import AuxClassifierOptions
+from ganbench.models.registry import register_model
+from ganbench.models.stackgan import Recipe, StackGanModel
+
+
+@register_model("stackgan-ac")
+class StackGanAc(StackGanModel):
+    options_class = AuxClassifierOptions
+    description = "StackGAN-LSTM on the title plus an auxiliary classifier (type, gender, colour)"
+
+    @classmethod
+    def recipe(cls, options: AuxClassifierOptions) -> Recipe:
+        return Recipe(
+            text_encoder="lstm", text_input="title", aux_classifier=True, aux_weight=options.aux_weight
+        )

@@ -1,0 +1,22 @@
+"""``stackgan-bow``: StackGAN conditioned on the whole product title through a bag-of-words encoder.
+
+Choices (the paper is silent): the title's word embeddings (trained with the generator) are averaged and
+projected by a linear layer + LeakyReLU to the text embedding; no auxiliary classifier; at generation
+every prefix of a query stream is read as a title and answered independently with its own noise.
+"""
+
+from __future__ import annotations
+
+from ganbench.models.options import StackGanOptions
+from ganbench.models.registry import register_model
+from ganbench.models.stackgan import Recipe, StackGanModel
+
+
+@register_model("stackgan-bow")
+class StackGanBow(StackGanModel):
+    options_class = StackGanOptions
+    description = "StackGAN on the whole title, bag-of-words text encoder"
+
+    @classmethod
+    def recipe(cls, options: StackGanOptions) -> Recipe:
+        return Recipe(text_encoder="bow", text_input="title")

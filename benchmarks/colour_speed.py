@@ -1,0 +1,76 @@
+"""Speed of colorspace's sRGB -> Lab and CIEDE2000 against colour-science on a million pixels.
+
+Usage:
+  python benchmarks/colour_speed.py            # 1e6 pixels, 7 runs each, 2 threads
+  python benchmarks/colour_speed.py --pixels 200000 --repeats 3
+
+Prints median and best seconds for each implementation and the ratios (colour-science / ours), and the
+largest Lab disagreement. On a shared machine the best-of-N is the steadier figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+import torch
+
+from colorspace import delta_e, srgb_to_lab
+from colorspace.convert import srgb_to_lab_tensor
+from colorspace.reference import delta_e_reference, srgb_to_lab_reference
+
+
+def timings(function: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """(median, best) wall seconds over ``repeats`` calls."""
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times)
+
+
+def report(title: str, reference: tuple[float, float], ours: dict[str, tuple[float, float]]) -> None:
+    print(title)
+    print(f"  colour-science         median {reference[0]:.4f} s  best {reference[1]:.4f} s")
+    for name, (median, best) in ours.items():
+        ratio = f"ratio median {reference[0] / median:.1f}x  best {reference[1] / best:.1f}x"
+        print(f"  {name:<22} median {median:.4f} s  best {best:.4f} s  {ratio}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--pixels", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    rng = np.random.default_rng(0)
+    rgb64 = rng.random((args.pixels, 3))
+    rgb32 = rgb64.astype(np.float32)
+    tensor32 = torch.from_numpy(rgb32)
+    srgb_to_lab(rgb32[:1000])  # warm-up
+    srgb_to_lab_reference(rgb64[:1000])
+
+    reference = timings(lambda: srgb_to_lab_reference(rgb64), args.repeats)
+    ours = {
+        "colorspace numpy f32": timings(lambda: srgb_to_lab(rgb32), args.repeats),
+        "colorspace torch f32": timings(lambda: srgb_to_lab_tensor(tensor32), args.repeats),
+    }
+    report(f"sRGB->Lab, {args.pixels:,} px, {args.threads} threads, {args.repeats} runs:", reference, ours)
+    truth = srgb_to_lab_reference(rgb64)
+    print(f"  max |Lab difference| numpy {np.abs(srgb_to_lab(rgb32) - truth).max():.2e}"
+          f"  torch {np.abs(srgb_to_lab_tensor(tensor32).numpy() - truth).max():.2e}")
+
+    lab1, lab2 = truth, srgb_to_lab_reference(rng.random((args.pixels, 3)))
+    t1, t2 = torch.from_numpy(lab1).float(), torch.from_numpy(lab2).float()
+    reference = timings(lambda: delta_e_reference(lab1, lab2), args.repeats)
+    ours = {"colorspace torch f32": timings(lambda: delta_e(t1, t2), args.repeats)}
+    report(f"CIEDE2000, {args.pixels:,} pairs:", reference, ours)
+
+
+if __name__ == "__main__":
+    main()

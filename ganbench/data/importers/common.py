@@ -1,0 +1,177 @@
+"""Shared importer pieces: robust CSV reading, image loading and checking, item assembly.
+
+Choices (ours): images are decoded at most ``MAX_SIDE`` px on their long side (JPEG draft mode, then
+a thumbnail), four times the largest standardised size, which keeps memory and time bounded for
+large product photos. Every image is decoded and standardised once while checking (so unreadable,
+truncated and all-background images are skipped with a reason) and decoded again, lazily, while the
+catalog is written, so an import never holds all images in memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from ganbench.data.standardise import DEFAULT_OPTIONS, NoForegroundError, StandardiseOptions, standardise
+from ganbench.data.text import GENDER_WORDS, TYPE_WORDS, parse_attributes, query_stream, tokenize
+
+MAX_SIDE = 1024
+MISSING_VALUES = frozenset({"", "nan", "none", "null", "na", "n/a"})
+_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
+_BAD_TEXT = re.compile("[\udc80-\udcff]")
+
+
+class ImportFormatError(ValueError):
+    """The source as a whole cannot be imported (missing index file, missing columns)."""
+
+
+@dataclass(frozen=True)
+class Skip:
+    """Why one input is not imported: a sentence and a short category for the summary."""
+
+    reason: str
+    kind: str
+
+
+def clean(value: object) -> str | None:
+    """A stripped string, or ``None`` for empty and NaN-like values."""
+    if value is None:
+        return None
+    text = str(value).strip()
+    return None if text.lower() in MISSING_VALUES else text
+
+
+def decode_text(raw: bytes) -> str:
+    """UTF-8 text (BOM removed); undecodable bytes survive as lone surrogates for ``has_bad_text``."""
+    return raw.decode("utf-8", errors="surrogateescape").removeprefix("\ufeff")
+
+
+def has_bad_text(values: Iterable[str]) -> bool:
+    return any(_BAD_TEXT.search(v) for v in values)
+
+
+def read_csv_rows(path: Path, rejoin: str) -> tuple[list[str], Iterator[tuple[int, dict | Skip]]]:
+    """The header of a CSV file and its rows as (line number, {column: value} or Skip).
+
+    Rows with extra fields are mended when ``rejoin`` is the last column (product names with unquoted
+    commas); other rows with the wrong number of fields, or with bytes that are not UTF-8, are Skips.
+    """
+    reader = csv.reader(io.StringIO(decode_text(path.read_bytes()), newline=""))
+    header = [h.strip() for h in next(reader, [])]
+
+    def rows() -> Iterator[tuple[int, dict | Skip]]:
+        for fields in reader:
+            line = reader.line_num
+            if not fields or not any(f.strip() for f in fields):
+                continue
+            if has_bad_text(fields):
+                yield line, Skip("the line is not valid UTF-8 text", "not UTF-8")
+            elif len(fields) > len(header) and header and header[-1] == rejoin:
+                cut = len(header) - 1
+                yield line, dict(zip(header, fields[:cut] + [",".join(fields[cut:])], strict=True))
+            elif len(fields) != len(header):
+                reason = f"malformed row: {len(fields)} fields, expected {len(header)}"
+                yield line, Skip(reason, "malformed row")
+            else:
+                yield line, dict(zip(header, fields, strict=True))
+
+    return header, rows()
+
+
+def require_columns(header: list[str], required: Iterable[str], path: Path) -> None:
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ImportFormatError(
+            f"{path} lacks the column(s) {missing}; expected a header with {list(required)} (found {header})"
+        )
+
+
+def read_image(path: Path) -> np.ndarray:
+    """Decode an image file to an HxWx3 or HxWx4 uint8 array (at most ``MAX_SIDE`` px long side).
+
+    Raises ``OSError``/``ValueError`` subclasses for files that are missing, not images or truncated.
+    """
+    with Image.open(path) as image:
+        image.draft("RGB", (MAX_SIDE, MAX_SIDE))
+        image.load()
+        has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
+        converted = image.convert("RGBA" if has_alpha else "RGB")
+    converted.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return np.asarray(converted)
+
+
+def check_image(path: Path, options: StandardiseOptions = DEFAULT_OPTIONS) -> Skip | None:
+    """Why the image at ``path`` cannot become a catalog image, or ``None`` when it can."""
+    if not path.is_file():
+        return Skip(f"image file {path} not found", "missing image")
+    try:
+        standardise(read_image(path), options)
+    except NoForegroundError as error:
+        return Skip(f"image {path.name}: {error}", "no foreground")
+    except (UnidentifiedImageError, Image.DecompressionBombError) as error:
+        return Skip(f"{path.name} is not a readable image ({error})", "unreadable image")
+    except (OSError, ValueError, SyntaxError) as error:
+        return Skip(f"{path.name} cannot be decoded (truncated or corrupt): {error}", "unreadable image")
+    return None
+
+
+def image_stream(paths: Iterable[Path]) -> Iterator[np.ndarray]:
+    """The decoded images, one at a time (they were checked before)."""
+    for path in paths:
+        yield read_image(path)
+
+
+def safe_id(text: str) -> str:
+    """An item id usable as a file name: unsafe characters become '_'."""
+    cleaned = _ID_UNSAFE.sub("_", text.strip()).lstrip("_.-")
+    return cleaned or "item"
+
+
+def canonical(value: str | None, words: dict[str, str]) -> str | None:
+    """The canonical attribute value of a written value ("Trousers" -> "pants"), or ``None``."""
+    if value is None:
+        return None
+    return words.get(" ".join(tokenize(value)))
+
+
+def canonical_type(value: str | None) -> str | None:
+    return canonical(value, TYPE_WORDS)
+
+
+def canonical_gender(value: str | None) -> str | None:
+    return canonical(value, GENDER_WORDS)
+
+
+def colour_as_written(value: str | None) -> str | None:
+    """A colour value normalised like colorspace names: lower case, single spaces, 'grey'."""
+    if value is None:
+        return None
+    words = re.sub(r"\s+", " ", value.strip().lower()).split(" ")
+    return " ".join("grey" if w == "gray" else w for w in words) or None
+
+
+def brand_from_title(title: str) -> str | None:
+    """The words before the first gender word, when the title starts with them ("Levis Men Blue Jeans")."""
+    words = title.split()
+    for position, word in enumerate(words):
+        if canonical_gender(word) is not None:
+            return " ".join(words[:position]) or None
+    return None
+
+
+def build_item(item_id: str, title: str, given: dict) -> dict:
+    """A catalog item: attributes given by the source win; the rest are parsed from the title."""
+    parsed = parse_attributes(title)
+    attributes = {key: given.get(key) or parsed.get(key) for key in parsed}
+    item = {"id": item_id, "title": title, "query": query_stream(attributes), "colour_lab": None}
+    item.update(attributes)
+    for key in ("brand", "material", "size_code"):
+        item[key] = given.get(key)
+    return item

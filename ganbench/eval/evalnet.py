@@ -1,0 +1,186 @@
+"""The evaluation network: a small CNN with one classification head per attribute and a pooled feature.
+
+It plays the role Inception-v3 plays for ImageNet: its per-head logits give the attribute Inception
+Scores, its pooled feature gives FID / KID, retrieval and step distances. It is trained on the catalog's
+real standardised train images (see :mod:`ganbench.eval.evalnet_train`) and stored with the catalog in
+``CATALOG/eval_net/KEY/`` where ``KEY`` hashes the catalog hash, the lookup-table hash and the training
+options, so it is reused until any of them changes.
+
+Architecture (our choice; the paper does not describe its classifiers): images are resized to
+``image_size`` (64 px), scaled to [-1, 1], then a 3x3 stem and four stride-2 conv blocks (BatchNorm,
+ReLU) widen ``width`` -> 8 x ``width`` channels; global average pooling gives the pooled feature
+(8 x ``width`` values) and a linear layer per head gives logits (pre-softmax, as IS needs).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+FORMAT = "ganbench-eval-net/1"
+EVAL_NET_DIRNAME = "eval_net"
+CLASSIFIER_FILE = "classifier.pt"
+REPORT_FILE = "report.json"
+
+
+@dataclass(frozen=True)
+class EvalNetOptions:
+    """Training options of the evaluation network (part of its cache key)."""
+
+    image_size: int = 64
+    width: int = 16
+    epochs: int = 8
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        for name in ("image_size", "width", "epochs", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(
+                    f"eval-net option {name} must be a positive integer, got {getattr(self, name)}"
+                )
+        if self.learning_rate <= 0:
+            raise ValueError(f"eval-net option learning_rate must be positive, got {self.learning_rate}")
+
+
+def _block(c_in: int, c_out: int, stride: int) -> nn.Sequential:
+    return nn.Sequential(
+        nn.Conv2d(c_in, c_out, 3, stride=stride, padding=1, bias=False),
+        nn.BatchNorm2d(c_out),
+        nn.ReLU(inplace=True),
+    )
+
+
+class AttributeClassifier(nn.Module):
+    """Small CNN: uint8 (B, 3, H, W) images -> pooled feature (B, D) and logits per head."""
+
+    def __init__(self, classes: dict[str, list[str]], image_size: int = 64, width: int = 16) -> None:
+        super().__init__()
+        self.classes = {head: list(names) for head, names in classes.items()}
+        self.image_size = image_size
+        widths = [width, 2 * width, 4 * width, 8 * width, 8 * width]
+        layers = [_block(3, widths[0], 1)]
+        layers += [_block(a, b, 2) for a, b in zip(widths[:-1], widths[1:], strict=True)]
+        self.body = nn.Sequential(*layers)
+        self.feature_dim = widths[-1]
+        self.heads = nn.ModuleList([nn.Linear(self.feature_dim, len(n)) for n in self.classes.values()])
+
+    def prepare(self, images: torch.Tensor) -> torch.Tensor:
+        """uint8 (B, 3, H, W) -> float in [-1, 1] at ``image_size`` on the model's device."""
+        if images.dtype != torch.uint8 or images.dim() != 4 or images.shape[1] != 3:
+            raise ValueError(f"expected uint8 images (B, 3, H, W), got {images.dtype} {tuple(images.shape)}")
+        device = next(self.parameters()).device
+        x = images.to(device).float()
+        if x.shape[-2:] != (self.image_size, self.image_size):
+            x = F.interpolate(
+                x,
+                size=(self.image_size, self.image_size),
+                mode="bilinear",
+                antialias=True,
+                align_corners=False,
+            )
+        return x / 127.5 - 1.0
+
+    def forward_prepared(self, x: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        pooled = self.body(x).mean(dim=(2, 3))
+        return pooled, {head: layer(pooled) for head, layer in zip(self.classes, self.heads, strict=True)}
+
+    def forward(self, images: torch.Tensor) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        return self.forward_prepared(self.prepare(images))
+
+
+@dataclass
+class EvalNet:
+    """A trained classifier with what identifies it."""
+
+    model: AttributeClassifier
+    options: EvalNetOptions
+    key: str
+    path: Path | None
+    weights_hash: str
+    report: dict = field(default_factory=dict)
+
+    @property
+    def classes(self) -> dict[str, list[str]]:
+        return self.model.classes
+
+
+def eval_net_key(catalog_hash: str, lookup_hash: str, options: EvalNetOptions) -> str:
+    """Hash naming a trained classifier: changes when the catalog, lookup table or options change."""
+    blob = json.dumps(
+        {"format": FORMAT, "catalog": catalog_hash, "lookup": lookup_hash, "options": asdict(options)},
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def eval_net_dir(catalog_root: Path, key: str) -> Path:
+    return Path(catalog_root) / EVAL_NET_DIRNAME / key
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()[:16]
+
+
+def save_eval_net(
+    model: AttributeClassifier,
+    options: EvalNetOptions,
+    key: str,
+    directory: Path,
+    report: dict,
+    provenance: dict[str, Any],
+) -> EvalNet:
+    """Write ``classifier.pt`` and ``report.json`` atomically into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "format": FORMAT,
+        "key": key,
+        "options": asdict(options),
+        "classes": model.classes,
+        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
+        **provenance,
+    }
+    target = directory / CLASSIFIER_FILE
+    tmp = target.with_suffix(".tmp")
+    torch.save(payload, tmp)
+    tmp.replace(target)
+    (directory / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n")
+    return EvalNet(
+        model=model, options=options, key=key, path=target, weights_hash=file_hash(target), report=report
+    )
+
+
+def load_eval_net(path: Path, device: str | torch.device = "cpu") -> EvalNet:
+    """Load a classifier saved by :func:`save_eval_net` (``path`` is the ``classifier.pt`` file)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"evaluation network file {path} does not exist")
+    payload = torch.load(path, map_location="cpu", weights_only=True)
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
+        raise ValueError(f"{path} is not a ganbench evaluation network (expected format {FORMAT!r})")
+    options = EvalNetOptions(**payload["options"])
+    model = AttributeClassifier(payload["classes"], image_size=options.image_size, width=options.width)
+    model.load_state_dict(payload["state_dict"])
+    model.to(device).eval().requires_grad_(False)
+    report_path = path.parent / REPORT_FILE
+    report = json.loads(report_path.read_text()) if report_path.is_file() else {}
+    return EvalNet(
+        model=model,
+        options=options,
+        key=payload["key"],
+        path=path,
+        weights_hash=file_hash(path),
+        report=report,
+    )

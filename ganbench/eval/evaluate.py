@@ -1,0 +1,256 @@
+"""One evaluation of a trained generator: every metric of ``metrics.json`` from one pass over the images.
+
+Flow: the catalog's evaluation network (trained once, reused) -> generate the test query streams with a
+fixed seed, extracting classifier features per batch -> real-image features from the keyed cache ->
+IS per head, FID / KID, colour fidelity, attribute accuracy, refinement retention, retrieval. Every
+metric is ``{"mean", "std", "n", "spread"}`` (see :mod:`ganbench.eval.uncertainty`); the file layout is
+documented in docs/architecture.md (Evaluation).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+import ganbench
+from ganbench.eval.accuracy import attribute_accuracy
+from ganbench.eval.attributes import LabelSpace, default_parser, parse_requests
+from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs
+from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, EvalNetOptions, file_hash
+from ganbench.eval.evalnet_train import ensure_eval_net
+from ganbench.eval.extractor import (
+    CLASSIFIER_EXTRACTOR,
+    INCEPTION_EXTRACTOR,
+    INCEPTION_POOLED,
+    POOLED,
+    classifier_extractor,
+    inception_extractor,
+    logits_feature,
+)
+from ganbench.eval.features import (
+    cached_real_features,
+    extract_features,
+    fid_entry,
+    fid_statistics,
+    inception_score,
+    kid_entry,
+)
+from ganbench.eval.generation import GeneratedSet, evaluation_streams, generate_and_extract
+from ganbench.eval.retention import refinement_metrics
+from ganbench.eval.retrieval import DEFAULT_K, precision_at_k
+from ganbench.eval.uncertainty import DEFAULT_BOOTSTRAP_ROUNDS, metric_entry
+
+METRICS_FORMAT = "ganbench-metrics/1"
+IS_HEADS = ("type", "colour", "gender")
+
+
+@dataclass(frozen=True)
+class EvalSettings:
+    """How to evaluate (everything but the model and the catalog)."""
+
+    n_samples: int | None = None
+    seed: int = 0
+    inception_weights: str | Path | None = None
+    k: int = DEFAULT_K
+    batch_size: int = 64
+    device: str = "cpu"
+    bootstrap_rounds: int = DEFAULT_BOOTSTRAP_ROUNDS
+    eval_net: EvalNetOptions = field(default_factory=EvalNetOptions)
+
+
+def _versions() -> dict[str, str]:
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "unknown"
+
+    return {
+        "ganbench": ganbench.__version__,
+        "torch": torch.__version__,
+        "torch-fidelity": installed("torch-fidelity"),
+        "numpy": np.__version__,
+    }
+
+
+def _distribution_metrics(
+    generated: GeneratedSet,
+    catalog: Any,
+    net: EvalNet,
+    extractor: Any,
+    settings: EvalSettings,
+    log: Callable[[str], None],
+) -> tuple[dict, torch.Tensor]:
+    """IS per head, FID and KID; also returns the classifier features of the whole catalog (gallery)."""
+    size, cache = int(generated.final_images.shape[-1]), Path(catalog.root) / EVAL_NET_DIRNAME / "cache"
+    gallery = cached_real_features(
+        catalog,
+        "all",
+        np.arange(len(catalog.items)),
+        size,
+        extractor,
+        net.weights_hash,
+        cache,
+        settings.device,
+        log,
+    )[POOLED]
+    out: dict[str, Any] = {}
+    for head in IS_HEADS:
+        logits = generated.final_logits.get(head)
+        out[f"is_{head}"] = (
+            metric_entry(None, None, 0, "isc_splits")
+            if logits is None
+            else inception_score(logits, settings.seed)
+        )
+    test = torch.from_numpy(np.asarray(catalog.indices("test"), dtype=np.int64))
+    real, fake, name = gallery[test], generated.final_pooled, CLASSIFIER_EXTRACTOR
+    if settings.inception_weights is not None:
+        inception, weights_hash = inception_extractor(settings.inception_weights, settings.device)
+        real = cached_real_features(
+            catalog, "test", test.numpy(), size, inception, weights_hash, cache, settings.device, log
+        )[INCEPTION_POOLED]
+        fake = extract_features(generated.final_images, inception, device=settings.device)[INCEPTION_POOLED]
+        name = INCEPTION_EXTRACTOR
+    out["fid"] = fid_entry(fake, fid_statistics(real), settings.seed)
+    out["kid"] = kid_entry(fake, real, settings.seed)
+    out["fid_features"] = name
+    return out, gallery
+
+
+def evaluate_model(
+    model: Any, catalog: Any, lookup: Any, settings: EvalSettings, log: Callable[[str], None] = print
+) -> dict:
+    """All metrics of ``model`` (a GanModel) on ``catalog``'s test query streams; see the module doc."""
+    start = time.perf_counter()
+    net = ensure_eval_net(catalog, lookup, settings.eval_net, settings.device, log=log)
+    space = LabelSpace(classes={h: tuple(n) for h, n in net.classes.items()}, lookup=lookup)
+    streams = evaluation_streams(catalog, settings.n_samples)
+    requests = parse_requests(streams, space, default_parser())
+    extractor = classifier_extractor(
+        net, [POOLED, *(logits_feature(h) for h in space.heads)], settings.device
+    )
+    log(f"eval: generating {len(streams)} query streams (seed {settings.seed})")
+    generated = generate_and_extract(
+        model, streams, list(space.heads), extractor, settings.seed, settings.batch_size, settings.device
+    )
+    tick = time.perf_counter()
+    metrics, gallery = _distribution_metrics(generated, catalog, net, extractor, settings, log)
+    seed, rounds = settings.seed, settings.bootstrap_rounds
+    final_requested = requests.final_labels()
+    differences = colour_differences(generated.final_images, requests.colour_terms, term_labs(lookup))
+    colour_clusters = (
+        final_requested[:, space.heads.index("colour")]
+        if "colour" in space.heads
+        else np.full(len(streams), -1)
+    )
+    metrics.update(
+        colour_fidelity(differences, colour_clusters, list(space.classes.get("colour", ())), seed, rounds)
+    )
+    finals = generated.predicted[np.arange(len(streams)), requests.n_steps - 1]
+    metrics["attribute_accuracy"] = attribute_accuracy(finals, final_requested, space.heads, seed, rounds)
+    metrics.update(
+        refinement_metrics(generated.predicted, generated.pooled, requests, space.heads, seed, rounds)
+    )
+    metrics["precision_at_k"] = precision_at_k(
+        generated.final_pooled,
+        gallery,
+        space.label_matrix(catalog.items),
+        final_requested,
+        min(settings.k, len(gallery)),
+        seed,
+        rounds,
+    )
+    metrics["retrieval_k"] = min(settings.k, len(gallery))
+    metrics.update(
+        format=METRICS_FORMAT,
+        n_samples=len(streams),
+        seed=settings.seed,
+        versions=_versions(),
+        catalog={"path": str(catalog.root), "hash": catalog.hash},
+        eval_net={
+            "key": net.key,
+            "weights_hash": net.weights_hash,
+            "heads": list(space.heads),
+            "test_accuracy": {h: e.get("accuracy") for h, e in net.report.get("heads", {}).items()},
+        },
+        image_size=int(generated.final_images.shape[-1]),
+        bootstrap_rounds=rounds,
+        timing={
+            "generate_s": round(generated.generate_seconds, 3),
+            "features_s": round(generated.features_seconds, 3),
+            "metrics_s": round(time.perf_counter() - tick, 3),
+            "total_s": round(time.perf_counter() - start, 3),
+        },
+    )
+    return metrics
+
+
+def _hash_if_present(path: Path) -> str | None:
+    return file_hash(path) if path.is_file() else None
+
+
+def write_metrics(metrics: dict, out: str | Path) -> Path:
+    """Write ``metrics.json`` atomically."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(out.suffix + ".tmp")
+    tmp.write_text(json.dumps(metrics, indent=2) + "\n")
+    tmp.replace(out)
+    return out
+
+
+def evaluate_run(
+    run_dir: str | Path,
+    catalog: Any,
+    n_samples: int | None = None,
+    seed: int = 0,
+    inception_weights: str | Path | None = None,
+    out: str | Path | None = None,
+    *,
+    lookup: Any = None,
+    settings: EvalSettings | None = None,
+    log: Callable[[str], None] = print,
+) -> dict:
+    """Evaluate the EMA generator of ``run_dir`` on ``catalog`` (a folder or an opened Catalog).
+
+    ``lookup`` is the colour lookup table for the colour head (default: ``colorspace.default_lookup()``,
+    the same for every run so evaluations are comparable). ``settings`` overrides the other options;
+    ``n_samples``, ``seed`` and ``inception_weights`` win over it. Writes ``out`` when given.
+    """
+    from ganbench.train.runs import load_run
+
+    run_dir = Path(run_dir)
+    if not isinstance(catalog, (str, Path)):
+        catalog_obj = catalog
+    else:
+        from ganbench.data.catalog import Catalog
+
+        catalog_obj = Catalog.open(catalog)
+    if lookup is None:
+        import colorspace
+
+        lookup = colorspace.default_lookup()
+    base = settings or EvalSettings()
+    settings = EvalSettings(
+        **{**base.__dict__, "n_samples": n_samples, "seed": seed, "inception_weights": inception_weights}
+    )
+    run = load_run(run_dir, settings.device, catalog_path=catalog_obj.root)
+    metrics = evaluate_model(run.model, catalog_obj, lookup, settings, log)
+    metrics["run"] = {
+        "dir": str(run_dir),
+        "step": run.step,
+        "finished": run.finished,
+        "checkpoint_hash": _hash_if_present(run_dir / "checkpoint.pt"),
+        "config_hash": _hash_if_present(run_dir / "config.toml"),
+    }
+    if out is not None:
+        write_metrics(metrics, out)
+    return metrics

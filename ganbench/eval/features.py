@@ -1,0 +1,195 @@
+"""Features extracted once per image set, every distribution metric computed from them.
+
+Extraction runs torch-fidelity's own loop (``get_featuresdict_from_dataset``) over a plain ``Dataset`` of
+in-memory uint8 tensors, so generated images never touch disk. IS, FID and KID are torch-fidelity's
+metric functions applied to the stored features (``isc_features_to_metric``,
+``fid_features_to_statistics`` + ``fid_statistics_to_metric``, ``kid_features_to_metric``).
+
+Real-image features are cached as ``CATALOG/eval_net/cache/real_<subset>_<key>.pt``, the key hashing the
+catalog hash, the image size, the extractor's name, its weights hash and the subset; torch-fidelity's own
+cache (whose key ignores weights) is never used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch.utils.data import Dataset
+from torch_fidelity import FeatureExtractorBase
+from torch_fidelity.metric_fid import KEY_METRIC_FID, fid_features_to_statistics, fid_statistics_to_metric
+from torch_fidelity.metric_isc import KEY_METRIC_ISC_MEAN, KEY_METRIC_ISC_STD, isc_features_to_metric
+from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, KEY_METRIC_KID_STD, kid_features_to_metric
+from torch_fidelity.utils import get_featuresdict_from_dataset
+
+from ganbench.eval.uncertainty import bootstrap_statistic, metric_entry
+
+CACHE_FORMAT = "ganbench-real-features/1"
+IS_SPLITS = 10
+KID_SUBSETS = 100
+KID_SUBSET_SIZE = 1000
+FID_BOOTSTRAP_ROUNDS = 20
+
+
+class ImageTensorDataset(Dataset):
+    """A plain Dataset over uint8 images (N, 3, H, W) held in memory (torch-fidelity rejects tuples)."""
+
+    def __init__(self, images: torch.Tensor) -> None:
+        if not (
+            torch.is_tensor(images)
+            and images.dtype == torch.uint8
+            and images.dim() == 4
+            and images.shape[1] == 3
+        ):
+            raise ValueError(
+                f"expected uint8 images (N, 3, H, W), got {getattr(images, 'dtype', type(images))} "
+                f"{tuple(getattr(images, 'shape', ()))}"
+            )
+        self.images = images
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, index: int) -> torch.Tensor:
+        return self.images[index]
+
+
+def extract_features(
+    images: torch.Tensor,
+    extractor: FeatureExtractorBase,
+    batch_size: int = 128,
+    device: str | torch.device = "cpu",
+) -> dict[str, torch.Tensor]:
+    """Every feature the extractor was built for, for all ``images``, as CPU tensors."""
+    if len(images) == 0:
+        raise ValueError("cannot extract features of an empty image set")
+    cuda = torch.device(device).type == "cuda"
+    return get_featuresdict_from_dataset(
+        ImageTensorDataset(images), extractor, batch_size, cuda, save_cpu_ram=True, verbose=False
+    )
+
+
+def inception_score(logits: torch.Tensor, seed: int, splits: int = IS_SPLITS) -> dict:
+    """torch-fidelity's IS of pre-softmax ``logits`` (N, C): mean and std over ``splits`` splits."""
+    n = len(logits)
+    if n < 2:
+        return metric_entry(None, None, n, "isc_splits")
+    out = isc_features_to_metric(logits.double(), splits=min(splits, n), shuffle=True, rng_seed=seed)
+    return metric_entry(out[KEY_METRIC_ISC_MEAN], out[KEY_METRIC_ISC_STD], n, "isc_splits")
+
+
+def fid_statistics(features: torch.Tensor) -> dict[str, np.ndarray]:
+    """torch-fidelity's FID statistics (mean, covariance) in float64."""
+    return fid_features_to_statistics(features.detach().cpu().double())
+
+
+def frechet_distance(stats_1: dict, stats_2: dict) -> float:
+    return float(fid_statistics_to_metric(stats_1, stats_2, verbose=False)[KEY_METRIC_FID])
+
+
+def fid_entry(
+    generated: torch.Tensor, real_stats: dict, seed: int, rounds: int = FID_BOOTSTRAP_ROUNDS
+) -> dict:
+    """FID of generated features against fixed real statistics; std by bootstrapping the generated set."""
+    if len(generated) < 2:
+        return metric_entry(None, None, len(generated), "bootstrap")
+
+    def statistic(indices: np.ndarray) -> float:
+        return frechet_distance(fid_statistics(generated[torch.from_numpy(indices)]), real_stats)
+
+    return bootstrap_statistic(len(generated), statistic, seed, rounds)
+
+
+def kid_entry(
+    generated: torch.Tensor,
+    real: torch.Tensor,
+    seed: int,
+    subsets: int = KID_SUBSETS,
+    subset_size: int = KID_SUBSET_SIZE,
+) -> dict:
+    """torch-fidelity's KID (polynomial kernel): mean and std over random subsets of both sets."""
+    size = min(subset_size, len(generated), len(real))
+    if size < 2:
+        return metric_entry(None, None, min(len(generated), len(real)), "kid_subsets")
+    out = kid_features_to_metric(
+        generated.double().cpu(),
+        real.double().cpu(),
+        kid_subsets=subsets,
+        kid_subset_size=size,
+        verbose=False,
+        rng_seed=seed,
+    )
+    return metric_entry(out[KEY_METRIC_KID_MEAN], out[KEY_METRIC_KID_STD], size, "kid_subsets")
+
+
+def resize_images(images: torch.Tensor, size: int) -> torch.Tensor:
+    """uint8 (N, 3, H, W) -> uint8 (N, 3, size, size), antialiased bilinear; unchanged if already there."""
+    if images.shape[-1] == size and images.shape[-2] == size:
+        return images
+    out = F.interpolate(
+        images.float(), size=(size, size), mode="bilinear", antialias=True, align_corners=False
+    )
+    return out.round().clamp(0, 255).to(torch.uint8)
+
+
+def catalog_images_at(catalog: Any, size: int, indices: np.ndarray) -> torch.Tensor:
+    """Catalog images ``indices`` as uint8 (n, 3, size, size), from the smallest cached size >= ``size``."""
+    sizes = sorted(int(s) for s in catalog.manifest.get("image_sizes", []))
+    if not sizes:
+        raise ValueError(f"catalog {catalog.root} lists no image_sizes in its manifest")
+    source = next((s for s in sizes if s >= size), sizes[-1])
+    chosen = np.ascontiguousarray(catalog.images(source)[np.asarray(indices, dtype=np.int64)])
+    return resize_images(torch.from_numpy(chosen).permute(0, 3, 1, 2).contiguous(), size)
+
+
+def real_features_key(
+    catalog_hash: str, image_size: int, extractor_name: str, weights_hash: str, subset: str
+) -> str:
+    blob = json.dumps(
+        {
+            "format": CACHE_FORMAT,
+            "catalog": catalog_hash,
+            "size": int(image_size),
+            "extractor": extractor_name,
+            "weights": weights_hash,
+            "subset": subset,
+        },
+        sort_keys=True,
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+
+def cached_real_features(
+    catalog: Any,
+    subset: str,
+    indices: np.ndarray,
+    image_size: int,
+    extractor: FeatureExtractorBase,
+    weights_hash: str,
+    cache_dir: Path,
+    device: str | torch.device = "cpu",
+    log: Callable[[str], None] = print,
+) -> dict[str, torch.Tensor]:
+    """Features of the catalog's real images ``indices`` (named ``subset``), from the cache or extracted."""
+    key = real_features_key(catalog.hash, image_size, extractor.get_name(), weights_hash, subset)
+    path = Path(cache_dir) / f"real_{subset}_{key}.pt"
+    wanted = set(extractor.get_requested_features_list())
+    if path.is_file():
+        cached = torch.load(path, map_location="cpu", weights_only=True)
+        if wanted <= set(cached):
+            log(f"real features: reusing {path}")
+            return {name: cached[name] for name in wanted}
+    name = extractor.get_name()
+    log(f"real features: extracting {len(indices)} {subset} images with {name} at {image_size} px")
+    features = extract_features(catalog_images_at(catalog, image_size, indices), extractor, device=device)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(features, tmp)
+    tmp.replace(path)
+    return features

@@ -1,0 +1,127 @@
+"""Generating the evaluation images from the catalog's test query streams, features taken batch by batch.
+
+Sampling choices (ours): the streams are the test items' queries in catalog order, repeated cyclically
+when more samples than test items are asked for (each repeat gets fresh noise, since batches get their
+own seeds); batch b is generated with ``SeedSequence([seed, b])``, so a checkpoint evaluated twice with
+the same seed and batch size gets the same images.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+from torch_fidelity import FeatureExtractorBase
+
+from ganbench.eval.extractor import POOLED, logits_feature
+from ganbench.eval.features import extract_features
+
+
+def evaluation_streams(catalog: Any, n_samples: int | None) -> list[list[str]]:
+    """``n_samples`` query streams from the test split (all test items when ``None``)."""
+    test = [i for i in catalog.indices("test") if catalog.items[i].get("query")]
+    if not test:
+        raise ValueError(f"catalog {catalog.root} has no test item with a query stream to evaluate on")
+    n = len(test) if n_samples is None else int(n_samples)
+    if n < 2:
+        raise ValueError(f"n_samples must be at least 2 (distribution metrics need two images), got {n}")
+    return [[str(step) for step in catalog.items[test[i % len(test)]]["query"]] for i in range(n)]
+
+
+def batch_seed(seed: int, batch_index: int) -> int:
+    return int(np.random.SeedSequence([int(seed), int(batch_index)]).generate_state(1)[0])
+
+
+@dataclass
+class GeneratedSet:
+    """Generated images and their classifier features.
+
+    ``final_images`` uint8 (S, 3, H, W) the last step of each stream; ``pooled`` (S, T, D) and
+    ``predicted`` (S, T, n_heads) per step (zero / -1 past a stream's end); ``final_logits`` per head
+    (S, C); ``generate_seconds`` and ``features_seconds`` the time spent in each.
+    """
+
+    final_images: torch.Tensor
+    pooled: np.ndarray
+    predicted: np.ndarray
+    final_logits: dict[str, torch.Tensor]
+    final_pooled: torch.Tensor
+    generate_seconds: float
+    features_seconds: float
+
+
+def _check_batch(images: list, streams: list[list[str]]) -> None:
+    if len(images) != len(streams):
+        raise ValueError(
+            f"model.generate returned {len(images)} image stacks for {len(streams)} query streams"
+        )
+    for stack, steps in zip(images, streams, strict=True):
+        if not (
+            torch.is_tensor(stack)
+            and stack.dtype == torch.uint8
+            and stack.dim() == 4
+            and stack.shape[0] == len(steps)
+            and stack.shape[1] == 3
+        ):
+            raise ValueError(
+                f"model.generate must return uint8 (n_steps={len(steps)}, 3, H, W) per stream, got "
+                f"{getattr(stack, 'dtype', type(stack))} {tuple(getattr(stack, 'shape', ()))}"
+            )
+
+
+def generate_and_extract(
+    model: Any,
+    streams: list[list[str]],
+    heads: list[str],
+    extractor: FeatureExtractorBase,
+    seed: int,
+    batch_size: int = 64,
+    device: str | torch.device = "cpu",
+) -> GeneratedSet:
+    """Generate every stream's images in batches and take the classifier's features of every step."""
+    max_steps = max(len(s) for s in streams)
+    pooled = predicted = None
+    finals: list[torch.Tensor] = []
+    logits: dict[str, list[torch.Tensor]] = {h: [] for h in heads}
+    final_pooled: list[torch.Tensor] = []
+    generate_s = features_s = 0.0
+    model.eval()
+    for b, start in enumerate(range(0, len(streams), batch_size)):
+        batch = streams[start : start + batch_size]
+        tick = time.perf_counter()
+        with torch.no_grad():
+            images = model.generate(batch, batch_seed(seed, b))
+        _check_batch(images, batch)
+        tock = time.perf_counter()
+        features = extract_features(
+            torch.cat([s.cpu() for s in images]), extractor, batch_size=256, device=device
+        )
+        features_s += time.perf_counter() - tock
+        generate_s += tock - tick
+        if pooled is None:
+            pooled = np.zeros((len(streams), max_steps, features[POOLED].shape[1]), dtype=np.float32)
+            predicted = np.full((len(streams), max_steps, len(heads)), -1, dtype=np.int64)
+        ends = np.cumsum([len(s) for s in batch])
+        for i, (first, end) in enumerate(zip(ends - [len(s) for s in batch], ends, strict=True)):
+            pooled[start + i, : end - first] = features[POOLED][first:end].numpy()
+            for j, head in enumerate(heads):
+                predicted[start + i, : end - first, j] = (
+                    features[logits_feature(head)][first:end].argmax(1).numpy()
+                )
+        last = torch.from_numpy(ends - 1)
+        finals.append(torch.stack([stack[-1].cpu() for stack in images]))
+        final_pooled.append(features[POOLED][last])
+        for head in heads:
+            logits[head].append(features[logits_feature(head)][last])
+    return GeneratedSet(
+        final_images=torch.cat(finals),
+        pooled=pooled,
+        predicted=predicted,
+        final_logits={h: torch.cat(v) for h, v in logits.items()},
+        final_pooled=torch.cat(final_pooled),
+        generate_seconds=generate_s,
+        features_seconds=features_s,
+    )

@@ -1,0 +1,29 @@
+"""The printed summary of a ``metrics.json``: one line per metric, mean ± std (n)."""
+
+from __future__ import annotations
+
+HEADLINE = ("is_type", "is_colour", "is_gender", "fid", "kid", "colour_de00_mean", "colour_de00_median",
+            "colour_de00_within_5", "colour_de00_within_10")
+REFINEMENT = ("retention_rate", "response_rate", "step_feature_distance", "precision_at_k")
+
+
+def _cell(entry: dict | None) -> str:
+    if not entry or entry.get("mean") is None:
+        return f"{'n/a':>12} {'':>10} {entry.get('n', 0) if entry else 0:>7}"
+    std = "" if entry.get("std") is None else f"± {entry['std']:.4g}"
+    return f"{entry['mean']:>12.4g} {std:>10} {entry['n']:>7}"
+
+
+def format_summary(metrics: dict) -> str:
+    """A plain-text table of every headline metric of an evaluation."""
+    rows = [(name, metrics.get(name)) for name in HEADLINE]
+    rows += [(f"attribute_accuracy.{h}", e) for h, e in metrics.get("attribute_accuracy", {}).items()]
+    rows += [(name, metrics.get(name)) for name in REFINEMENT]
+    width = max(len(name) for name, _ in rows)
+    lines = [f"{'metric':<{width}} {'mean':>12} {'std':>10} {'n':>7}"]
+    lines += [f"{name:<{width}} {_cell(entry)}" for name, entry in rows]
+    k, features = metrics.get("retrieval_k"), metrics.get("fid_features")
+    timing = metrics.get("timing", {})
+    lines.append(f"(n_samples {metrics.get('n_samples')}, seed {metrics.get('seed')}, FID/KID on {features}, "
+                 f"precision@{k}, {timing.get('total_s', '?')} s)")
+    return "\n".join(lines)

@@ -1,0 +1,70 @@
+"""Model options: typed dataclass fields with small-CPU defaults, checked in ``__post_init__``.
+
+Every field is an ``int``, ``float``, ``bool`` or ``str``; integer widths must be positive (fields named
+in ``ZERO_ALLOWED`` may be 0), float weights must be finite and non-negative. A bad value is a
+:class:`ValueError` whose sentence names the option.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar
+
+_TYPES: dict[str, tuple[type, ...]] = {"int": (int,), "float": (int, float), "bool": (bool,), "str": (str,)}
+
+
+class OptionError(ValueError):
+    """A model option with a wrong type or an impossible value."""
+
+
+def validate_options(options: Any) -> None:
+    """Check every field of the ``options`` dataclass against its annotation and value rules."""
+    zero_allowed = getattr(options, "ZERO_ALLOWED", frozenset())
+    owner = type(options).__name__
+    for spec in fields(options):
+        value = getattr(options, spec.name)
+        expected = _TYPES.get(str(spec.type))
+        if expected is None:
+            raise OptionError(
+                f"{owner}.{spec.name}: options must be int, float, bool or str, not {spec.type}"
+            )
+        if not isinstance(value, expected) or (spec.type != "bool" and isinstance(value, bool)):
+            raise OptionError(f"model option {spec.name} must be {spec.type}, got {value!r}")
+        if spec.type == "int" and value < (0 if spec.name in zero_allowed else 1):
+            least = "0 or more" if spec.name in zero_allowed else "at least 1"
+            raise OptionError(f"model option {spec.name} must be {least}, got {value}")
+        if spec.type == "float" and not (math.isfinite(value) and value >= 0):
+            raise OptionError(f"model option {spec.name} must be a finite number >= 0, got {value}")
+
+
+@dataclass
+class StackGanOptions:
+    """Widths and weights of every StackGAN-family model (defaults: a small CPU configuration).
+
+    ``gf_dim``/``df_dim``: generator/discriminator base widths (StackGAN paper scale: 128/64 for
+    Stage I); ``z_dim``: noise size; ``embedding_dim``: word embedding size; ``text_dim``: text
+    embedding size; ``condition_dim``: CA code size; ``residual_blocks``: Stage-II residual blocks;
+    ``kl_weight``: weight of the CA KL term (2.0 in the StackGAN code).
+    """
+
+    ZERO_ALLOWED: ClassVar[frozenset[str]] = frozenset({"residual_blocks"})
+
+    gf_dim: int = 16
+    df_dim: int = 16
+    z_dim: int = 32
+    embedding_dim: int = 32
+    text_dim: int = 64
+    condition_dim: int = 32
+    residual_blocks: int = 2
+    kl_weight: float = 2.0
+
+    def __post_init__(self) -> None:
+        validate_options(self)
+
+
+@dataclass
+class AuxClassifierOptions(StackGanOptions):
+    """StackGAN options plus the weight of the auxiliary-classifier loss (AC-GAN)."""
+
+    aux_weight: float = 1.0

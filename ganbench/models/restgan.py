@@ -1,0 +1,65 @@
+"""ReStGAN (WACV 2020): a recurrent StackGAN that refines one product image as the query grows.
+
+An LSTM reads the query stream word by word; at the end of every step its hidden state goes through
+conditioning augmentation and conditions the two-stage generator. The same noise ``z`` is carried across
+the steps of a stream (``shared_noise``), so earlier visual features are kept while new words refine the
+image. The discriminators judge every step's image against its prefix (real/matching, real/mismatching,
+fake). An auxiliary classifier predicts type, gender and colour cluster. The colour model replaces
+colour words by their CIELAB cluster token before embedding (done by the batches and by generation
+through ``ganbench.data.batches.encode_query_stream``).
+
+Ablation flags are options, not copies: ``colour_model``, ``colour_centroid_feature``, ``aux_classifier``,
+``shared_noise``, ``consistency_loss``.
+
+Choices where the paper is silent (ours):
+- ``colour_centroid_feature`` concatenates the cluster's Lab centroid / 100 to the word embedding of each
+  cluster token (zeros for other words), a fixed (untrained) feature from the lookup table.
+- ``consistency_loss`` (not in the paper) adds ``consistency_weight`` x the mean L1 distance between the
+  images of consecutive steps of a stream, for researchers who want stronger retention.
+- Class labels describe the whole item, so the generator's auxiliary loss uses only each stream's last
+  step (an earlier prefix may not name the colour yet).
+- Defaults: colour model, auxiliary classifier and shared noise on; consistency loss off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ganbench.models.options import AuxClassifierOptions
+from ganbench.models.registry import register_model
+from ganbench.models.stackgan import Recipe, StackGanModel
+
+
+@dataclass
+class RestganOptions(AuxClassifierOptions):
+    """StackGAN widths plus ReStGAN's ablation flags (``colour_model`` is also read by the batches)."""
+
+    colour_model: bool = True
+    colour_centroid_feature: bool = False
+    aux_classifier: bool = True
+    shared_noise: bool = True
+    consistency_loss: bool = False
+    consistency_weight: float = 1.0
+
+
+@register_model("restgan")
+class Restgan(StackGanModel):
+    """ReStGAN: LSTM over the query stream, shared noise across steps, auxiliary classifier, colour model."""
+
+    options_class = RestganOptions
+    description = (
+        "ReStGAN: recurrent StackGAN over the query stream (shared noise, aux classifier, colour model)"
+    )
+
+    @classmethod
+    def recipe(cls, options: RestganOptions) -> Recipe:
+        return Recipe(
+            text_encoder="lstm",
+            text_input="query_steps",
+            aux_classifier=options.aux_classifier,
+            aux_weight=options.aux_weight,
+            shared_noise=options.shared_noise,
+            consistency_weight=options.consistency_weight if options.consistency_loss else 0.0,
+            colour_model=options.colour_model,
+            colour_centroid_feature=options.colour_centroid_feature,
+        )

@@ -1,0 +1,183 @@
+"""``ganbench report``: every table, plot and strip of an experiment's results folder, then the index.
+
+Reads only stored files: ``cells/*/metrics.json``, the run logs (``run/log.jsonl``) and the media each
+cell stored (``media/``); it never trains, generates or evaluates.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+import pandas as pd
+
+from ganbench.report import plots, strips
+from ganbench.report.index import Item, Provenance, write_html, write_markdown
+from ganbench.report.results import Results, load_results, summarise_over_seeds
+from ganbench.report.tables import (
+    BEYOND_COLUMNS,
+    PAPER_COLUMNS,
+    PROPOSED_MODEL,
+    Table,
+    build_table,
+    change_to_csv,
+    row_label,
+    to_csv,
+    to_latex,
+    to_markdown,
+)
+
+CLUSTER_PREFIX = "colour_de00_by_cluster."
+PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy", "pandas", "matplotlib", "seaborn",
+            "colour-science")
+
+
+def write_report(results_dir: str | Path, out_dir: str | Path | None = None,
+                 proposed: str = PROPOSED_MODEL) -> Path:
+    """Write the report of ``results_dir`` into ``out_dir`` (default: the results folder); returns
+    the path of ``index.md``."""
+    results = load_results(results_dir)
+    out = Path(out_dir) if out_dir is not None else results.root
+    (out / "tables").mkdir(parents=True, exist_ok=True)
+    figures = out / "figures"
+    paper = build_table(results.metrics, PAPER_COLUMNS, proposed=proposed)
+    beyond = build_table(results.metrics, BEYOND_COLUMNS)
+    items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
+             _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond))]
+    items += _figure_items(results, paper, beyond, figures, out)
+    name = _experiment_name(results)
+    intro = (f"Results of experiment `{name}`: {len(results.cells)} finished cell(s)"
+             f"{f', {len(results.missing)} without metrics' if results.missing else ''}. "
+             "Every number is read from the cells' metrics.json files.")
+    provenance = _provenance(results)
+    write_html(out / "index.html", f"ganbench report: {name}", intro, items, provenance)
+    return write_markdown(out / "index.md", f"ganbench report: {name}", intro, items, provenance)
+
+
+def _table_item(table: Table, out: Path, stem: str, title: str, caption: str) -> Item:
+    files = {"md": to_markdown(table), "tex": to_latex(table, caption, f"tab:{stem}"), "csv": to_csv(table)}
+    change = change_to_csv(table)
+    if change is not None:
+        files["change.csv"] = change
+    for suffix, text in files.items():
+        (out / "tables" / f"{stem}.{suffix}").write_text(text, encoding="utf-8")
+    downloads = [f"tables/{stem}.{suffix}" for suffix in files if suffix != "md"]
+    return Item(title, caption, markdown=files["md"], table=table, downloads=downloads)
+
+
+def _paper_caption(table: Table, results: Results) -> str:
+    features = _first_extra(results, ("fid_features", "feature_extractor", "extractor"))
+    space = f" on {features} features" if features else ""
+    return ("Per-attribute Inception Scores from the evaluation classifier (higher is better) and "
+            f"FID{space} against the catalog's test images (lower is better); {table.caption_spread()}; "
+            "best per column in bold; the last row is ReStGAN against the best baseline per column, "
+            "beside the paper's reported change.")
+
+
+def _beyond_caption(table: Table) -> str:
+    return ("Measurements the paper lacks: CIEDE2000 colour error to the requested term, attribute accuracy "
+            "of the generated images, retention and response when a word is added, retrieval precision@k "
+            f"and KID; {table.caption_spread()}; best per column in bold.")
+
+
+def _figure_items(results: Results, paper: Table, beyond: Table, figures: Path, out: Path) -> list[Item]:
+    items: list[Item] = []
+
+    def add(paths: list[Path] | None, title: str, caption: str) -> None:
+        if paths:
+            rel = [str(p.relative_to(out)) for p in paths]
+            items.append(Item(title, caption, image=rel[0], downloads=rel[1:]))
+
+    add(plots.metric_bars(paper, figures, "paper_metrics"), "Paper metrics",
+        f"Paper metrics per model with error bars ({paper.caption_spread()}); hatches tell models apart.")
+    add(plots.metric_bars(beyond, figures, "beyond_metrics"), "Beyond-paper metrics",
+        f"Colour fidelity, accuracy, retention, retrieval and KID per model ({beyond.caption_spread()}).")
+    add(plots.training_curves(_training_logs(results), figures, "training_curves"), "Training curves",
+        "Losses logged during training per model (mean over seeds at each step).")
+    media = strips.collect_media(results)
+    add(strips.sample_grid(media, figures), "Samples",
+        "The same fixed queries and noise seeds for every model (final image of each query).")
+    for index, paths in enumerate(strips.refinement_strips(media, figures)):
+        stream = " -> ".join(media[0].streams[index])
+        add([paths[2], *paths[:2]], f"Refinement strip {index + 1}",
+            f"{stream}: one column per added step, one row per model (animated GIF; PNG/PDF alongside).")
+    clusters = colour_by_cluster(results)
+    add(plots.grouped_bars(clusters, figures, "colour_by_cluster", "de00_mean", "cluster", "model",
+                           error="de00_std", ylabel="ΔE00 (lower is better)",
+                           title="Colour error per colour cluster"), "Colour fidelity per colour cluster",
+        "CIEDE2000 between the requested colour term and the generated garment's dominant colour, per "
+        "colour cluster of the lookup table, over the evaluation's test query streams.")
+    return items
+
+
+def _training_logs(results: Results) -> dict[str, pd.DataFrame]:
+    logs: dict[str, list[pd.DataFrame]] = {}
+    for name, folder in results.cells.items():
+        model, variant, seed = name.split("__")
+        log = plots.read_log(folder / "run")
+        if not log.empty:
+            logs.setdefault(row_label(model, variant), []).append(log.assign(seed=seed))
+    return {label: pd.concat(frames, ignore_index=True) for label, frames in logs.items()}
+
+
+def colour_by_cluster(results: Results) -> pd.DataFrame:
+    """Per (model row, colour cluster): the evaluation's mean dE00 (``colour_de00_by_cluster``), averaged
+    over seeds, with the std over seeds (or, for one seed, the evaluation's bootstrap spread)."""
+    chosen = results.metrics[results.metrics["metric"].str.startswith(CLUSTER_PREFIX)]
+    if chosen.empty:
+        return pd.DataFrame(columns=["model", "cluster", "de00_mean", "de00_std"])
+    summary = summarise_over_seeds(chosen)
+    spread = summary["seed_std"].where(summary["n_seeds"] > 1, summary["eval_std"])
+    return pd.DataFrame({
+        "model": [row_label(m, v) for m, v in zip(summary["model"], summary["variant"], strict=True)],
+        "cluster": summary["metric"].str.slice(len(CLUSTER_PREFIX)),
+        "de00_mean": summary["mean"], "de00_std": spread})
+
+
+def _first_extra(results: Results, keys: tuple[str, ...]) -> str:
+    for extras in results.extras.values():
+        for key in keys:
+            if isinstance(extras.get(key), str):
+                return extras[key]
+    return ""
+
+
+def _experiment_name(results: Results) -> str:
+    stored = results.root / "experiment.json"
+    if stored.is_file():
+        return json.loads(stored.read_text(encoding="utf-8")).get("name", results.root.name)
+    return results.root.name
+
+
+def _provenance(results: Results) -> Provenance:
+    toml_path = results.root / "experiment.toml"
+    statuses = {name: "finished" for name in results.cells}
+    statuses.update({name: "no metrics (failed or not run)" for name in results.missing})
+    summary = results.root / "run_summary.json"
+    notes = []
+    if summary.is_file():
+        for row in json.loads(summary.read_text(encoding="utf-8")).get("cells", []):
+            if row.get("status") == "failed":
+                statuses[row["cell"]] = "failed: " + str(row.get("error", ""))[:120]
+    versions = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    recorded = _first_extra_dict(results, "versions")
+    if recorded:
+        notes.append("Versions recorded by the evaluation: "
+                     + ", ".join(f"{k} {v}" for k, v in recorded.items())
+                     + "; versions below are the report's.")
+    return Provenance(toml_path.read_text(encoding="utf-8") if toml_path.is_file() else "(not stored)",
+                      versions, sorted(statuses.items()), notes)
+
+
+def _first_extra_dict(results: Results, key: str) -> dict:
+    for extras in results.extras.values():
+        if isinstance(extras.get(key), dict):
+            return extras[key]
+    return {}

@@ -1,0 +1,136 @@
+"""Report plots (PNG and PDF, matplotlib's Agg backend, seaborn style), readable in greyscale: bars carry
+hatches and curves carry markers and line styles, so no meaning rests on hue alone."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from ganbench.report.tables import LOWER, NEUTRAL, Table  # noqa: E402
+
+HATCHES = ("", "//", "..", "xx", "\\\\", "oo", "--", "++", "**", "||")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
+LINESTYLES = ("-", "--", ":", "-.")
+
+
+def save_figure(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
+    """``stem.png`` (150 dpi) and ``stem.pdf`` in ``out_dir``; closes the figure."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.pdf"]
+    figure.savefig(paths[0], dpi=150, bbox_inches="tight")
+    figure.savefig(paths[1], bbox_inches="tight")
+    plt.close(figure)
+    return paths
+
+
+def _palette(n: int) -> list:
+    return sns.color_palette("Greys_r", n_colors=max(n, 1) + 2)[1:n + 1]
+
+
+def metric_bars(table: Table, out_dir: Path, stem: str) -> list[Path] | None:
+    """One panel per column of ``table``: a bar per model with its ± as an error bar."""
+    if not table.columns:
+        return None
+    sns.set_theme(style="whitegrid", context="paper")
+    n = len(table.columns)
+    figure, axes = plt.subplots(1, n, figsize=(2.6 * n, 3.2), squeeze=False)
+    labels = list(table.mean.index)
+    colours = _palette(len(labels))
+    for ax, column in zip(axes[0], table.columns, strict=True):
+        scale = 100.0 if column.percent else 1.0
+        means = table.mean[column.metric].to_numpy(dtype=float) * scale
+        errors = np.nan_to_num(table.spread[column.metric].to_numpy(dtype=float) * scale)
+        bars = ax.bar(range(len(labels)), np.nan_to_num(means), yerr=errors, capsize=3, color=colours,
+                      edgecolor="black", linewidth=0.8)
+        for bar, hatch in zip(bars, HATCHES * 10, strict=False):
+            bar.set_hatch(hatch)
+        direction = {LOWER: " (lower is better)", NEUTRAL: ""}.get(column.better, " (higher is better)")
+        ax.set_title(column.label + direction, fontsize=8)
+        ax.set_xticks(range(len(labels)), labels, rotation=40, ha="right", fontsize=7)
+        if column.percent:
+            ax.set_ylabel("%")
+    figure.tight_layout()
+    return save_figure(figure, out_dir, stem)
+
+
+def read_log(run_dir: Path) -> pd.DataFrame:
+    """``run_dir/log.jsonl`` as a frame (step, phase, one column per scalar); empty when absent."""
+    path = Path(run_dir) / "log.jsonl"
+    if not path.is_file():
+        return pd.DataFrame()
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return pd.DataFrame.from_records(records)
+
+
+def training_curves(logs: dict[str, pd.DataFrame], out_dir: Path, stem: str,
+                    max_panels: int = 6) -> list[Path] | None:
+    """One panel per logged loss, a line per model (``logs``: row label -> concatenated seed logs;
+    seeds are averaged per step). Losses logged by only some models still get a panel."""
+    logs = {label: log for label, log in logs.items() if not log.empty and "step" in log}
+    if not logs:
+        return None
+    names = [name for name in dict.fromkeys(c for log in logs.values() for c in log.columns)
+             if name not in ("step", "phase", "seed") and all(
+                 pd.api.types.is_numeric_dtype(log[name]) for log in logs.values() if name in log)]
+    names = names[:max_panels]
+    if not names:
+        return None
+    sns.set_theme(style="whitegrid", context="paper")
+    cols = min(3, len(names))
+    rows = math.ceil(len(names) / cols)
+    figure, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.6 * rows), squeeze=False)
+    for index, name in enumerate(names):
+        ax = axes[index // cols][index % cols]
+        for k, (label, log) in enumerate(logs.items()):
+            if name not in log:
+                continue
+            curve = log.groupby("step")[name].mean().dropna()
+            ax.plot(curve.index, curve.to_numpy(), label=label, color=_palette(len(logs))[k],
+                    linestyle=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)],
+                    markevery=max(1, len(curve) // 8), markersize=3, linewidth=1)
+        ax.set_title(name, fontsize=8)
+        ax.set_xlabel("step", fontsize=7)
+    for index in range(len(names), rows * cols):
+        axes[index // cols][index % cols].axis("off")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=7,
+                  bbox_to_anchor=(0.5, -0.02 - 0.03 * math.ceil(len(labels) / 5)))
+    figure.tight_layout()
+    return save_figure(figure, out_dir, stem)
+
+
+def grouped_bars(frame: pd.DataFrame, out_dir: Path, stem: str, value: str, group: str, hue: str,
+                 error: str | None = None, ylabel: str = "", title: str = "",
+                 order: Sequence[str] | None = None) -> list[Path] | None:
+    """Bars of ``value`` per ``group`` (x axis) and ``hue`` (hatched bars), e.g. colour fidelity per colour
+    cluster per model."""
+    if frame.empty:
+        return None
+    sns.set_theme(style="whitegrid", context="paper")
+    groups = list(order) if order is not None else list(dict.fromkeys(frame[group]))
+    hues = list(dict.fromkeys(frame[hue]))
+    width = 0.8 / len(hues)
+    figure, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(groups) * max(1, len(hues) / 2)), 3.2))
+    for k, name in enumerate(hues):
+        part = frame[frame[hue] == name].set_index(group).reindex(groups)
+        x = np.arange(len(groups)) + (k - (len(hues) - 1) / 2) * width
+        yerr = np.nan_to_num(part[error].to_numpy(dtype=float)) if error else None
+        ax.bar(x, np.nan_to_num(part[value].to_numpy(dtype=float)), width, yerr=yerr, capsize=2,
+               color=_palette(len(hues))[k], edgecolor="black", linewidth=0.6,
+               hatch=HATCHES[k % len(HATCHES)], label=name)
+    ax.set_xticks(range(len(groups)), groups, rotation=50, ha="right", fontsize=7)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=7, ncol=min(len(hues), 3))
+    figure.tight_layout()
+    return save_figure(figure, out_dir, stem)

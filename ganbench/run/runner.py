@@ -1,0 +1,206 @@
+"""Run an experiment's cells: prepare the catalog, then train, evaluate and render every cell.
+
+The runner knows the steps only as callables (a :class:`Pipeline`), so tests can inject fakes and the
+real functions are wired in one place (:mod:`ganbench.run.pipeline`). A cell folder holds::
+
+    cell.json      the cell (model, variant, seed, overrides): a resumed cell must match it
+    run/           the training run (config.toml, checkpoint.pt, log.jsonl, done.json, samples/)
+    metrics.json   written by evaluation; its presence marks the cell finished
+    media/         report images rendered from the trained generator (strips, grids, embeddings)
+    error.txt      the traceback of the last failure (removed when the cell succeeds)
+    timing.json    seconds spent training, evaluating and rendering
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from ganbench.run.cells import Cell, plan_cells
+from ganbench.run.experiment import CatalogSource, EvalSettings, Experiment, ReportSettings
+
+METRICS_FILE = "metrics.json"
+CELL_FILE = "cell.json"
+ERROR_FILE = "error.txt"
+SUMMARY_FILE = "run_summary.json"
+
+
+class RunnerError(RuntimeError):
+    """The experiment cannot start (results folder in the way, bad configuration)."""
+
+
+@dataclass
+class Pipeline:
+    """The steps of a cell. ``resolve_config`` must validate (raise on bad keys) without doing work."""
+
+    prepare_catalog: Callable[[CatalogSource], Path]
+    resolve_config: Callable[[Experiment, Cell, Path], Any]
+    train: Callable[[Any, Path, bool], Any]
+    evaluate: Callable[[Path, Path, EvalSettings], dict]
+    render: Callable[[Path, Path, ReportSettings], Any] | None = None
+    write_report: Callable[[Path], Any] | None = None
+
+
+@dataclass
+class CellOutcome:
+    cell: Cell
+    status: str  # "skipped" (already finished), "done", "failed"
+    seconds: float = 0.0
+    error: str = ""
+    steps: list[str] = field(default_factory=list)
+    warning: str = ""  # report media could not be drawn; the metrics still count
+
+
+def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline, resume: bool = False,
+                   log: Callable[[str], None] = tqdm.write) -> list[CellOutcome]:
+    """Run every cell of ``experiment`` into ``results_dir``; returns one outcome per cell.
+
+    A failing cell is recorded (traceback in its ``error.txt``) and the others still run. Interrupting
+    (Ctrl-C) stops at once; the next ``resume=True`` call skips finished cells and resumes the rest.
+    """
+    results_dir = Path(results_dir)
+    cells = plan_cells(experiment)
+    configs = {cell.name: pipeline.resolve_config(experiment, cell, experiment.catalog.dir) for cell in cells}
+    _prepare_results_dir(results_dir, resume, log)
+    _save_experiment(experiment, results_dir)
+    catalog = pipeline.prepare_catalog(experiment.catalog)
+    outcomes = []
+    for cell in tqdm(cells, desc=f"experiment {experiment.name}", unit="cell"):
+        outcome = run_cell(cell, configs[cell.name], results_dir, catalog, experiment, pipeline)
+        detail = outcome.error or outcome.warning
+        log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))
+        outcomes.append(outcome)
+    _write_summary(results_dir, outcomes)
+    if pipeline.write_report is not None:
+        pipeline.write_report(results_dir)
+    return outcomes
+
+
+def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experiment: Experiment,
+             pipeline: Pipeline) -> CellOutcome:
+    """Train (or resume), evaluate and render one cell, skipping the steps already finished."""
+    folder = cell.folder(results_dir)
+    start = time.perf_counter()
+    outcome = CellOutcome(cell, "done")
+    try:
+        if _claim_cell(folder, cell) and (folder / METRICS_FILE).is_file():
+            return CellOutcome(cell, "skipped")
+        timing: dict[str, float] = {}
+        run_dir = folder / "run"
+        if not (run_dir / "done.json").is_file():
+            resume = (run_dir / "checkpoint.pt").is_file()
+            if not resume and run_dir.exists():
+                shutil.rmtree(run_dir)  # started but never checkpointed: no training to keep
+            _timed(timing, "train", lambda: pipeline.train(config, run_dir, resume))
+            outcome.steps.append("resumed training" if resume else "trained")
+        if pipeline.render is not None:
+            outcome.warning = _render(pipeline, run_dir, folder, experiment, timing)
+        metrics = _timed(timing, "evaluate", lambda: pipeline.evaluate(run_dir, catalog, experiment.eval))
+        outcome.steps.append("evaluated")
+        _write_json(folder / "timing.json", timing)
+        _write_json(folder / METRICS_FILE, metrics)  # last: marks the cell finished
+        (folder / ERROR_FILE).unlink(missing_ok=True)
+    except Exception as error:  # a failing cell must not stop the others
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ERROR_FILE).write_text(traceback.format_exc(), encoding="utf-8")
+        outcome.status, outcome.error = "failed", f"{type(error).__name__}: {error}"
+    outcome.seconds = time.perf_counter() - start
+    return outcome
+
+
+def summarise(outcomes: list[CellOutcome], results_dir: Path) -> str:
+    """A few lines for the end of a run: counts, then each failed cell and where its traceback is."""
+    counts = {status: sum(o.status == status for o in outcomes) for status in ("done", "skipped", "failed")}
+    lines = [f"{len(outcomes)} cells: {counts['done']} run, {counts['skipped']} already finished, "
+             f"{counts['failed']} failed"]
+    for outcome in outcomes:
+        folder = outcome.cell.folder(results_dir)
+        if outcome.status == "failed":
+            lines.append(f"  FAILED {outcome.cell.name}: {outcome.error} (traceback: {folder / ERROR_FILE})")
+        elif outcome.warning:
+            where = folder / "media" / ERROR_FILE
+            lines.append(f"  {outcome.cell.name}: {outcome.warning} (traceback: {where})")
+    return "\n".join(lines)
+
+
+def _render(pipeline: Pipeline, run_dir: Path, folder: Path, experiment: Experiment,
+            timing: dict[str, float]) -> str:
+    """Draw the cell's report media; a failure here is recorded (``media/error.txt``), not fatal."""
+    media = folder / "media"
+    try:
+        _timed(timing, "render", lambda: pipeline.render(run_dir, media, experiment.report))
+    except Exception as error:
+        media.mkdir(parents=True, exist_ok=True)
+        (media / ERROR_FILE).write_text(traceback.format_exc(), encoding="utf-8")
+        return f"report media failed: {type(error).__name__}: {error}"
+    (media / ERROR_FILE).unlink(missing_ok=True)
+    return ""
+
+
+def _timed(timing: dict[str, float], step: str, action: Callable[[], Any]) -> Any:
+    start = time.perf_counter()
+    result = action()
+    timing[f"{step}_seconds"] = round(time.perf_counter() - start, 2)
+    return result
+
+
+def _claim_cell(folder: Path, cell: Cell) -> bool:
+    """Write ``cell.json`` for a new cell, or check an existing one matches; True if it existed."""
+    marker = folder / CELL_FILE
+    described = json.loads(json.dumps(cell.describe()))
+    if marker.is_file():
+        stored = json.loads(marker.read_text(encoding="utf-8"))
+        if stored != described:
+            raise RunnerError(f"cell folder {folder} was started with different settings ({stored}); "
+                              "delete that folder or choose another --out to run the new settings")
+        return True
+    folder.mkdir(parents=True, exist_ok=True)
+    _write_json(marker, described)
+    return False
+
+
+def _prepare_results_dir(results_dir: Path, resume: bool,
+                         log: Callable[[str], None]) -> None:
+    """Without ``resume``, start afresh, but never throw away trained checkpoints silently."""
+    existing = sorted(p for p in (results_dir / "cells").glob("*") if p.is_dir())
+    if resume or not existing:
+        return
+    trained = [p.name for p in existing if (p / "run" / "checkpoint.pt").is_file()]
+    if trained:
+        shown = ", ".join(trained[:3]) + (", ..." if len(trained) > 3 else "")
+        raise RunnerError(f"{results_dir} already holds {len(trained)} trained cell(s) ({shown}); "
+                          "pass --resume to continue that experiment, "
+                          "or delete the folder / choose another --out to start afresh")
+    log(f"starting afresh: replacing {len(existing)} earlier cell folder(s) in {results_dir / 'cells'} "
+        "(metrics only, no checkpoints)")
+    shutil.rmtree(results_dir / "cells")
+
+
+def _save_experiment(experiment: Experiment, results_dir: Path) -> None:
+    results_dir.mkdir(parents=True, exist_ok=True)
+    copy = results_dir / "experiment.toml"
+    if experiment.path is not None and not (copy.exists() and copy.samefile(experiment.path)):
+        shutil.copyfile(experiment.path, results_dir / "experiment.toml")
+    _write_json(results_dir / "experiment.json", experiment.raw)
+
+
+def _write_summary(results_dir: Path, outcomes: list[CellOutcome]) -> None:
+    rows = [{"cell": o.cell.name, "status": o.status, "seconds": round(o.seconds, 1), "error": o.error,
+             "warning": o.warning, "steps": o.steps} for o in outcomes]
+    _write_json(results_dir / SUMMARY_FILE, {"cells": rows})
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Atomic JSON write (write then rename) so a crash never leaves a half-written marker."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
+    tmp.replace(path)

@@ -1,0 +1,227 @@
+"""Training runs: :func:`train_run` builds everything from a validated config and drives the
+:class:`~ganbench.train.trainer.Trainer`; :func:`load_run` reopens a run with its EMA generator.
+
+A model turns the colour model on through a boolean ``colour_model`` field of its options (read
+generically, never by model name); every model gets the vocabulary extended with the cluster tokens.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader
+from tqdm.auto import tqdm
+
+from ganbench.config import ConfigError, RunConfig, load_config, write_config
+from ganbench.config.validate import config_as_dict
+from ganbench.data.batches import QueryBatchDataset, StepBatchSampler, class_names, collate, model_vocabulary
+from ganbench.models.base import GanModel, ModelContext
+from ganbench.models.registry import get_model
+from ganbench.train.checkpoint import load_checkpoint, restore_training_state, save_checkpoint
+from ganbench.train.ema import EMA
+from ganbench.train.logging import ScalarLog
+from ganbench.train.precision import resolve_device, resolve_precision
+from ganbench.train.samples import draw_samples
+from ganbench.train.trainer import Trainer, phase_schedule
+
+CHECKPOINT, CONFIG, DONE = "checkpoint.pt", "config.toml", "done.json"
+# settings a resumed run may change without breaking the continuation
+RESUMABLE_CHANGES = {"data.num_workers", "train.device", "train.log_every", "train.sample_every",
+                     "train.checkpoint_every", "train.stage2_steps"}
+
+
+class RunError(ValueError):
+    """A run folder that cannot be used as asked (e.g. an existing run without ``--resume``)."""
+
+
+@dataclass
+class LoadedRun:
+    """A run reopened for sampling or evaluation; ``model.generator`` holds the EMA weights."""
+
+    model: GanModel
+    config: RunConfig
+    catalog_path: Path
+    step: int
+    finished: bool
+    run_dir: Path
+
+
+def uses_colour_model(options: Any) -> bool:
+    return bool(getattr(options, "colour_model", False))
+
+
+def open_lookup(spec: str) -> Any:
+    """``"default"`` -> colorspace's default table, ``"none"`` -> no table (no colour classes), otherwise
+    the saved table at that path."""
+    if spec == "none":
+        return None
+    import colorspace
+
+    if spec == "default":
+        return colorspace.default_lookup()
+    if not Path(spec).is_file():
+        raise ConfigError(f"data.colour_lookup: {spec} is neither 'default' nor a saved lookup table file")
+    return colorspace.LookupTable.load(spec)
+
+
+def open_catalog(path: str) -> Any:
+    from ganbench.data.catalog import Catalog
+
+    if not path:
+        raise ConfigError("data.catalog is required: the catalog folder to train on (--catalog DIR)")
+    return Catalog.open(path)
+
+
+def build_model(config: RunConfig, catalog: Any, lookup: Any, device: torch.device) -> GanModel:
+    """The configured model for ``catalog`` on ``device``, with its :class:`ModelContext`."""
+    names = class_names(catalog.items, lookup)
+    context = ModelContext(
+        vocabulary=model_vocabulary(catalog.vocabulary, lookup), lookup=lookup,
+        n_classes={attribute: len(labels) for attribute, labels in names.items()}, class_names=names,
+        image_sizes=(config.data.stage1_size, config.data.stage2_size), device=device)
+    return get_model(config.model.name)(config.model.options, context).to(device)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def _resolved(config: RunConfig) -> RunConfig:
+    """The config with an absolute catalog path (so the run folder can be read from anywhere)."""
+    if not config.data.catalog:
+        raise ConfigError("data.catalog is required: the catalog folder to train on (--catalog DIR)")
+    data = dataclasses.replace(config.data, catalog=str(Path(config.data.catalog).resolve()))
+    return dataclasses.replace(config, data=data)
+
+
+def _flat(values: dict, prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in values.items():
+        flat |= _flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key: value}
+    return flat
+
+
+def _check_run_dir(config: RunConfig, run_dir: Path, resume: bool) -> None:
+    if not resume:
+        if (run_dir / CHECKPOINT).exists() or (run_dir / CONFIG).exists():
+            raise RunError(f"{run_dir} already holds a run; pass --resume to continue it, or choose "
+                           "another --out")
+        return
+    if not (run_dir / CHECKPOINT).is_file():
+        raise RunError(f"{run_dir} has no {CHECKPOINT} to resume from")
+    saved, given = _flat(config_as_dict(load_config(run_dir / CONFIG))), _flat(config_as_dict(config))
+    changed = sorted(k for k in set(saved) | set(given)
+                     if saved.get(k) != given.get(k) and k not in RESUMABLE_CHANGES)
+    if changed:
+        raise RunError(f"cannot resume {run_dir}: the configuration differs from its {CONFIG} in {changed}; "
+                       f"only {sorted(RESUMABLE_CHANGES)} may change on resume")
+
+
+def _data_loaders(dataset: QueryBatchDataset, config: RunConfig):
+    """(first step, stop step) -> a loader of exactly those steps' batches."""
+
+    def batches(first: int, last: int) -> DataLoader:
+        sampler = StepBatchSampler(len(dataset), config.train.batch_size, config.train.seed, first, last)
+        return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate,
+                          num_workers=config.data.num_workers,
+                          generator=torch.Generator().manual_seed(config.train.seed))
+
+    return batches
+
+
+def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
+              stop_after: int | None = None) -> Path:
+    """Train the configured model into ``out_dir`` (or continue it); returns the run folder.
+
+    Everything is checked before any work. ``stop_after`` stops at that global step (with a checkpoint),
+    as an interruption would.
+    """
+    run_dir, config = Path(out_dir), _resolved(config)
+    _check_run_dir(config, run_dir, resume)
+    catalog, lookup = open_catalog(config.data.catalog), open_lookup(config.data.colour_lookup)
+    device = resolve_device(config.train.device)
+    precision = resolve_precision(config.train.precision, device)
+    seed_everything(config.train.seed)
+    model = build_model(config, catalog, lookup, device)
+    if config.train.channels_last:
+        model = model.to(memory_format=torch.channels_last)
+    optimizers = model.configure_optimizers(config.train)
+    ema = EMA(model.generator, config.train.ema_decay)
+    dataset = QueryBatchDataset(catalog, "train", model.context.image_sizes, model.context.vocabulary, lookup,
+                                uses_colour_model(config.model.options), model.context.class_names)
+    path, start = run_dir / CHECKPOINT, 0
+    if resume:
+        start = restore_training_state(load_checkpoint(path, device), path, model_name=config.model.name,
+                                       model=model, ema=ema, optimizers=optimizers)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_config(config, run_dir / CONFIG)
+    tqdm.write(f"{config.model.name}: {len(dataset)} training items ({dataset.skipped} of {dataset.read} "
+               f"skipped: empty query), {precision.name} on {device}, from step {start}")
+    identity = {"catalog_hash": catalog.hash, "vocabulary_hash": model.context.vocabulary.hash}
+    log = ScalarLog(run_dir, resume_step=start if resume else None)
+    trainer = Trainer(
+        model=model, ema=ema, precision=precision, log=log, train=config.train,
+        batches=_data_loaders(dataset, config),
+        save_checkpoint=lambda step: save_checkpoint(path, model_name=config.model.name, model=model, ema=ema,
+                                                     optimizers=optimizers, step=step, extra=identity),
+        draw_samples=lambda step: draw_samples(model, ema, config.train.sample_queries, config.train.seed,
+                                               run_dir / "samples" / f"step_{step:06d}.png"))
+    try:
+        reached = trainer.fit(start, stop_after)
+    finally:
+        log.close()
+    if reached >= sum(p.stop - p.start for p in phase_schedule(model.stages(), config.train)):
+        done = {"step": reached, "model": config.model.name, "precision": precision.name,
+                "device": str(device), "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        (run_dir / DONE).write_text(json.dumps(done | identity, indent=1), encoding="utf-8")
+    return run_dir
+
+
+def load_run(run_dir: str | Path, device: str | torch.device = "cpu", catalog_path: str | Path | None = None
+             ) -> LoadedRun:
+    """Reopen a run: its config, its catalog (or ``catalog_path`` if moved) and the EMA generator."""
+    run_dir = Path(run_dir)
+    if not (run_dir / CONFIG).is_file():
+        raise RunError(f"{run_dir} is not a run folder: {CONFIG} is missing")
+    config = load_config(run_dir / CONFIG)
+    if catalog_path is not None:
+        config = dataclasses.replace(config, data=dataclasses.replace(config.data, catalog=str(catalog_path)))
+    device = torch.device(device)
+    catalog, lookup = open_catalog(config.data.catalog), open_lookup(config.data.colour_lookup)
+    model = build_model(config, catalog, lookup, device)
+    ema = EMA(model.generator, config.train.ema_decay)
+    path = run_dir / CHECKPOINT
+    payload = load_checkpoint(path, device)
+    saved_vocabulary = payload.get("extra", {}).get("vocabulary_hash")
+    if saved_vocabulary not in (None, model.context.vocabulary.hash):
+        raise RunError(f"{run_dir} was trained with another vocabulary than catalog {config.data.catalog} "
+                       "has")
+    step = restore_training_state(payload, path, model_name=config.model.name, model=model, ema=ema,
+                                  optimizers=None, rng=False)
+    ema.copy_to(model.generator)
+    model.eval()
+    return LoadedRun(model=model, config=config, catalog_path=Path(config.data.catalog), step=step,
+                     finished=(run_dir / DONE).is_file(), run_dir=run_dir)
+
+
+def refinement_strip(run: LoadedRun, steps: list[str], seed: int = 0) -> tuple[torch.Tensor, list[str]]:
+    """The run's images for every step of one query stream, uint8 (n_steps, 3, H, W), and the words the
+    vocabulary does not know (they are read as ``<unk>``, not refused)."""
+    from ganbench.data.batches import unknown_words
+
+    context = run.model.context
+    colour_model = uses_colour_model(run.config.model.options)
+    unknown = unknown_words(steps, context.vocabulary, context.lookup, colour_model)
+    with torch.no_grad():
+        strip = run.model.generate([list(steps)], seed)[0]
+    return strip, unknown

@@ -1,0 +1,95 @@
+"""Helpers for the experiment and report tests: fixed metric files and fake pipeline steps."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from ganbench.run.runner import Pipeline
+
+
+def entry(mean: float, std: float = 0.0, spread: str = "bootstrap", n: int = 10) -> dict[str, Any]:
+    return {"mean": mean, "std": std, "n": n, "spread": spread}
+
+
+def write_metrics(results: Path, model: str, variant: str, seed: int, values: dict[str, Any],
+                  extra: dict[str, Any] | None = None) -> Path:
+    """Write ``cells/MODEL__VARIANT__seedN/metrics.json``; numbers become entries with a 0.05 spread."""
+    folder = results / "cells" / f"{model}__{variant}__seed{seed}"
+    folder.mkdir(parents=True, exist_ok=True)
+    metrics = {k: entry(v, 0.05) if isinstance(v, int | float) else v for k, v in values.items()}
+    metrics.update({"n_samples": 10, "seed": 0, **(extra or {})})
+    (folder / "metrics.json").write_text(json.dumps(metrics), encoding="utf-8")
+    return folder
+
+
+def write_summary(results: Path, cell_names: list[str]) -> None:
+    rows = [{"cell": name, "status": "done"} for name in cell_names]
+    (results / "run_summary.json").write_text(json.dumps({"cells": rows}), encoding="utf-8")
+
+
+class FakeSteps:
+    """A pipeline whose steps record their calls; ``fail`` names models whose training raises,
+    ``interrupt_after`` stops training of one cell half-way (checkpoint written, no done marker)."""
+
+    def __init__(self, fail: tuple[str, ...] = (), interrupt: str | None = None) -> None:
+        self.calls: list[tuple[str, str]] = []
+        self.fail = fail
+        self.interrupt = interrupt
+
+    def pipeline(self) -> Pipeline:
+        return Pipeline(prepare_catalog=self.prepare_catalog, resolve_config=self.resolve_config,
+                        train=self.train, evaluate=self.evaluate, render=self.render)
+
+    def prepare_catalog(self, source) -> Path:
+        self.calls.append(("catalog", str(source.dir)))
+        return source.dir
+
+    def resolve_config(self, experiment, cell, catalog) -> dict:
+        if "train.bad_key" in cell.overrides:
+            raise ValueError("unknown key train.bad_key")
+        return {"model": cell.model, "seed": cell.seed, **cell.overrides}
+
+    def train(self, config: dict, run_dir: Path, resume: bool) -> None:
+        name = f"{config['model']}/{config['seed']}"
+        self.calls.append(("resume" if resume else "train", name))
+        if config["model"] in self.fail:
+            raise RuntimeError(f"training {name} exploded")
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / "checkpoint.pt").write_text("ckpt")
+        if name == self.interrupt:
+            self.interrupt = None
+            raise KeyboardInterrupt
+        (run_dir / "done.json").write_text("{}")
+
+    def evaluate(self, run_dir: Path, catalog: Path, settings) -> dict:
+        self.calls.append(("evaluate", run_dir.parent.name))
+        return {"is_type": entry(2.0), "fid": entry(5.0), "n_samples": settings.n_samples}
+
+    def render(self, run_dir: Path, media_dir: Path, settings) -> None:
+        self.calls.append(("render", run_dir.parent.name))
+
+
+def write_media(cell_folder: Path, streams: list[list[str]], seeds: list[int], size: int = 16,
+                shade: int = 0) -> None:
+    """Fake stored media for a cell: strips whose pixel value encodes (stream, step, seed, shade)."""
+    import numpy as np
+
+    media = cell_folder / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    for seed in seeds:
+        for index, stream in enumerate(streams):
+            strip = np.zeros((len(stream), size, size, 3), dtype=np.uint8)
+            for step in range(len(stream)):
+                strip[step] = 40 * step + 10 * index + 5 * seed + shade
+            np.save(media / f"stream{index}_seed{seed}.npy", strip)
+    (media / "streams.json").write_text(json.dumps({"streams": streams, "seeds": seeds, "step": 4}))
+
+
+def write_log(cell_folder: Path, steps: int = 5) -> None:
+    run = cell_folder / "run"
+    run.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps({"step": s, "phase": "stage1", "d_loss": 1.0 / (s + 1), "g_loss": 2.0 + s})
+             for s in range(steps)]
+    (run / "log.jsonl").write_text("\n".join(lines) + "\n")

@@ -1,0 +1,166 @@
+"""A whole evaluation on a tiny drawn catalog with fake models, and the real-feature cache."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from _eval_helpers import FakeCatalog, FakeLookup, FakeModel, make_inception_weights
+
+from ganbench.eval.colour import colour_differences, term_labs
+from ganbench.eval.evalnet import EvalNetOptions
+from ganbench.eval.evalnet_train import ensure_eval_net
+from ganbench.eval.evaluate import EvalSettings, evaluate_model, write_metrics
+from ganbench.eval.extractor import POOLED, classifier_extractor
+from ganbench.eval.features import cached_real_features
+from ganbench.eval.summary import format_summary
+
+NAMES = (
+    "is_type",
+    "is_colour",
+    "is_gender",
+    "fid",
+    "kid",
+    "colour_de00_mean",
+    "colour_de00_median",
+    "colour_de00_within_5",
+    "colour_de00_within_10",
+    "retention_rate",
+    "response_rate",
+    "step_feature_distance",
+    "precision_at_k",
+)
+SETTINGS = EvalSettings(
+    n_samples=24,
+    seed=3,
+    k=3,
+    batch_size=8,
+    bootstrap_rounds=20,
+    eval_net=EvalNetOptions(image_size=16, width=4, epochs=8, batch_size=16),
+)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    return FakeCatalog(tmp_path / "catalog", n=64)
+
+
+def _without_timing(metrics):
+    return {k: v for k, v in metrics.items() if k != "timing"}
+
+
+def test_evaluation_reports_every_named_metric_with_its_spread(catalog, tmp_path):
+    metrics = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
+    for name in NAMES:
+        entry = metrics[name]
+        assert set(entry) == {"mean", "std", "n", "spread"}, name
+        assert entry["mean"] is not None, name
+    assert set(metrics["attribute_accuracy"]) == {"type", "gender", "colour"}
+    assert metrics["n_samples"] == 24 and metrics["seed"] == 3
+    assert set(metrics["versions"]) >= {"ganbench", "torch", "torch-fidelity"}
+    assert metrics["catalog"]["hash"] == catalog.hash and metrics["fid_features"] == "ganbench-attributes"
+    assert metrics["is_type"]["spread"] == "isc_splits" and metrics["kid"]["spread"] == "kid_subsets"
+    assert metrics["fid"]["spread"] == "bootstrap"
+    # the fake model draws exactly what is asked, in the catalog's own colours
+    assert metrics["colour_de00_mean"]["mean"] < 3 and metrics["colour_de00_within_5"]["mean"] == 1.0
+    assert metrics["attribute_accuracy"]["type"]["mean"] >= 0.9
+    out = write_metrics(metrics, tmp_path / "out" / "metrics.json")
+    assert json.loads(out.read_text())["is_type"] == metrics["is_type"]
+    assert "attribute_accuracy.colour" in format_summary(metrics)
+
+
+def test_the_same_checkpoint_and_seed_give_identical_metrics(catalog):
+    first = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
+    second = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
+    assert _without_timing(first) == _without_timing(second)
+
+
+def test_retention_is_one_for_a_model_that_never_changes_the_image(catalog):
+    metrics = evaluate_model(
+        FakeModel(size=16, static=True), catalog, FakeLookup(), SETTINGS, log=lambda _: None
+    )
+    assert metrics["retention_rate"]["mean"] == 1.0 and metrics["retention_rate"]["n"] > 0
+    assert metrics["step_feature_distance"]["mean"] == 0.0
+
+
+def test_generated_images_far_from_the_catalog_have_a_larger_fid(catalog):
+    class Noise(FakeModel):
+        def generate(self, query_streams, seed):
+            g = torch.Generator().manual_seed(seed)
+            return [
+                torch.randint(0, 256, (len(s), 3, 16, 16), dtype=torch.uint8, generator=g)
+                for s in query_streams
+            ]
+
+    faithful = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
+    noise = evaluate_model(Noise(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
+    assert noise["fid"]["mean"] > 5 * faithful["fid"]["mean"]
+    assert noise["precision_at_k"]["mean"] < faithful["precision_at_k"]["mean"]
+
+
+def test_colour_fidelity_is_near_zero_for_catalog_images_against_their_own_colours(catalog):
+    images = torch.from_numpy(catalog.images(32)).permute(0, 3, 1, 2)
+    own = colour_differences(images, [it["colour"] for it in catalog.items], term_labs(FakeLookup()))
+    shuffled = [catalog.items[(i + 4) % len(catalog.items)]["colour"] for i in range(len(catalog.items))]
+    other = colour_differences(images, shuffled, term_labs(FakeLookup()))
+    assert np.nanmax(own) < 2.0
+    assert np.nanmean(other) > 20
+
+
+def test_real_features_are_cached_and_invalidated_when_the_catalog_changes(catalog):
+    net = ensure_eval_net(catalog, FakeLookup(), SETTINGS.eval_net, log=lambda _: None)
+    extractor = classifier_extractor(net, [POOLED])
+    cache, logged = catalog.root / "cache", []
+    indices = catalog.indices("test")
+
+    def features():
+        return cached_real_features(
+            catalog, "test", indices, 16, extractor, net.weights_hash, cache, log=logged.append
+        )
+
+    first = features()
+    again = features()
+    assert "reusing" in logged[-1] and torch.equal(first[POOLED], again[POOLED])
+    catalog.repaint(int(indices[0]), "red" if catalog.items[int(indices[0])]["colour"] != "red" else "navy")
+    changed = features()
+    assert "extracting" in logged[-1] and len(list(cache.glob("real_test_*.pt"))) == 2
+    assert not torch.equal(first[POOLED][0], changed[POOLED][0])
+
+
+def test_fid_and_kid_switch_to_inception_with_a_weights_file(tmp_path):
+    catalog = FakeCatalog(tmp_path / "small", n=12)  # 3 test items
+    weights = make_inception_weights(tmp_path / "inception.pth")
+    settings = EvalSettings(
+        n_samples=3,
+        seed=0,
+        k=2,
+        inception_weights=weights,
+        bootstrap_rounds=5,
+        eval_net=EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=16),
+    )
+    metrics = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
+    assert metrics["fid_features"] == "inception-v3-compat"
+    assert metrics["fid"]["n"] == 3 and np.isfinite(metrics["fid"]["mean"])
+
+
+def test_too_few_samples_is_a_clear_error(catalog):
+    settings = EvalSettings(n_samples=1, eval_net=SETTINGS.eval_net)
+    with pytest.raises(ValueError, match="at least 2"):
+        evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
+
+
+def test_a_model_returning_the_wrong_shape_is_named(catalog):
+    class Wrong(FakeModel):
+        def generate(self, query_streams, seed):
+            return [torch.zeros(1, 3, 16, 16) for _ in query_streams]
+
+    with pytest.raises(ValueError, match="model.generate must return uint8"):
+        evaluate_model(Wrong(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)

@@ -1,0 +1,95 @@
+"""The evaluation network: training on a catalog, its report, storage keyed to catalog and lookup table."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from _eval_helpers import FakeCatalog, FakeLookup
+
+from ganbench.eval.attributes import UNKNOWN, LabelSpace
+from ganbench.eval.evalnet import CLASSIFIER_FILE, REPORT_FILE, EvalNetOptions, load_eval_net
+from ganbench.eval.evalnet_train import classify, ensure_eval_net, format_report
+
+OPTIONS = EvalNetOptions(image_size=16, width=4, epochs=10, batch_size=16)
+QUICK = EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=32)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny convolutions run several times faster on one thread than on two busy ones."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    return FakeCatalog(tmp_path / "catalog", n=96)
+
+
+def test_label_space_keeps_heads_with_two_or_more_values(catalog):
+    space = LabelSpace.from_items(catalog.items, FakeLookup())
+    assert space.heads == ("type", "gender", "colour")  # fit and length are absent from the catalog
+    assert space.classes["type"] == ("pants", "shorts")
+    assert space.label("colour", "navy blue") == space.label("colour", "navy") == 1
+    assert space.label("type", "jeans") == UNKNOWN and space.label("gender", None) == UNKNOWN
+    assert space.label_matrix(catalog.items[:3]).shape == (3, 3)
+
+
+def test_label_space_refuses_a_catalog_with_nothing_to_classify():
+    items = [{"type": "pants", "gender": "men's", "colour": "red"}] * 3
+    with pytest.raises(ValueError, match="nothing to classify"):
+        LabelSpace.from_items(items, FakeLookup())
+
+
+def test_training_stores_the_net_and_a_test_report(catalog):
+    logged = []
+    net = ensure_eval_net(catalog, FakeLookup(), OPTIONS, log=logged.append)
+    assert net.path == catalog.root / "eval_net" / net.key / CLASSIFIER_FILE and net.path.is_file()
+    report = json.loads((net.path.parent / REPORT_FILE).read_text())
+    assert set(report["heads"]) == {"type", "gender", "colour"}
+    colour = report["heads"]["colour"]
+    assert np.asarray(colour["confusion"]).shape == (4, 4)
+    assert np.asarray(colour["confusion"]).sum() == colour["n"] == len(catalog.indices("test"))
+    # The drawn garments are easy: type and gender are the rectangle's height and width.
+    assert report["heads"]["type"]["accuracy"] >= 0.9 and report["heads"]["gender"]["accuracy"] >= 0.9
+    assert "confusion matrix, colour" in format_report(report)
+    assert any("epoch 10/10" in line for line in logged)
+
+
+def test_the_stored_net_is_reused_and_predicts_the_same(catalog):
+    first = ensure_eval_net(catalog, FakeLookup(), QUICK, log=lambda _: None)
+    logged = []
+    second = ensure_eval_net(catalog, FakeLookup(), QUICK, log=logged.append)
+    assert second.key == first.key and second.weights_hash == first.weights_hash
+    assert any("reusing" in line for line in logged) and not any("epoch" in line for line in logged)
+    images = torch.from_numpy(catalog.images(16)).permute(0, 3, 1, 2)
+    for head, predicted in classify(first.model, images).items():
+        np.testing.assert_array_equal(predicted, classify(second.model, images)[head])
+
+
+def test_a_changed_catalog_or_lookup_table_trains_a_new_net(catalog):
+    first = ensure_eval_net(catalog, FakeLookup(), QUICK, log=lambda _: None)
+    catalog.repaint(0, "red")
+    after_change = ensure_eval_net(catalog, FakeLookup(), QUICK, log=lambda _: None)
+    assert after_change.key != first.key
+    regrouped = FakeLookup({"black": 0, "navy": 0, "navy blue": 0, "red": 1, "khaki": 1}, ["dark", "light"])
+    other_lookup = ensure_eval_net(catalog, regrouped, QUICK, log=lambda _: None)
+    assert other_lookup.key not in (first.key, after_change.key)
+    assert other_lookup.classes["colour"] == ["dark", "light"]
+
+
+def test_loading_something_else_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        load_eval_net(tmp_path / "none.pt")
+    stranger = tmp_path / "stranger.pt"
+    torch.save({"weights": torch.zeros(2)}, stranger)
+    with pytest.raises(ValueError, match="not a ganbench evaluation network"):
+        load_eval_net(stranger)
+
+
+def test_options_are_validated():
+    with pytest.raises(ValueError, match="epochs"):
+        EvalNetOptions(epochs=0)

@@ -1,0 +1,167 @@
+"""Every registered model trains on a hand-made batch: finite losses, the right parts updated per phase."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+from _models_helpers import MODEL_NAMES, TrainOptions, build_model, tiny_batch, tiny_context
+
+
+def _snapshot(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {name: p.detach().clone() for name, p in module.named_parameters()}
+
+
+def _changed(before: dict[str, torch.Tensor], module: torch.nn.Module) -> set[str]:
+    return {name for name, p in module.named_parameters() if not torch.equal(before[name], p)}
+
+
+def _trained_parts(model, phase: str) -> set[str]:
+    """The top-level parts (generator stage modules, discriminators) whose weights a step changed."""
+    before = _snapshot(model)
+    context = model.context
+    losses = model.train_step(tiny_batch(context, getattr(model.options, "colour_model", False)), 0, phase)
+    assert losses and all(math.isfinite(v) for v in losses.values()), losses
+    return {".".join(name.split(".")[:2]) for name in _changed(before, model)}
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_each_model_trains_both_phases_with_finite_losses(name):
+    model = build_model(name)
+    model.configure_optimizers(TrainOptions())
+    stage1 = _trained_parts(model, "stage1")
+    assert stage1 == {
+        "image_generator.text_encoder",
+        "image_generator.stage1_conditioning",
+        "image_generator.stage1",
+        "discriminators.stage1",
+    }
+    stage2 = _trained_parts(model, "stage2")  # Stage I and the text encoder stay fixed
+    assert stage2 == {
+        "image_generator.stage2_conditioning",
+        "image_generator.stage2",
+        "discriminators.stage2",
+    }
+
+
+def test_joint_phase_trains_everything():
+    model = build_model("restgan")
+    model.configure_optimizers(TrainOptions())
+    assert _trained_parts(model, "joint") == {
+        "image_generator.text_encoder",
+        "image_generator.stage1_conditioning",
+        "image_generator.stage1",
+        "image_generator.stage2_conditioning",
+        "image_generator.stage2",
+        "discriminators.stage1",
+        "discriminators.stage2",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "has_classes"), [("stackgan-lstm", False), ("stackgan-ac", True), ("restgan", True)]
+)
+def test_auxiliary_classifier_losses_are_reported(name, has_classes):
+    model = build_model(name)
+    model.configure_optimizers(TrainOptions())
+    losses = model.train_step(tiny_batch(model.context, False), 0, "stage1")
+    assert ({"d_classes", "g_classes"} <= set(losses)) == has_classes
+    assert {"d_loss", "g_loss", "kl", "d_adversarial", "g_adversarial"} <= set(losses)
+
+
+def test_restgan_ablation_flags_change_the_losses():
+    plain = build_model("restgan", aux_classifier=False, colour_model=False)
+    plain.configure_optimizers(TrainOptions())
+    losses = plain.train_step(tiny_batch(plain.context, False), 0, "stage1")
+    assert "d_classes" not in losses and "consistency" not in losses
+    consistent = build_model("restgan", consistency_loss=True, consistency_weight=0.5)
+    consistent.configure_optimizers(TrainOptions())
+    losses = consistent.train_step(tiny_batch(consistent.context, True), 0, "stage1")
+    assert losses["consistency"] > 0
+
+
+def _noise_seen(model, run) -> torch.Tensor:
+    """The noise matrix the Stage-I generator received while ``run()`` ran."""
+    seen = []
+    handle = model.generator.stage1.register_forward_pre_hook(
+        lambda module, args: seen.append(args[1].clone())
+    )
+    try:
+        run()
+    finally:
+        handle.remove()
+    return seen[0]
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "shared"),
+    [("restgan", {}, True), ("restgan", {"shared_noise": False}, False), ("stackgan-prefix", {}, False)],
+)
+def test_query_models_judge_every_step_with_shared_or_fresh_noise(name, options, shared):
+    model = build_model(name, **options)
+    model.configure_optimizers(TrainOptions())
+    batch = tiny_batch(model.context, getattr(model.options, "colour_model", False))
+    noise = _noise_seen(model, lambda: model.train_step(batch, 0, "stage1"))
+    assert len(noise) == int(batch["n_steps"].sum())  # one sample per query step (3 + 2 + 1 + 3)
+    first_stream = noise[:3]
+    assert torch.equal(first_stream[0], first_stream[1]) == shared
+    assert torch.equal(first_stream[1], first_stream[2]) == shared
+    assert not torch.equal(noise[0], noise[3])  # another stream, other noise
+
+
+def test_colour_centroid_feature_adds_fixed_lab_features():
+    model = build_model("restgan", colour_centroid_feature=True)
+    words = model.generator.text_encoder.words
+    vocabulary = model.context.vocabulary
+    assert torch.allclose(
+        words.fixed_features[vocabulary.id_of("<colour_1>")], torch.tensor([0.25, 0.1, -0.45])
+    )
+    assert torch.equal(words.fixed_features[vocabulary.id_of("petite")], torch.zeros(3))
+    model.configure_optimizers(TrainOptions())
+    losses = model.train_step(tiny_batch(model.context, True), 0, "stage1")
+    assert all(math.isfinite(v) for v in losses.values())
+
+
+def test_bf16_autocast_and_channels_last_step_is_finite():
+    model = build_model("restgan").to(memory_format=torch.channels_last)
+    model.configure_optimizers(TrainOptions())
+    batch = tiny_batch(model.context, True)
+    batch["images"] = {s: x.contiguous(memory_format=torch.channels_last) for s, x in batch["images"].items()}
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        losses = model.train_step(batch, 0, "stage1")
+    assert all(math.isfinite(v) for v in losses.values())
+
+
+def test_train_step_errors_are_sentences():
+    model = build_model("stackgan-bow")
+    batch = tiny_batch(model.context, False)
+    with pytest.raises(RuntimeError, match="call configure_optimizers"):
+        model.train_step(batch, 0, "stage1")
+    model.configure_optimizers(TrainOptions())
+    with pytest.raises(ValueError, match="phase must be one of"):
+        model.train_step(batch, 0, "stage3")
+    del batch["images"][16]
+    with pytest.raises(KeyError, match="the model needs 16 px"):
+        model.train_step(batch, 0, "stage1")
+
+
+def test_optimisers_are_adam_with_train_options():
+    model = build_model("stackgan-ac")
+    optimizers = model.configure_optimizers(TrainOptions())
+    assert set(optimizers) == {"generator", "discriminator"}
+    group = (
+        optimizers["generator"]["param_groups"][0]
+        if isinstance(optimizers["generator"], dict)
+        else optimizers["generator"].param_groups[0]
+    )
+    assert group["lr"] == 2e-4 and tuple(group["betas"]) == (0.5, 0.999)
+    generator_ids = {id(p) for p in model.generator.parameters()}
+    assert {id(p) for p in optimizers["generator"].param_groups[0]["params"]} == generator_ids
+
+
+def test_colour_model_without_lookup_is_refused():
+    with pytest.raises(ValueError, match="colour_model = true needs a colour lookup table"):
+        build_model("restgan", context=tiny_context(with_lookup=False))
+    model = build_model("restgan", context=tiny_context(with_lookup=False), colour_model=False)
+    assert "classes_colour" not in model.discriminators["stage1"].class_heads  # no colour classes known

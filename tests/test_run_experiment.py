@@ -1,0 +1,165 @@
+"""Experiment files: strict validation, cell planning, and the runner's skip / resume / failure logic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from _run_helpers import FakeSteps
+
+from ganbench.config import ConfigError
+from ganbench.run.cells import parse_cell_name, plan_cells
+from ganbench.run.configs import resolve_config
+from ganbench.run.experiment import ExperimentError, load_experiment
+from ganbench.run.runner import RunnerError, run_experiment, summarise
+
+GOOD = """
+name = "tiny"
+models = ["stackgan-bow", "restgan"]
+seeds = [0, 1]
+
+[catalog]
+synthesise = { n = 32, seed = 3 }
+
+[config]
+train.stage1_steps = 2
+
+[model_config.restgan]
+model.options.gf_dim = 8
+
+[variants.default]
+[variants.no-colour]
+models = ["restgan"]
+config = { model.options.colour_model = false, train.stage1_steps = 5 }
+
+[eval]
+n_samples = 8
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "exp.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_good_experiment_plans_cells_with_merged_overrides(tmp_path):
+    experiment = load_experiment(write(tmp_path, GOOD), results_dir=tmp_path / "out")
+    assert experiment.catalog.kind == "synthesise" and experiment.catalog.n == 32
+    assert experiment.catalog.dir == tmp_path / "out" / "catalog"
+    cells = plan_cells(experiment)
+    assert [c.name for c in cells] == [
+        "stackgan-bow__default__seed0", "stackgan-bow__default__seed1",
+        "restgan__default__seed0", "restgan__default__seed1",
+        "restgan__no-colour__seed0", "restgan__no-colour__seed1"]
+    assert cells[0].overrides == {"train.stage1_steps": 2}
+    assert cells[2].overrides == {"train.stage1_steps": 2, "model.options.gf_dim": 8}
+    assert cells[4].overrides == {"train.stage1_steps": 5, "model.options.gf_dim": 8,
+                                  "model.options.colour_model": False}
+    assert parse_cell_name(cells[4].name) == ("restgan", "no-colour", 0)
+    assert parse_cell_name("notes") is None
+
+
+@pytest.mark.parametrize("bad, expected", [
+    (GOOD.replace("seeds =", "sedes ="), "unknown key 'sedes'; did you mean 'seeds'?"),
+    (GOOD.replace("[eval]\nn_samples", "[eval]\nn_sample"), "'eval.n_sample'; did you mean 'eval.n_samp"),
+    (GOOD.replace("synthesise = {", "synthesize = {"), "did you mean 'catalog.synthesise'?"),
+    (GOOD.replace('models = ["restgan"]', 'models = ["restgam"]'), "did you mean 'restgan'"),
+    (GOOD.replace("seeds = [0, 1]", "seeds = [0, 0]"), "distinct integers"),
+    (GOOD.replace("n = 32", "n = 0"), "'n' must be an integer >= 8"),
+    (GOOD.replace('models = ["stackgan-bow", "restgan"]', "models = []"), "non-empty list"),
+    (GOOD + "\n[model_config.stackgan-lstm]\n", "'model_config.stackgan-lstm'"),
+    (GOOD.replace("synthesise = { n = 32, seed = 3 }", 'path = "x"\nsynthesise = { n = 32 }'), "exactly one"),
+    ("models = [", "not valid TOML"),
+])
+def test_bad_experiment_files_name_the_file_and_key(tmp_path, bad, expected):
+    path = write(tmp_path, bad)
+    with pytest.raises(ExperimentError) as error:
+        load_experiment(path)
+    assert expected in str(error.value)
+    assert str(path) in str(error.value)
+
+
+def test_missing_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ExperimentError, match="does not exist"):
+        load_experiment(tmp_path / "nope.toml")
+
+
+def _experiment(tmp_path, text=GOOD):
+    return load_experiment(write(tmp_path, text), results_dir=tmp_path / "out")
+
+
+def test_failing_cell_is_reported_and_the_others_run(tmp_path):
+    steps = FakeSteps(fail=("stackgan-bow",))
+    outcomes = run_experiment(_experiment(tmp_path), tmp_path / "out", steps.pipeline(), log=lambda _: None)
+    assert [o.status for o in outcomes] == ["failed", "failed", "done", "done", "done", "done"]
+    error_file = tmp_path / "out/cells/stackgan-bow__default__seed0/error.txt"
+    assert "training stackgan-bow/0 exploded" in error_file.read_text()
+    assert (tmp_path / "out/cells/restgan__no-colour__seed1/metrics.json").is_file()
+    text = summarise(outcomes, tmp_path / "out")
+    assert "4 run, 0 already finished, 2 failed" in text and str(error_file) in text
+
+
+def test_interrupted_experiment_resumes_only_the_missing_work(tmp_path):
+    experiment = _experiment(tmp_path)
+    out = tmp_path / "out"
+    first = FakeSteps(interrupt="stackgan-bow/1")
+    with pytest.raises(KeyboardInterrupt):
+        run_experiment(experiment, out, first.pipeline(), log=lambda _: None)
+    assert ("evaluate", "stackgan-bow__default__seed0") in first.calls
+    with pytest.raises(RunnerError, match="pass --resume"):
+        run_experiment(experiment, out, FakeSteps().pipeline(), log=lambda _: None)
+
+    second = FakeSteps()
+    outcomes = run_experiment(experiment, out, second.pipeline(), resume=True, log=lambda _: None)
+    assert [o.status for o in outcomes] == ["skipped", "done", "done", "done", "done", "done"]
+    trained = [name for step, name in second.calls if step in ("train", "resume")]
+    assert ("resume", "stackgan-bow/1") in second.calls
+    assert trained == ["stackgan-bow/1", "restgan/0", "restgan/1", "restgan/0", "restgan/1"]
+    assert ("evaluate", "stackgan-bow__default__seed0") not in second.calls
+
+    third = FakeSteps()
+    outcomes = run_experiment(experiment, out, third.pipeline(), resume=True, log=lambda _: None)
+    assert {o.status for o in outcomes} == {"skipped"}
+    assert third.calls == [("catalog", str(out / "catalog"))]
+
+
+def test_trained_but_unevaluated_cell_is_only_evaluated(tmp_path):
+    experiment = _experiment(tmp_path)
+    out = tmp_path / "out"
+    run_experiment(experiment, out, FakeSteps().pipeline(), log=lambda _: None)
+    (out / "cells/restgan__default__seed0/metrics.json").unlink()
+    steps = FakeSteps()
+    run_experiment(experiment, out, steps.pipeline(), resume=True, log=lambda _: None)
+    assert steps.calls[1:] == [("render", "restgan__default__seed0"), ("evaluate", "restgan__default__seed0")]
+
+
+def test_changed_cell_settings_are_refused_on_resume(tmp_path):
+    out = tmp_path / "out"
+    run_experiment(_experiment(tmp_path), out, FakeSteps().pipeline(), log=lambda _: None)
+    changed = _experiment(tmp_path, GOOD.replace("train.stage1_steps = 2", "train.stage1_steps = 3"))
+    outcomes = run_experiment(changed, out, FakeSteps().pipeline(), resume=True, log=lambda _: None)
+    assert outcomes[0].status == "failed" and "different settings" in outcomes[0].error
+
+
+def test_bad_run_config_stops_before_any_work(tmp_path):
+    steps = FakeSteps()
+    bad = _experiment(tmp_path, GOOD.replace("train.stage1_steps = 2", "train.bad_key = 2"))
+    with pytest.raises(ValueError, match="train.bad_key"):
+        run_experiment(bad, tmp_path / "out", steps.pipeline(), log=lambda _: None)
+    assert steps.calls == [] and not (tmp_path / "out").exists()
+
+
+def test_cell_configs_are_validated_by_the_config_system(tmp_path):
+    experiment = _experiment(tmp_path)
+    cells = plan_cells(experiment)
+    config = resolve_config(experiment, cells[4], tmp_path / "catalog")
+    assert config.model.name == "restgan" and config.train.seed == 0
+    assert config.model.options.colour_model is False and config.model.options.gf_dim == 8
+    assert config.train.stage1_steps == 5 and config.data.catalog == str(tmp_path / "catalog")
+
+    bad = _experiment(tmp_path, GOOD.replace("colour_model = false", "colour_modle = false"))
+    with pytest.raises(ConfigError) as error:
+        resolve_config(bad, plan_cells(bad)[4], tmp_path / "catalog")
+    message = str(error.value)
+    assert "[variants.no-colour]" in message and "colour_model" in message and "exp.toml" in message

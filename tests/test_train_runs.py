@@ -1,0 +1,134 @@
+"""Whole runs through ``train_run`` / ``load_run`` and the ``train`` / ``generate`` commands, on a tiny
+catalog with the fake model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from _train_helpers import make_tiny_catalog, tiny_config_dict
+from click.testing import CliRunner
+from PIL import Image
+
+from ganbench.cli import main
+from ganbench.config import RunConfig, load_config
+from ganbench.train.checkpoint import CheckpointError
+from ganbench.train.logging import read_log
+from ganbench.train.runs import RunError, load_run, train_run
+
+
+@pytest.fixture(scope="module")
+def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_tiny_catalog(tmp_path_factory.mktemp("train") / "catalog", n=12)
+
+
+def config_for(catalog: Path, **train) -> RunConfig:
+    return RunConfig.from_dict(tiny_config_dict(catalog, **train), source="test")
+
+
+def losses(run_dir: Path) -> list[dict]:
+    return [{k: v for k, v in row.items() if k != "img_per_s"} for row in read_log(run_dir)]
+
+
+def test_a_run_writes_the_documented_folder(catalog: Path, tmp_path: Path) -> None:
+    run_dir = train_run(config_for(catalog), tmp_path / "run")
+    assert {p.name for p in run_dir.iterdir()} >= {"config.toml", "checkpoint.pt", "log.jsonl", "log.csv",
+                                                   "samples", "done.json"}
+    assert load_config(run_dir / "config.toml") == config_for(catalog.resolve())
+    rows = read_log(run_dir)
+    assert [r["step"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r["phase"] for r in rows] == ["stage1"] * 3 + ["stage2"] * 3
+    assert all(torch.isfinite(torch.tensor([r["d_loss"], r["g_loss"], r["img_per_s"]])).all() for r in rows)
+    csv_lines = (run_dir / "log.csv").read_text().splitlines()
+    assert csv_lines[0] == "step,phase,name,value" and len(csv_lines) == 1 + 6 * 3
+    grids = sorted(p.name for p in (run_dir / "samples").iterdir())
+    assert grids == ["step_000003.png", "step_000006.png"]
+    with Image.open(run_dir / "samples" / grids[0]) as grid:  # 2 queries x 2 steps of 32 px, 2 px padding
+        assert grid.size == (2 + 2 * 34, 2 + 2 * 34)
+    assert json.loads((run_dir / "done.json").read_text())["step"] == 6
+
+
+def test_resume_continues_exactly(catalog: Path, tmp_path: Path) -> None:
+    straight = train_run(config_for(catalog), tmp_path / "straight")
+    stopped = train_run(config_for(catalog), tmp_path / "stopped", stop_after=4)
+    assert not (stopped / "done.json").exists() and [r["step"] for r in read_log(stopped)][-1] == 4
+    resumed = train_run(config_for(catalog), stopped, resume=True)
+    assert (resumed / "done.json").exists()
+    assert losses(resumed) == losses(straight)
+    assert torch.equal(load_run(resumed).model.generator.state_dict()["to_image.weight"],
+                       load_run(straight).model.generator.state_dict()["to_image.weight"])
+
+
+def test_resume_drops_log_rows_after_the_checkpoint(catalog: Path, tmp_path: Path) -> None:
+    run_dir = train_run(config_for(catalog, checkpoint_every=2), tmp_path / "run", stop_after=2)
+    with (run_dir / "log.jsonl").open("a") as log:  # rows of steps done after the last checkpoint
+        log.write(json.dumps({"step": 3, "phase": "stage1", "d_loss": 0.0, "g_loss": 0.0}) + "\n")
+    train_run(config_for(catalog), run_dir, resume=True)
+    assert [r["step"] for r in read_log(run_dir)] == [1, 2, 3, 4, 5, 6]
+
+
+def test_run_folder_misuse_is_refused_before_work(catalog: Path, tmp_path: Path) -> None:
+    run_dir = train_run(config_for(catalog), tmp_path / "run", stop_after=1)
+    with pytest.raises(RunError, match="already holds a run; pass --resume"):
+        train_run(config_for(catalog), run_dir)
+    with pytest.raises(RunError, match=r"differs from its config.toml in \['train.lr'\]"):
+        train_run(config_for(catalog, lr=0.1), run_dir, resume=True)
+    with pytest.raises(RunError, match="no checkpoint.pt to resume from"):
+        train_run(config_for(catalog), tmp_path / "empty", resume=True)
+    (run_dir / "checkpoint.pt").write_bytes(b"PK\x03\x04 truncated")
+    with pytest.raises(CheckpointError, match="truncated, damaged"):
+        train_run(config_for(catalog), run_dir, resume=True)
+
+
+def test_load_run_puts_ema_weights_in_the_generator(catalog: Path, tmp_path: Path) -> None:
+    run_dir = train_run(config_for(catalog, ema_decay=0.5), tmp_path / "run")
+    payload = torch.load(run_dir / "checkpoint.pt", weights_only=True)
+    loaded = load_run(run_dir)
+    assert loaded.step == 6 and loaded.finished and not loaded.model.training
+    generator_state = loaded.model.generator.state_dict()
+    assert torch.equal(generator_state["to_image.weight"], payload["ema"]["shadow"]["to_image.weight"])
+    assert not torch.equal(generator_state["to_image.weight"], payload["model"]["_generator.to_image.weight"])
+
+
+def test_train_and_generate_commands(catalog: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    run_dir = tmp_path / "run"
+    config_file = tmp_path / "run.toml"
+    config_file.write_text('[data]\nstage1_size = 16\nstage2_size = 32\ncolour_lookup = "none"\n[train]\n'
+                           'batch_size = 4\nstage1_steps = 1\nstage2_steps = 1\nprecision = "fp32"\n')
+    arguments = ["--model", "fake-gan", "--catalog", str(catalog), "--out", str(run_dir), "--config",
+                 str(config_file), "--set", "train.channels_last=false"]
+    result = runner.invoke(main, ["train", *arguments])
+    assert result.exit_code == 0, result.output
+    assert (run_dir / "done.json").exists()
+    strip = tmp_path / "strip.png"
+    result = runner.invoke(main, ["generate", str(run_dir), "women's black pants", "petite", "plaid",
+                                  "--out", str(strip)])
+    assert result.exit_code == 0, result.output
+    assert "unknown words read as <unk>: plaid" in result.output
+    with Image.open(strip) as image:
+        assert image.size[0] == 2 + 3 * 34 and image.size[1] > 2 + 34  # labels under the images
+    bad = runner.invoke(main, ["train", "--model", "fake-gan", "--catalog", str(catalog), "--out",
+                               str(tmp_path / "other"), "--set", "train.batchsize=4"])
+    assert bad.exit_code == 1 and "did you mean 'train.batch_size'" in bad.output
+    assert "Traceback" not in bad.output
+    missing = runner.invoke(main, ["train", "--model", "fake-gan", "--out", str(tmp_path / "x")])
+    assert missing.exit_code == 1 and "data.catalog is required" in missing.output
+
+
+def test_restgan_trains_end_to_end_and_draws_strips(catalog: Path, tmp_path: Path) -> None:
+    values = tiny_config_dict(catalog, stage1_steps=2, stage2_steps=2, sample_every=4, precision="auto",
+                              channels_last=True)
+    options = {"gf_dim": 4, "df_dim": 4, "z_dim": 8, "embedding_dim": 8, "text_dim": 8, "condition_dim": 8,
+               "residual_blocks": 1, "colour_model": False}
+    values["model"] = {"name": "restgan", "options": options}
+    run_dir = train_run(RunConfig.from_dict(values, source="test"), tmp_path / "restgan")
+    rows = read_log(run_dir)
+    assert [r["phase"] for r in rows] == ["stage1", "stage1", "stage2", "stage2"]
+    scalars = [v for r in rows for k, v in r.items() if k not in ("phase", "step")]
+    assert scalars and torch.isfinite(torch.tensor(scalars)).all()
+    loaded = load_run(run_dir)
+    strip = loaded.model.generate([["women's black pants", "petite", "capri"]], seed=1)[0]
+    assert strip.shape == (3, 3, 32, 32) and strip.dtype == torch.uint8
