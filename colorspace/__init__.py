@@ -6,6 +6,7 @@ Stands alone: imports nothing from ganbench.
 from colorspace.cluster import Cluster, cluster_terms
 from colorspace.convert import lab_to_srgb, srgb_to_lab
 from colorspace.difference import delta_e, pairwise_delta_e
+from colorspace.dominant import dominant_colour
 from colorspace.lookup import LookupResult, LookupTable, LookupTableError, default_lookup
 from colorspace.vocabulary import ColourTerm, catalog_terms, load_vocabulary, normalise_name
 
@@ -19,6 +20,7 @@ __all__ = [
     "cluster_terms",
     "default_lookup",
     "delta_e",
+    "dominant_colour",
     "lab_to_srgb",
     "load_vocabulary",
     "normalise_name",

@@ -72,6 +72,10 @@ def make_items(n: int, seed: int = 0) -> list[dict]:
     for i in range(n):
         kind, gender = TYPES[i % 2], GENDERS[(i // 2) % 2]
         colour = list(COLOURS_RGB)[(i // 4) % len(COLOURS_RGB)]
+        # a third of the queries name the colour in a later step, so refinement has something to answer
+        query = [f"{gender} {colour} {kind}", "petite"]
+        if i % 3 == 0:
+            query = [f"{gender} {kind}", colour, "petite"]
         items.append(
             {
                 "id": f"item{i:04d}",
@@ -82,7 +86,7 @@ def make_items(n: int, seed: int = 0) -> list[dict]:
                 "fit": None,
                 "length": None,
                 "split": str(splits[i]),
-                "query": [f"{gender} {colour} {kind}", "petite"],
+                "query": query,
                 "image": f"images/item{i:04d}.png",
             }
         )

@@ -26,8 +26,15 @@ def test_white_garment_on_white_background_needs_and_uses_alpha():
     assert delta_e(lab, garment_lab) < 3.0
     details = dominant_colour_details(image)
     assert details.mask_source == "alpha" and details.n_foreground == trouser_mask().sum()
-    # The same picture without alpha has no separable foreground: the result says so.
-    assert dominant_colour_details(image[..., :3]).mask_source == "whole image (no foreground found)"
+    # Without alpha the garment cannot be told from the background: most of it would be lost.
+    border_mask, source = foreground_mask(image[..., :3])
+    assert source == "border" and border_mask.sum() < 0.5 * trouser_mask().sum()
+
+
+def test_no_foreground_falls_back_to_the_whole_image_and_says_so():
+    flat = np.full((32, 32, 3), 240, np.uint8)
+    result = dominant_colour_details(flat)
+    assert result.mask_source == "whole image (no foreground found)" and result.n_foreground == 32 * 32
 
 
 def test_explicit_mask_and_float_images():
@@ -49,10 +56,13 @@ def test_largest_cluster_wins_over_a_small_detail():
 
 def test_background_is_removed_only_where_connected_to_the_border():
     image = product_image((40.0, 0.0, 0.0))
-    image[60:70, 60:70] = image[0, 0]  # background-coloured spot enclosed by the garment... or the gap
+    image[60:66, 44:50] = image[0, 0]  # a background-coloured spot inside the left leg
     mask, source = foreground_mask(image)
     assert source == "border"
-    assert not mask[0, 0] and mask[trouser_mask()].all()
+    assert trouser_mask()[60:66, 44:50].all()
+    assert mask[60:66, 44:50].all()  # enclosed, so it stays foreground
+    assert not mask[0, 0] and not mask[100, 64]  # the border and the gap between the legs are background
+    assert mask[trouser_mask()].all()
 
 
 def test_unique_colours_keep_exact_bin_means_and_counts():

@@ -3,6 +3,7 @@
 import json
 from collections import Counter
 
+import numpy as np
 import pytest
 from _data_helpers import _photo, write_csv_folder, write_fpi_folder
 from click.testing import CliRunner
@@ -136,3 +137,21 @@ def test_cli_import_and_info(tmp_path):
     assert again.exit_code == 1 and "--overwrite" in again.output and "Traceback" not in again.output
     missing = runner.invoke(main, ["data", "info", str(tmp_path / "photos")])
     assert missing.exit_code == 1 and "not a catalog folder" in missing.output
+
+
+def test_read_image_applies_exif_orientation_and_scales_16_bit(tmp_path):
+    from PIL import Image
+
+    from ganbench.data.importers.common import read_image
+
+    photo = Image.fromarray(np.zeros((40, 30, 3), np.uint8))
+    exif = photo.getexif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to display"
+    photo.save(tmp_path / "rotated.jpg", exif=exif)
+    assert read_image(tmp_path / "rotated.jpg").shape == (30, 40, 3)
+    deep = np.full((40, 30), 60000, np.uint16)
+    deep[5:35, 10:20] = 10000
+    Image.fromarray(deep).save(tmp_path / "deep.png")
+    grey = read_image(tmp_path / "deep.png")
+    assert grey.dtype == np.uint8 and grey.shape == (40, 30, 3)
+    assert abs(int(grey[0, 0, 0]) - 233) <= 1 and abs(int(grey[20, 15, 0]) - 39) <= 1

@@ -79,3 +79,15 @@ def test_query_stream_order():
     assert query_stream(attributes) == ["women's black pants", "skinny", "capri", "petite", "cargo pockets"]
     assert query_stream({"type": "jeans"}) == ["jeans"]
     assert query_stream({}) == []
+
+
+def test_parser_reads_the_synthetic_titles():
+    """The parser recovers every attribute the synthetic titles state (a "full" length is left unsaid)."""
+    from ganbench.data.synth import make_items
+
+    for item in make_items(3, range(120)):
+        parsed = parse_attributes(item["title"])
+        for key in ("type", "gender", "colour", "fit", "size_line"):
+            assert parsed[key] == item[key], (item["title"], key)
+        assert parsed["length"] == item["length"] or (parsed["length"] is None and item["length"] == "full")
+        assert sorted(parsed["details"]) == sorted(item["details"]), item["title"]

@@ -36,7 +36,7 @@ SETTINGS = EvalSettings(
     k=3,
     batch_size=8,
     bootstrap_rounds=20,
-    eval_net=EvalNetOptions(image_size=16, width=4, epochs=8, batch_size=16),
+    eval_net=EvalNetOptions(image_size=16, width=4, epochs=15, batch_size=16),
 )
 
 

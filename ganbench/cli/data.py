@@ -37,7 +37,7 @@ def import_command(
 
     try:
         catalog, report = import_catalog(src, source_format, out_dir, seed, min_freq=min_freq,
-                                         overwrite=overwrite)  # fmt: skip
+                                         overwrite=overwrite, progress=True)  # fmt: skip
     except (CatalogError, ImportFormatError, OSError) as error:
         raise click.ClickException(str(error)) from error
     counts = catalog.manifest["counts"]

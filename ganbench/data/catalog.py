@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
+from tqdm import tqdm
 
 from ganbench.data.report import ImportReport
 from ganbench.data.splits import DEFAULT_FRACTIONS, SPLITS, assign_splits, split_counts
@@ -37,6 +38,7 @@ from ganbench.data.text import GENDERS, TYPES, Vocabulary, tokenize
 FORMAT_VERSION = 1
 SOURCES = ("synthetic", "fashion-product-images", "csv")
 IMAGE_SIZES = (64, 128, 256)
+PNG_COMPRESS_LEVEL = 1
 ITEM_FIELDS = ("id", "title", "query", "type", "gender", "colour", "colour_lab", "fit", "length",
                "size_line", "details", "brand", "material", "size_code", "split", "image")  # fmt: skip
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -70,8 +72,9 @@ def normalise_item(item: dict, position: int) -> dict:
 
 
 def _png_bytes(rgba: np.ndarray) -> bytes:
+    """PNG bytes; zlib level 1 is ~4x faster than the default on textured photos for ~10% more bytes."""
     buffer = io.BytesIO()
-    Image.fromarray(rgba, mode="RGBA").save(buffer, format="PNG")
+    Image.fromarray(rgba, mode="RGBA").save(buffer, format="PNG", compress_level=PNG_COMPRESS_LEVEL)
     return buffer.getvalue()
 
 
@@ -132,6 +135,8 @@ def _write_images(
 
 def _check_output(out: Path, overwrite: bool) -> None:
     """Refuse to replace anything but an earlier catalog, and that only with ``overwrite``."""
+    if out.exists() and not out.is_dir():
+        raise CatalogError(f"output path {out} is a file; expected a new or empty folder")
     if not out.exists() or not any(out.iterdir()):
         return
     foreign = [p.name for p in out.iterdir() if p.name not in _OWNED_NAMES]
@@ -163,13 +168,14 @@ def write_catalog(
     options: StandardiseOptions = DEFAULT_OPTIONS,
     fractions: Sequence[float] = DEFAULT_FRACTIONS,
     overwrite: bool = False,
+    progress: bool = False,
 ) -> Catalog:
     """Standardise, split, build the vocabulary and write a catalog folder; return it opened.
 
     ``images`` is consumed once, in item order (a generator is fine): HxWx3 or HxWx4 uint8 arrays.
     Items keep their given ``split`` only if every item has one; otherwise splits are assigned from
     ``seed`` (0 when ``None``). The vocabulary holds train-split title and query tokens seen at least
-    ``min_freq`` times.
+    ``min_freq`` times. ``progress`` shows a progress bar on stderr.
     """
     if source not in SOURCES:
         raise CatalogError(f"catalog source must be one of {SOURCES}, got {source!r}")
@@ -186,7 +192,8 @@ def write_catalog(
     try:
         items_bytes = _items_jsonl(prepared)
         digest = hashlib.sha256(items_bytes)
-        _write_images(tmp, prepared, images, sorted(set(sizes)), options, digest)
+        shown = tqdm(images, total=len(prepared), desc="writing catalog", unit="img", disable=not progress)
+        _write_images(tmp, prepared, shown, sorted(set(sizes)), options, digest)
         (tmp / "items.jsonl").write_bytes(items_bytes)
         (tmp / "vocabulary.json").write_text(json.dumps(vocabulary.to_json(), indent=1), encoding="utf-8")
         if report is not None:

@@ -37,7 +37,7 @@ class StandardiseOptions:
 
     size: int = 256
     tolerance: float = 28.0
-    shadow_tolerance: float = 70.0
+    shadow_tolerance: float = 120.0
     edge_threshold: float = 6.0
     min_component_fraction: float = 0.02
     margin: float = 0.0

@@ -24,10 +24,10 @@ LINESTYLES = ("-", "--", ":", "-.")
 
 
 def save_figure(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
-    """``stem.png`` (150 dpi) and ``stem.pdf`` in ``out_dir``; closes the figure."""
+    """``stem.png`` (120 dpi) and ``stem.pdf`` in ``out_dir``; closes the figure."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.pdf"]
-    figure.savefig(paths[0], dpi=150, bbox_inches="tight")
+    figure.savefig(paths[0], dpi=120, bbox_inches="tight")
     figure.savefig(paths[1], bbox_inches="tight")
     plt.close(figure)
     return paths

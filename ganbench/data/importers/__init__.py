@@ -30,15 +30,18 @@ def import_catalog(
     min_freq: int = 2,
     options: StandardiseOptions = DEFAULT_OPTIONS,
     overwrite: bool = False,
+    progress: bool = False,
 ) -> tuple[Catalog, ImportReport]:
     """Read ``src`` in ``source_format`` and write the kept items as a catalog in ``out_dir``."""
     if source_format not in READERS:
         raise ImportFormatError(f"unknown import format {source_format!r}; expected one of {sorted(READERS)}")
-    items, paths, report = READERS[source_format](src, options)
+    items, paths, report = READERS[source_format](src, options, progress)
     if not items:
         raise ImportFormatError(
             f"nothing to import from {src}: all {report.read} inputs were skipped\n{report.summary()}"
         )
-    catalog = write_catalog(out_dir, items, image_stream(paths), source_format, seed, report,
-                            min_freq=min_freq, options=options, overwrite=overwrite)  # fmt: skip
+    catalog = write_catalog(
+        out_dir, items, image_stream(paths), source_format, seed, report,
+        min_freq=min_freq, options=options, overwrite=overwrite, progress=progress,
+    )  # fmt: skip
     return catalog, report

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ganbench.data.standardise import DEFAULT_OPTIONS, NoForegroundError, StandardiseOptions, standardise
 from ganbench.data.text import GENDER_WORDS, TYPE_WORDS, parse_attributes, query_stream, tokenize
@@ -96,15 +96,26 @@ def require_columns(header: list[str], required: Iterable[str], path: Path) -> N
 def read_image(path: Path) -> np.ndarray:
     """Decode an image file to an HxWx3 or HxWx4 uint8 array (at most ``MAX_SIDE`` px long side).
 
-    Raises ``OSError``/``ValueError`` subclasses for files that are missing, not images or truncated.
+    EXIF orientation is applied; 16-bit and float grey images are scaled to 8 bits. Raises
+    ``OSError``/``ValueError`` subclasses for files that are missing, not images or truncated.
     """
     with Image.open(path) as image:
         image.draft("RGB", (MAX_SIDE, MAX_SIDE))
         image.load()
-        has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
-        converted = image.convert("RGBA" if has_alpha else "RGB")
+        oriented = ImageOps.exif_transpose(image)
+        if oriented.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
+            oriented = _high_depth_to_grey(oriented)
+        has_alpha = oriented.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in oriented.info
+        converted = oriented.convert("RGBA" if has_alpha else "RGB")
     converted.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     return np.asarray(converted)
+
+
+def _high_depth_to_grey(image: Image.Image) -> Image.Image:
+    """An 8-bit grey image from a 16/32-bit or float one (16-bit range when values exceed 255)."""
+    values = np.asarray(image, dtype=np.float64)
+    scale = 257.0 if values.max() > 255 else 1.0
+    return Image.fromarray(np.clip(np.rint(values / scale), 0, 255).astype(np.uint8), mode="L")
 
 
 def check_image(path: Path, options: StandardiseOptions = DEFAULT_OPTIONS) -> Skip | None:
@@ -118,7 +129,8 @@ def check_image(path: Path, options: StandardiseOptions = DEFAULT_OPTIONS) -> Sk
     except (UnidentifiedImageError, Image.DecompressionBombError) as error:
         return Skip(f"{path.name} is not a readable image ({error})", "unreadable image")
     except (OSError, ValueError, SyntaxError) as error:
-        return Skip(f"{path.name} cannot be decoded (truncated or corrupt): {error}", "unreadable image")
+        reason = f"{path.name} cannot be read or decoded (truncated or corrupt?): {error}"
+        return Skip(reason, "unreadable image")
     return None
 
 

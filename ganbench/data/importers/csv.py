@@ -17,6 +17,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from tqdm import tqdm
+
 from ganbench.data.importers.common import (
     ImportFormatError,
     Skip,
@@ -132,7 +134,7 @@ def _row_item(row: dict, folder: Path, taken: set[str]) -> tuple[dict, Path] | S
 
 
 def read_csv_folder(
-    src: str | Path, options: StandardiseOptions = DEFAULT_OPTIONS
+    src: str | Path, options: StandardiseOptions = DEFAULT_OPTIONS, progress: bool = False
 ) -> tuple[list[dict], list[Path], ImportReport]:
     """Items, their image paths and the import report for an image folder with a CSV/JSONL index."""
     index = find_index(Path(src))
@@ -140,7 +142,7 @@ def read_csv_folder(
     paths: list[Path] = []
     taken: set[str] = set()
     report = ImportReport()
-    for line, row in _index_rows(index):
+    for line, row in tqdm(_index_rows(index), desc="checking rows", unit="row", disable=not progress):
         source = f"{index.name} line {line}"
         result = row if isinstance(row, Skip) else _row_item(row, index.parent, taken)
         if isinstance(result, tuple):

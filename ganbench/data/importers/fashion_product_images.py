@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tqdm import tqdm
+
 from ganbench.data.importers.common import (
     ImportFormatError,
     Skip,
@@ -73,7 +75,7 @@ def _row_item(row: dict, seen: set[str]) -> dict | Skip:
 
 
 def read_fashion_product_images(
-    src: str | Path, options: StandardiseOptions = DEFAULT_OPTIONS
+    src: str | Path, options: StandardiseOptions = DEFAULT_OPTIONS, progress: bool = False
 ) -> tuple[list[dict], list[Path], ImportReport]:
     """Items, their image paths and the import report for a Fashion Product Images folder."""
     root = Path(src)
@@ -86,7 +88,7 @@ def read_fashion_product_images(
     paths: list[Path] = []
     seen: set[str] = set()
     report = ImportReport()
-    for line, row in rows:
+    for line, row in tqdm(rows, desc="checking rows", unit="row", disable=not progress):
         source = f"styles.csv line {line}"
         result = row if isinstance(row, Skip) else _row_item(row, seen)
         if isinstance(result, dict):

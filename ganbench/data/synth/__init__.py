@@ -12,6 +12,7 @@ the background; the RGB channels keep the off-white background and shadow of a p
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Iterator
 from multiprocessing import get_context
 from pathlib import Path
@@ -40,19 +41,28 @@ def _check(n: int, seed: int, workers: int) -> None:
         raise SynthError(f"workers must be a whole number >= 1, got {workers!r}")
 
 
-def _render_job(job: tuple[int, int, dict]) -> np.ndarray:
-    seed, index, item = job
-    return render_at(seed, index, item)
+def _render_chunk(seed: int, start: int, items: list[dict]) -> list[np.ndarray]:
+    return [render_at(seed, start + offset, item) for offset, item in enumerate(items)]
 
 
 def render_images(items: list[dict], seed: int, workers: int = 1) -> Iterator[np.ndarray]:
-    """The photos of ``items`` (made by ``make_items(seed, range(len(items)))``), in item order."""
-    jobs = ((seed, index, item) for index, item in enumerate(items))
+    """The photos of ``items`` (made by ``make_items(seed, range(len(items)))``), in item order.
+
+    With several workers, at most ``2 * workers`` chunks are in flight, so memory stays bounded
+    however slowly the consumer (the catalog writer) takes the images.
+    """
     if workers == 1:
-        yield from map(_render_job, jobs)
+        for start in range(0, len(items), CHUNK):
+            yield from _render_chunk(seed, start, items[start:start + CHUNK])
         return
     with get_context("fork" if os.name == "posix" else "spawn").Pool(workers) as pool:
-        yield from pool.imap(_render_job, jobs, chunksize=CHUNK)
+        pending: deque = deque()
+        for start in range(0, len(items), CHUNK):
+            pending.append(pool.apply_async(_render_chunk, (seed, start, items[start:start + CHUNK])))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
 
 
 def default_workers() -> int:

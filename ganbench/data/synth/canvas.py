@@ -7,6 +7,7 @@ Shapes are given in garment units and placed by the pose (scale, small rotation,
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -33,17 +34,20 @@ class Pose:
         linear, offset = self._affine(size)
         return np.asarray(points, dtype=float) @ linear + offset
 
+    @cached_property
+    def _affines(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        return {}
+
     def _affine(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        cached = self.__dict__.get("_affine_cache", {})
-        if size not in cached:
+        """Row-vector affine map (linear part, offset) for a ``size`` px surface, computed once per size."""
+        if size not in self._affines:
             angle = np.deg2rad(self.angle_deg)
             zoom = self.scale * size / SIZE
             c, s = np.cos(angle) * zoom, np.sin(angle) * zoom
             linear = np.array([[c, s], [-s, c]])
             offset = np.asarray(self.centre_xy) * (size / SIZE) - np.asarray(self.garment_centre) @ linear
-            cached[size] = (linear, offset)
-            object.__setattr__(self, "_affine_cache", cached)
-        return cached[size]
+            self._affines[size] = (linear, offset)
+        return self._affines[size]
 
 
 class Canvas:

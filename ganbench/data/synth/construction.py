@@ -86,8 +86,8 @@ def _draw_folds(canvas: Canvas, cut: Cut, is_jeans: bool, folds: np.ndarray) -> 
         inner, outer = half_edges(cut, np.array([y]))
         crease = np.array(
             [
-                [inner[0] + 0.15 * (outer[0] - inner[0]), y],
-                [outer[0] - 0.2 * (outer[0] - inner[0]), y - 0.04 + 0.06 * folds[7]],
+                [inner[0] + 0.3 * (outer[0] - inner[0]), y],
+                [outer[0] - 0.3 * (outer[0] - inner[0]), y - 0.03 + 0.05 * folds[7]],
             ]
         )
         for side in both_sides(crease):

@@ -49,7 +49,8 @@ class RenderError(ValueError):
 @dataclass(frozen=True)
 class Jitter:
     """All random choices of one photo, drawn in a fixed order so that changing an attribute never
-    shifts another random choice."""
+    shifts another random choice. Layout of ``u``: 0-3 pose, 4-5 shadow offset, 6-7 texture offset,
+    8-15 folds, 16-23 details, 24-27 drawstring cords, 28 background tint, 29-31 spare."""
 
     u: np.ndarray
 
@@ -100,7 +101,10 @@ def _solid(value: int) -> Image.Image:
 
 def garment_rgb(colour_lab: object) -> RGB:
     """The 8-bit sRGB colour a garment with CIELAB ``colour_lab`` is painted with."""
-    lab = np.asarray(colour_lab, dtype=np.float64)
+    try:
+        lab = np.asarray(colour_lab, dtype=np.float64)
+    except (TypeError, ValueError):
+        lab = np.full(1, np.nan)
     if lab.shape != (3,) or not np.isfinite(lab).all():
         raise RenderError(f"colour_lab must be three finite numbers [L, a, b], got {colour_lab!r}")
     return tuple(int(v) for v in lab_to_srgb(lab, gamut="clip", as_uint8=True))
@@ -108,7 +112,7 @@ def garment_rgb(colour_lab: object) -> RGB:
 
 def _paint(canvas: Canvas, cut: Cut, item: Mapping, palette: Palette, jitter: Jitter) -> None:
     is_jeans = item["type"] == "jeans"
-    details = set(item["details"])
+    details = set(item.get("details") or ())
     draw_body(canvas, cut, palette)
     draw_shading(canvas, cut, is_jeans, jitter.u[8:16])
     if item["type"] == "pants":
@@ -180,10 +184,10 @@ def render_item(item: Mapping, rng: np.random.Generator) -> np.ndarray:
     """Draw ``item`` (its visual fields) as a (256, 256, 4) uint8 RGBA photo; ``rng`` gives the jitter."""
     _check(item)
     jitter = Jitter.draw(rng)
-    details = set(item["details"])
+    details = set(item.get("details") or ())
     cut = make_cut(item["gender"], item["fit"], item["length"], item["size_line"], "drawstring" in details)
     pose = jitter.pose(cut, CUFF_HEIGHT * 0.5 if "cuffed" in details else 0.0)
-    palette = Palette.for_garment(garment_rgb(item["colour_lab"]), item["type"] == "jeans")
+    palette = Palette.for_garment(garment_rgb(item.get("colour_lab")), item["type"] == "jeans")
     canvas = Canvas(pose, palette.base)
     _paint(canvas, cut, item, palette, jitter)
     return _compose(canvas, item, jitter)
