@@ -12,6 +12,7 @@ deduplication. On a shared machine the best-of-N is the steadier figure.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -49,6 +50,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    print(f"load average before the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     rng = np.random.default_rng(0)
     rgb64 = rng.random((args.pixels, 3))
     rgb32 = rgb64.astype(np.float32)
@@ -93,8 +95,8 @@ def dominant_figures(repeats: int) -> None:
     pixels_lab = srgb_to_lab(image[foreground_mask(image)[0]])
     naive = timings(lambda: KMeans(4, n_init=3, random_state=0).fit(pixels_lab), repeats)
     print(f"Dominant colour, {size} px image ({len(pixels_lab):,} foreground pixels):")
-    print(f"  colorspace.dominant_colour (dedup)  median {ours[0] * 1000:.1f} ms  best {ours[1] * 1000:.1f} ms")
-    print(f"  k-means on every pixel (no dedup)   median {naive[0] * 1000:.1f} ms  best {naive[1] * 1000:.1f} ms")
+    for name, (median, best) in (("colorspace.dominant_colour (dedup)", ours), ("k-means on every pixel", naive)):
+        print(f"  {name:<36} median {median * 1000:.1f} ms  best {best * 1000:.1f} ms")
 
 
 if __name__ == "__main__":

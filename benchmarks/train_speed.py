@@ -4,9 +4,10 @@ Measures (1) every registered model at the CPU configuration (its default option
 sizes and batch size of ``[data]`` / ``[train]``), per training phase; (2) our Stage-I at the official
 StackGAN-Pytorch architectures (GF_DIM 128 / DF_DIM 64 and GF_DIM 32 / DF_DIM 32, batch 64, 64 px); each
 in float32 and in bf16 autocast + channels_last, on a synthetic batch. FLOPs per iteration are counted
-with ``torch.utils.flop_counter.FlopCounterMode``; the fraction of peak compares the achieved FLOP rate
-with a large matmul measured here in the same dtype. Figures are medians over ``--iters`` timed
-iterations after ``--warmup`` untimed ones. Not a test: it prints figures.
+with ``torch.utils.flop_counter.FlopCounterMode`` in a first untimed iteration (which also warms up);
+the fraction of peak compares the achieved FLOP rate with a large matmul measured here in the same
+dtype. Figures are medians over ``--iters`` timed iterations after ``--warmup`` further untimed ones.
+The machine's load average is printed too: on a shared machine figures drop with it. Not a test.
 
 \b
     python benchmarks/train_speed.py                       # everything, about 3 minutes on 2 cores
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import statistics
 import time
 from typing import Any
@@ -143,8 +145,8 @@ HEADER = (f"{'model':<22} {'phase':<7} {'mode':<8} {'img/s':>9} {'GFLOP/iter':>1
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--iters", type=int, default=3, help="timed iterations per measurement (median)")
-    parser.add_argument("--warmup", type=int, default=1, help="untimed iterations before timing")
+    parser.add_argument("--iters", type=int, default=2, help="timed iterations per measurement (median)")
+    parser.add_argument("--warmup", type=int, default=0, help="untimed iterations after the FLOP count")
     parser.add_argument("--models", default="", help="comma-separated model names (default: all registered)")
     parser.add_argument("--skip-official", action="store_true", help="skip the official-architecture rows")
     parser.add_argument("--official-only", action="store_true", help="only the official-architecture rows")
@@ -156,7 +158,8 @@ def main() -> None:
     peaks = {False: matmul_peak(torch.float32)}
     if True in modes:
         peaks[True] = matmul_peak(torch.bfloat16)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads; matmul peak: "
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average "
+          f"{os.getloadavg()[0]:.1f}; matmul peak: "
           + ", ".join(f"{'bf16' if k else 'fp32'} {v:.0f} GFLOP/s" for k, v in peaks.items()))
     print(HEADER)
     data, train = DataConfig(), TrainConfig()

@@ -93,3 +93,12 @@ def write_log(cell_folder: Path, steps: int = 5) -> None:
     lines = [json.dumps({"step": s, "phase": "stage1", "d_loss": 1.0 / (s + 1), "g_loss": 2.0 + s})
              for s in range(steps)]
     (run / "log.jsonl").write_text("\n".join(lines) + "\n")
+
+
+def write_embeddings(cell_folder: Path, vectors: dict[str, list[float]]) -> None:
+    import numpy as np
+
+    media = cell_folder / "media"
+    media.mkdir(parents=True, exist_ok=True)
+    np.savez(media / "embeddings.npz", tokens=np.array(list(vectors)),
+             matrix=np.array(list(vectors.values()), dtype=np.float32))

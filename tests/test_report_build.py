@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import numpy as np
-from _run_helpers import entry, write_log, write_media, write_metrics, write_summary
+from _run_helpers import entry, write_embeddings, write_log, write_media, write_metrics, write_summary
 from PIL import Image
 
 from ganbench.report.build import colour_by_cluster, write_report
+from ganbench.report.colour_study import colour_studies
 from ganbench.report.results import load_results
 
 STREAMS = [["women's black pants", "petite", "capri"], ["men's blue jeans", "slim"]]
@@ -80,3 +81,21 @@ def test_colour_by_cluster_averages_seeds(tmp_path):
     navy = frame[(frame.model == "restgan") & (frame.cluster == "navy")]
     assert navy.de00_mean.item() == 11.5  # seeds 0 and 1: 11 and 12
     assert navy.de00_std.item() == np.std([11.0, 12.0], ddof=1)
+
+
+def test_colour_study_runs_on_stored_embeddings(tmp_path):
+    import colorspace
+
+    make_results(tmp_path)
+    table = colorspace.default_lookup()
+    rng = np.random.default_rng(0)
+    labs = {term: list(table.term_lab(term)) for term in table.terms}
+    # an embedding that is the Lab value itself (plus a little noise) follows perceptual distances
+    lab_like = {term.replace(" ", "_"): [v + rng.normal(0, 1) for v in lab] for term, lab in labs.items()}
+    write_embeddings(tmp_path / "cells/stackgan-bow__default__seed0", lab_like)
+    write_embeddings(tmp_path / "cells/restgan__default__seed0", {"navy": [1.0, 0.0], "pants": [0.0, 1.0]})
+    summary, written = colour_studies(load_results(tmp_path), tmp_path / "study", permutations=50)
+    bow = summary.set_index("model").loc["stackgan-bow"]
+    assert bow.terms >= 4 and bow.spearman_rho > 0.2
+    assert "at least 4 colour terms" in summary.set_index("model").loc["restgan", "note"]
+    assert all(p.is_file() for p in written["stackgan-bow"])

@@ -82,7 +82,7 @@ def test_tiny_experiment_end_to_end_then_resume_and_report(tmp_path, one_thread)
     assert resumed.exit_code == 0, resumed.output
     assert "2 cells: 0 run, 2 already finished, 0 failed" in resumed.output
 
-    report = runner.invoke(main, ["report", str(out), "--out", str(tmp_path / "report")])
+    report = runner.invoke(main, ["report", str(out), "--out", str(tmp_path / "report"), "--tables-only"])
     assert report.exit_code == 0, report.output
     assert (tmp_path / "report" / "tables" / "paper_table.md").read_text() == \
         (out / "tables" / "paper_table.md").read_text()

@@ -51,7 +51,8 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool) -> None:
 @click.argument("results_dir", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Where to write the report (default: RESULTS_DIR itself).")
-def report_command(results_dir: Path, out_dir: Path | None) -> None:
+@click.option("--tables-only", is_flag=True, help="Write the tables and the index, no figures (fast).")
+def report_command(results_dir: Path, out_dir: Path | None, tables_only: bool) -> None:
     """Write the tables, plots, strips and index of an experiment's results.
 
     Reads only what `ganbench run` stored (metrics.json, run logs, report
@@ -63,12 +64,13 @@ def report_command(results_dir: Path, out_dir: Path | None) -> None:
     Examples:
       ganbench report reports/quick
       ganbench report results/paper --out reports/paper
+      ganbench report results/ablations --tables-only
     """
     from ganbench.report.build import write_report
     from ganbench.report.results import ResultsError
 
     try:
-        index = write_report(results_dir, out_dir)
+        index = write_report(results_dir, out_dir, figures=not tables_only)
     except ResultsError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"report: {index} (and {index.with_suffix('.html').name})")

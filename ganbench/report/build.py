@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ganbench.report import plots, strips
+from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.index import Item, Provenance, write_html, write_markdown
 from ganbench.report.results import Results, load_results, summarise_over_seeds
 from ganbench.report.tables import (
@@ -35,18 +36,18 @@ PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy", "pandas", "matplotli
 
 
 def write_report(results_dir: str | Path, out_dir: str | Path | None = None,
-                 proposed: str = PROPOSED_MODEL) -> Path:
+                 proposed: str = PROPOSED_MODEL, figures: bool = True) -> Path:
     """Write the report of ``results_dir`` into ``out_dir`` (default: the results folder); returns
-    the path of ``index.md``."""
+    the path of ``index.md``. ``figures=False`` writes the tables and the index only (fast)."""
     results = load_results(results_dir)
     out = Path(out_dir) if out_dir is not None else results.root
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    figures = out / "figures"
     paper = build_table(results.metrics, PAPER_COLUMNS, proposed=proposed)
     beyond = build_table(results.metrics, BEYOND_COLUMNS)
     items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
              _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond))]
-    items += _figure_items(results, paper, beyond, figures, out)
+    if figures:
+        items += _figure_items(results, paper, beyond, out / "figures", out)
     name = _experiment_name(results)
     intro = (f"Results of experiment `{name}`: {len(results.cells)} finished cell(s)"
              f"{f', {len(results.missing)} without metrics' if results.missing else ''}. "
@@ -103,12 +104,31 @@ def _figure_items(results: Results, paper: Table, beyond: Table, figures: Path, 
         stream = " -> ".join(media[0].streams[index])
         add([paths[2], *paths[:2]], f"Refinement strip {index + 1}",
             f"{stream}: one column per added step, one row per model (animated GIF; PNG/PDF alongside).")
+    items += _colour_study_items(results, figures / "colour_study", out)
     clusters = colour_by_cluster(results)
     add(plots.grouped_bars(clusters, figures, "colour_by_cluster", "de00_mean", "cluster", "model",
                            error="de00_std", ylabel="ΔE00 (lower is better)",
                            title="Colour error per colour cluster"), "Colour fidelity per colour cluster",
         "CIEDE2000 between the requested colour term and the generated garment's dominant colour, per "
         "colour cluster of the lookup table, over the evaluation's test query streams.")
+    return items
+
+
+def _colour_study_items(results: Results, folder: Path, out: Path) -> list[Item]:
+    summary, written = colour_studies(results, folder)
+    if summary.empty:
+        return []
+    write_summary(summary, folder / "summary")
+    caption = ("Do distances between a model's colour-term embeddings follow perceptual CIEDE2000 "
+               "distances? Spearman ρ over term pairs with a permutation p-value, nearest-neighbour "
+               "agreement and 5-NN overlap (colorspace.study).")
+    items = [Item("Colour-term study", caption, markdown=study_markdown(summary),
+                  downloads=[str((folder / "summary.csv").relative_to(out))])]
+    for label, paths in written.items():
+        rel = [str(p.relative_to(out)) for p in paths if p.suffix == ".png"]
+        items.append(Item(f"Colour-term study: {label}", "Embedding cosine distance against CIEDE2000 per "
+                          "term pair; heatmaps, swatches and a*b* scatter alongside.", image=rel[0],
+                          downloads=rel[1:] + [str(paths[0].relative_to(out))]))
     return items
 
 

@@ -27,8 +27,8 @@ def save_figure(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
     """``stem.png`` (120 dpi) and ``stem.pdf`` in ``out_dir``; closes the figure."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.pdf"]
-    figure.savefig(paths[0], dpi=120, bbox_inches="tight")
-    figure.savefig(paths[1], bbox_inches="tight")
+    figure.savefig(paths[0], dpi=120)
+    figure.savefig(paths[1])
     plt.close(figure)
     return paths
 
@@ -43,7 +43,7 @@ def metric_bars(table: Table, out_dir: Path, stem: str) -> list[Path] | None:
         return None
     sns.set_theme(style="whitegrid", context="paper")
     n = len(table.columns)
-    figure, axes = plt.subplots(1, n, figsize=(2.6 * n, 3.2), squeeze=False)
+    figure, axes = plt.subplots(1, n, figsize=(2.6 * n, 3.2), squeeze=False, layout="constrained")
     labels = list(table.mean.index)
     colours = _palette(len(labels))
     for ax, column in zip(axes[0], table.columns, strict=True):
@@ -59,7 +59,6 @@ def metric_bars(table: Table, out_dir: Path, stem: str) -> list[Path] | None:
         ax.set_xticks(range(len(labels)), labels, rotation=40, ha="right", fontsize=7)
         if column.percent:
             ax.set_ylabel("%")
-    figure.tight_layout()
     return save_figure(figure, out_dir, stem)
 
 
@@ -88,7 +87,8 @@ def training_curves(logs: dict[str, pd.DataFrame], out_dir: Path, stem: str,
     sns.set_theme(style="whitegrid", context="paper")
     cols = min(3, len(names))
     rows = math.ceil(len(names) / cols)
-    figure, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.6 * rows), squeeze=False)
+    figure, axes = plt.subplots(rows, cols, figsize=(3.4 * cols, 2.6 * rows), squeeze=False,
+                                layout="constrained")
     for index, name in enumerate(names):
         ax = axes[index // cols][index % cols]
         for k, (label, log) in enumerate(logs.items()):
@@ -103,9 +103,7 @@ def training_curves(logs: dict[str, pd.DataFrame], out_dir: Path, stem: str,
     for index in range(len(names), rows * cols):
         axes[index // cols][index % cols].axis("off")
     handles, labels = axes[0][0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="lower center", ncol=min(len(labels), 5), fontsize=7,
-                  bbox_to_anchor=(0.5, -0.02 - 0.03 * math.ceil(len(labels) / 5)))
-    figure.tight_layout()
+    figure.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), fontsize=7)
     return save_figure(figure, out_dir, stem)
 
 
@@ -120,7 +118,8 @@ def grouped_bars(frame: pd.DataFrame, out_dir: Path, stem: str, value: str, grou
     groups = list(order) if order is not None else list(dict.fromkeys(frame[group]))
     hues = list(dict.fromkeys(frame[hue]))
     width = 0.8 / len(hues)
-    figure, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(groups) * max(1, len(hues) / 2)), 3.2))
+    figure, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(groups) * max(1, len(hues) / 2)), 3.2),
+                              layout="constrained")
     for k, name in enumerate(hues):
         part = frame[frame[hue] == name].set_index(group).reindex(groups)
         x = np.arange(len(groups)) + (k - (len(hues) - 1) / 2) * width
@@ -132,5 +131,4 @@ def grouped_bars(frame: pd.DataFrame, out_dir: Path, stem: str, value: str, grou
     ax.set_ylabel(ylabel)
     ax.set_title(title, fontsize=9)
     ax.legend(fontsize=7, ncol=min(len(hues), 3))
-    figure.tight_layout()
     return save_figure(figure, out_dir, stem)

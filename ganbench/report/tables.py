@@ -59,6 +59,8 @@ class Table:
 
     def caption_spread(self) -> str:
         seeds = sorted(set(int(n) for n in self.n_seeds))
+        if not seeds:
+            return "no finished cells"
         if seeds == [1]:
             return "one seed: ± is the evaluation's own spread (IS splits, KID subsets, bootstrap)"
         return f"mean ± std over {'/'.join(map(str, seeds))} seeds"

@@ -1,0 +1,82 @@
+"""Colour-term study per model, from the word embeddings each cell stored (``media/embeddings.npz``):
+colorspace's study compares embedding distances between colour terms with CIEDE2000 distances.
+
+Terms are those of colorspace's default lookup table (the table the runs use unless configured
+otherwise). A model whose vocabulary holds fewer than 4 colour terms (ReStGAN with its colour model
+replaces colour words by cluster tokens before embedding) is listed with the reason instead.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+import colorspace
+from colorspace.study import StudyInputError, run_study, vectors_for_terms, write_study
+from ganbench.report.results import Results
+from ganbench.report.tables import row_label
+
+SUMMARY_COLUMNS = ["model", "terms", "spearman_rho", "p_value", "nn_agreement", "knn_overlap", "note"]
+
+
+def stored_embeddings(results: Results) -> dict[str, Path]:
+    """Row label -> the embeddings file of its first finished seed."""
+    found: dict[str, Path] = {}
+    for name, folder in results.cells.items():
+        model, variant, _ = name.split("__")
+        path = folder / "media" / "embeddings.npz"
+        if path.is_file():
+            found.setdefault(row_label(model, variant), path)
+    return found
+
+
+def colour_studies(results: Results, out_dir: Path, permutations: int = 500,
+                   seed: int = 0) -> tuple[pd.DataFrame, dict[str, list[Path]]]:
+    """Run the study for every model with stored embeddings; returns the summary table and each model's
+    written plots (``out_dir/LABEL/``: distance scatter, swatches, a*b* scatter, heatmaps)."""
+    table = colorspace.default_lookup()
+    labs = {term: table.term_lab(term) for term in table.terms}
+    cluster_of = {term: table.cluster_of(term) for term in table.terms}
+    rows, written = [], {}
+    for label, path in stored_embeddings(results).items():
+        stored = np.load(path)
+        tokens = [str(t) for t in stored["tokens"]]
+        vectors, coverage = vectors_for_terms(dict(zip(tokens, stored["matrix"], strict=True)), table.terms)
+        try:
+            summary, per_term, matrices = run_study(vectors, labs, cluster_of, permutations, seed,
+                                                    coverage=coverage)
+        except StudyInputError as error:
+            rows.append({"model": label, "terms": len(vectors), "note": str(error)})
+            continue
+        folder = out_dir / _safe(label)
+        written[label] = write_study(folder, summary, per_term, matrices, labs, table.clusters, cluster_of)
+        rows.append({"model": label, "terms": summary.n_terms, "spearman_rho": summary.spearman_rho,
+                     "p_value": summary.p_value, "nn_agreement": summary.nn_agreement,
+                     "knn_overlap": summary.knn_overlap, "note": ""})
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), written
+
+
+def study_markdown(summary: pd.DataFrame) -> str:
+    lines = ["| Model | Terms | Spearman ρ | p (permutation) | NN agreement | 5-NN overlap | Note |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    for row in summary.itertuples(index=False):
+        numbers = [_number(row.spearman_rho, 3), _number(row.p_value, 4), _number(row.nn_agreement, 2),
+                   _number(row.knn_overlap, 2)]
+        lines.append(f"| {row.model} | {row.terms} | " + " | ".join(numbers) + f" | {row.note or ''} |")
+    return "\n".join(lines) + "\n"
+
+
+def _number(value: float, decimals: int) -> str:
+    return f"{value:.{decimals}f}" if isinstance(value, float) and np.isfinite(value) else "n/a"
+
+
+def _safe(label: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "_" for c in label)
+
+
+def write_summary(summary: pd.DataFrame, out: Path) -> None:
+    summary.to_csv(out.with_suffix(".csv"), index=False, float_format="%.6g")
+    out.with_suffix(".json").write_text(json.dumps(summary.to_dict("records"), indent=1, default=str))
