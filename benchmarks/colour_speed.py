@@ -95,7 +95,8 @@ def dominant_figures(repeats: int) -> None:
     pixels_lab = srgb_to_lab(image[foreground_mask(image)[0]])
     naive = timings(lambda: KMeans(4, n_init=3, random_state=0).fit(pixels_lab), repeats)
     print(f"Dominant colour, {size} px image ({len(pixels_lab):,} foreground pixels):")
-    for name, (median, best) in (("colorspace.dominant_colour (dedup)", ours), ("k-means on every pixel", naive)):
+    rows = (("colorspace.dominant_colour (dedup)", ours), ("k-means on every pixel", naive))
+    for name, (median, best) in rows:
         print(f"  {name:<36} median {median * 1000:.1f} ms  best {best * 1000:.1f} ms")
 
 

@@ -143,13 +143,16 @@ def srgb_to_lab(rgb: Array) -> Array:
     Torch inputs keep their device and gradients.
     """
     t, is_numpy = _as_float_tensor(rgb, "sRGB input")
-    if t.device.type == "cpu" and not (t.requires_grad and torch.is_grad_enabled()):
+    numpy_ready = t.device.type == "cpu" and t.dtype in (torch.float32, torch.float64)
+    if numpy_ready and not (t.requires_grad and torch.is_grad_enabled()):
         lab = _srgb_to_lab_numpy(np.ascontiguousarray(t.detach().numpy()))
         return lab if is_numpy else torch.from_numpy(lab)
     return _hand_back(srgb_to_lab_tensor(t), is_numpy)
 
 
-def _in_gamut(linear_rgb: torch.Tensor, tolerance: float = 1e-6) -> torch.Tensor:
+def _in_gamut(linear_rgb: torch.Tensor, tolerance: float = 2e-4) -> torch.Tensor:
+    """Inside the sRGB cube in linear light; the tolerance absorbs the 4-decimal matrix (Lab white gives
+    linear sRGB 0.9998..1.0001) and is below half an 8-bit step except at the very darkest levels."""
     return ((linear_rgb >= -tolerance) & (linear_rgb <= 1 + tolerance)).all(-1)
 
 

@@ -1,7 +1,8 @@
 """Colour vocabularies: named colours with their CIELAB value and where the value comes from.
 
 Sources
-- ``"xkcd"``: the 949 xkcd colour-survey names (``matplotlib.colors.XKCD_COLORS``, "xkcd:" prefix removed).
+- ``"xkcd"``: the 949 xkcd colour-survey names (``matplotlib.colors.XKCD_COLORS``, "xkcd:" prefix removed),
+  most common first (matplotlib, like xkcd's rgb.txt, lists them least common first: "purple" last).
 - ``"css"``: the CSS4 named colours (``matplotlib.colors.CSS4_COLORS``). CSS writes names as one word
   ("midnightblue"); we split them into words where every piece is a known colour word ("midnight blue"),
   otherwise the name is kept as written.
@@ -100,7 +101,7 @@ def _terms_from_hex(named_hex: dict[str, str], source: str) -> list[ColourTerm]:
 def _xkcd_hex() -> dict[str, str]:
     from matplotlib.colors import XKCD_COLORS
 
-    return {normalise_name(k.removeprefix("xkcd:")): v for k, v in XKCD_COLORS.items()}
+    return {normalise_name(k.removeprefix("xkcd:")): v for k, v in reversed(XKCD_COLORS.items())}
 
 
 def _split_css_name(name: str, words: frozenset[str]) -> str:

@@ -122,6 +122,8 @@ def write_fpi_folder(root: Path) -> dict[str, str]:
     rows.append(b"1009,Men,Apparel,Bottomwear,Jeans,Blue,Fall,2011,Casual,Caf\xe9 Men Blue Jeans")
     expected["1009"] = "not UTF-8"
     _photo(images / "1009.jpg")
+    stray_quote = '1014,Men,Apparel,Bottomwear,Jeans,Navy Blue,Fall,2012,Casual,"Roadster Men Navy Jeans'
+    row(stray_quote, "kept", "1014")
     row("1010,Men,Apparel", "malformed row", "1010")
     row("1011,Boys,Apparel,Bottomwear,Jeans,Blue,Fall,2011,Casual,Boys Blue Jeans", "kids", "1011")
     row("1001,Men,Apparel,Bottomwear,Jeans,Blue,Fall,2011,Casual,Levis Men Blue Jeans again", "duplicate id",

@@ -88,3 +88,20 @@ def test_study_needs_one_source_and_a_loadable_run(tmp_path):
     assert result.exit_code == 1 and "exactly one of --vectors" in result.output
     result = _invoke("study", "--run", str(tmp_path), "--out", str(tmp_path / "s"))
     assert result.exit_code == 1 and "run" in result.output and "Traceback" not in result.output
+
+
+def test_ground_prints_counts_and_writes_csv(tmp_path):
+    from _colour_helpers import product_image
+
+    lab = default_lookup().term_lab("khaki")
+    rgba = product_image(lab, size=48, alpha=True)
+    (tmp_path / "cache").mkdir()
+    np.save(tmp_path / "cache" / "images_48.npy", rgba[None, ..., :3])
+    np.save(tmp_path / "cache" / "masks_48.npy", (rgba[None, ..., 3] > 0).astype(np.uint8))
+    (tmp_path / "items.jsonl").write_text(json.dumps({"id": "a", "colour": "khaki"}) + "\n")
+    result = _invoke("ground", str(tmp_path), "--out", str(tmp_path / "ground.csv"))
+    assert result.exit_code == 0, result.output
+    assert "items read 1, used 1, skipped 0" in result.output
+    assert (tmp_path / "ground.csv").read_text().startswith("term,n_products")
+    result = _invoke("ground", str(tmp_path / "cache"))
+    assert result.exit_code == 1 and "not a catalog folder" in result.output

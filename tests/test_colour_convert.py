@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from colorspace import delta_e, lab_to_srgb, srgb_to_lab
+from colorspace.convert import srgb_to_lab_tensor
 from colorspace.reference import delta_e_reference, lab_to_srgb_reference, srgb_to_lab_reference
 
 # Sharma, Wu & Dalal (2005), Table 1: L1 a1 b1 L2 a2 b2 dE00 (34 pairs).
@@ -106,9 +107,12 @@ def test_srgb_to_lab_matches_colour_science_over_many_random_colours():
     ours = srgb_to_lab(rgb.astype(np.float32))
     assert isinstance(ours, np.ndarray) and ours.dtype == np.float32
     assert np.abs(ours - reference).max() < 1e-3
-    ours_torch = srgb_to_lab(torch.from_numpy(rgb[:1000]).float())
-    assert isinstance(ours_torch, torch.Tensor)
-    assert np.abs(ours_torch.numpy() - reference[:1000]).max() < 1e-3
+    # The differentiable torch implementation (taken when gradients are needed) agrees as well.
+    ours_torch = srgb_to_lab_tensor(torch.from_numpy(rgb).float())
+    assert np.abs(ours_torch.numpy() - reference).max() < 1e-3
+    with_grad = srgb_to_lab(torch.from_numpy(rgb[:1000]).float().requires_grad_(True))
+    assert isinstance(with_grad, torch.Tensor) and with_grad.requires_grad
+    assert np.abs(with_grad.detach().numpy() - reference[:1000]).max() < 1e-3
 
 
 def test_uint8_input_is_scaled_and_known_anchors():
@@ -120,6 +124,8 @@ def test_uint8_input_is_scaled_and_known_anchors():
     np.testing.assert_allclose(lab, srgb_to_lab_reference(rgb / 255.0), atol=1e-3)
     tensor_lab = srgb_to_lab(torch.from_numpy(rgb))
     assert isinstance(tensor_lab, torch.Tensor) and tensor_lab.dtype == torch.float32
+    half = srgb_to_lab(torch.from_numpy(rgb).to(torch.bfloat16) / 255)
+    assert half.dtype == torch.bfloat16 and abs(float(half[0, 0]) - 100) < 1
 
 
 def test_lab_to_srgb_round_trip_and_reference():
@@ -133,9 +139,9 @@ def test_lab_to_srgb_round_trip_and_reference():
 
 
 def test_out_of_gamut_is_clipped_or_chroma_mapped_and_flagged():
-    lab = np.array([[50.0, 120.0, -120.0], [60.0, 10.0, 10.0]])
+    lab = np.array([[50.0, 120.0, -120.0], [60.0, 10.0, 10.0], [100.0, 0.0, 0.0]])
     clipped, outside = lab_to_srgb(lab, return_out_of_gamut=True)
-    assert outside.tolist() == [True, False]
+    assert outside.tolist() == [True, False, False]
     assert clipped.min() >= 0 and clipped.max() <= 1
     mapped = lab_to_srgb(lab, gamut="chroma")
     mapped_lab = srgb_to_lab(mapped)
@@ -143,7 +149,7 @@ def test_out_of_gamut_is_clipped_or_chroma_mapped_and_flagged():
     assert abs(mapped_lab[0, 0] - 50.0) < 0.5
     hue = np.degrees(np.arctan2(mapped_lab[0, 2], mapped_lab[0, 1]))
     assert abs(hue - (-45.0)) < 1.0
-    np.testing.assert_allclose(mapped[1], clipped[1], atol=1e-6)
+    np.testing.assert_allclose(mapped[1:], clipped[1:], atol=1e-6)
     with pytest.raises(ValueError, match="gamut must be"):
         lab_to_srgb(lab, gamut="wrap")
 
@@ -153,3 +159,13 @@ def test_conversion_rejects_wrong_shapes_and_dtypes():
         srgb_to_lab(np.zeros((4, 4)))
     with pytest.raises(ValueError, match="uint8 or floating point"):
         srgb_to_lab(np.zeros((4, 3), dtype=np.int64))
+
+
+def test_conversion_gradients_are_finite_at_branch_points():
+    rgb = torch.tensor([[0.0, 0.0, 0.0], [0.04045, 0.5, 1.0], [1.0, 1.0, 1.0]], requires_grad=True)
+    lab = srgb_to_lab(rgb)
+    lab.sum().backward()
+    assert torch.isfinite(rgb.grad).all() and rgb.grad.abs().sum() > 0
+    lab_in = torch.tensor([[0.0, 0.0, 0.0], [50.0, 20.0, -20.0], [100.0, 0.0, 0.0]], requires_grad=True)
+    lab_to_srgb(lab_in).sum().backward()
+    assert torch.isfinite(lab_in.grad).all()

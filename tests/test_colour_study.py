@@ -139,3 +139,21 @@ def test_ground_catalog_from_pngs_with_alpha(tmp_path):
     assert (table["delta_e00"] < 3.0).all()
     with pytest.raises(CatalogReadError, match="not a catalog folder"):
         ground_catalog(tmp_path / "images", dictionary)
+
+
+def test_ground_catalog_prefers_cached_arrays_and_masks(tmp_path):
+    dictionary = {t.name: t.lab for t in catalog_terms()}
+    terms = ["navy", "olive", None]
+    images, masks = [], []
+    for index, term in enumerate(terms):
+        rgba = product_image(dictionary[term or "red"], size=64, alpha=True, seed=index)
+        images.append(rgba[..., :3])
+        masks.append((rgba[..., 3] > 0).astype(np.uint8))
+    (tmp_path / "cache").mkdir()
+    np.save(tmp_path / "cache" / "images_64.npy", np.stack(images))
+    np.save(tmp_path / "cache" / "masks_64.npy", np.stack(masks))
+    items = [{"id": f"i{k}", "colour": term, "image": f"images/i{k}.png"} for k, term in enumerate(terms)]
+    (tmp_path / "items.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
+    table, counts = ground_catalog(tmp_path, dictionary)
+    assert counts.read == 3 and counts.kept == 2 and counts.skipped == {"no colour term": 1}
+    assert list(table["term"]) == ["navy", "olive"] and (table["delta_e00"] < 3.0).all()

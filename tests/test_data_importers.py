@@ -35,12 +35,14 @@ def test_fashion_product_images_reader_accounts_for_every_row(tmp_path):
 def test_fashion_product_images_attributes(tmp_path):
     write_fpi_folder(tmp_path / "fpi")
     items, _, _ = read_fashion_product_images(tmp_path / "fpi")
-    jeans, track, shorts = items
+    jeans, track, shorts, stray_quote = items
     assert (jeans["type"], jeans["gender"], jeans["colour"], jeans["fit"], jeans["brand"]) == (
         "jeans", "men's", "blue", "slim", "Levis")  # fmt: skip
     assert jeans["query"] == ["men's blue jeans", "slim"]
     assert track["title"] == "Puma Women Black, Grey Track Pants"  # the unquoted comma was mended
     assert (track["type"], track["gender"], track["colour"]) == ("pants", "women's", "black")
+    # a stray quote spoils nothing: its row is kept and the rows after it are still read
+    assert (stray_quote["title"], stray_quote["colour"]) == ("Roadster Men Navy Jeans", "navy blue")
     # NaN gender and colour fall back to the title
     assert (shorts["gender"], shorts["colour"], shorts["details"]) == (
         "women's",
@@ -92,8 +94,9 @@ def test_import_writes_catalog_with_report(tmp_path):
     catalog, report = import_catalog(tmp_path / "fpi", "fashion-product-images", tmp_path / "cat", seed=1)
     reopened = Catalog.open(tmp_path / "cat")
     counts = reopened.manifest["counts"]
-    assert (counts["read"], counts["kept"], counts["skipped"]) == (len(expected), 3, len(expected) - 3)
-    assert reopened.images(64).shape == (3, 64, 64, 3)
+    kept = sum(kind == "kept" for kind in expected.values())
+    assert (counts["read"], counts["kept"], counts["skipped"]) == (len(expected), kept, len(expected) - kept)
+    assert reopened.images(64).shape == (kept, 64, 64, 3)
     lines = (tmp_path / "cat" / "import_report.jsonl").read_text(encoding="utf-8").splitlines()
     assert len(lines) == report.skipped
     assert all(set(json.loads(line)) >= {"source", "reason"} for line in lines)
@@ -129,6 +132,7 @@ def test_cli_import_and_info(tmp_path):
     info = runner.invoke(main, ["data", "info", str(out)])
     assert info.exit_code == 0, info.output
     assert "splits: train" in info.output and "type (" in info.output and "colour (" in info.output
+    assert "skipped (missing image): 1" in info.output
     as_json = json.loads(runner.invoke(main, ["data", "info", str(out), "--json"]).output)
     assert as_json["attributes"]["type"] == {"pants": 1, "jeans": 1, "shorts": 1}
     again = runner.invoke(

@@ -12,8 +12,11 @@ from ganbench.eval.retention import refinement_metrics
 from ganbench.eval.retrieval import nearest_products, precision_at_k
 
 SPACE = LabelSpace(
-    classes={"type": ("pants", "shorts"), "colour": ("black", "navy", "red", "khaki"),
-             "length": ("capri", "full")},
+    classes={
+        "type": ("pants", "shorts"),
+        "colour": ("black", "navy", "red", "khaki"),
+        "length": ("capri", "full"),
+    },
     lookup=FakeLookup(),
 )
 STREAMS = [["women's navy pants", "petite", "capri"], ["men's red shorts"], ["black pants", "capri"]]

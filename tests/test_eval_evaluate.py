@@ -143,11 +143,12 @@ def test_fid_and_kid_switch_to_inception_with_a_weights_file(tmp_path):
         seed=0,
         k=2,
         inception_weights=weights,
+        inception_feature="64",  # stops the network early: a fast test
         bootstrap_rounds=5,
         eval_net=EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=16),
     )
     metrics = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
-    assert metrics["fid_features"] == "inception-v3-compat"
+    assert metrics["fid_features"] == "inception-v3-compat:64"
     assert metrics["fid"]["n"] == 3 and np.isfinite(metrics["fid"]["mean"])
 
 

@@ -5,14 +5,13 @@ import pytest
 import scipy.linalg
 import torch
 
-from ganbench.eval.features import (
-    ImageTensorDataset,
+from ganbench.eval.features import ImageTensorDataset, inception_score, kid_entry, resize_images
+from ganbench.eval.fid import (
+    ReferenceStatistics,
     fid_entry,
     fid_statistics,
     frechet_distance,
-    inception_score,
-    kid_entry,
-    resize_images,
+    symmetric_frechet,
 )
 from ganbench.eval.uncertainty import bootstrap_mean, bootstrap_statistic, metric_entry
 
@@ -50,6 +49,15 @@ def test_fid_matches_an_independent_scipy_computation():
     b = _features(seed=3) * 1.5 + 0.3
     ours = frechet_distance(fid_statistics(a), fid_statistics(b))
     assert ours == pytest.approx(_reference_fid(a.numpy(), b.numpy()), rel=1e-6)
+
+
+@pytest.mark.parametrize("n", [6, 400])  # fewer and more samples than feature dimensions
+def test_the_symmetric_form_used_for_the_bootstrap_equals_torch_fidelity(n):
+    real = _features(seed=8) * 0.7
+    generated = _features(n=n, seed=9) + 0.2
+    expected = frechet_distance(fid_statistics(generated), fid_statistics(real))
+    ours = symmetric_frechet(generated.numpy(), ReferenceStatistics.of(fid_statistics(real)))
+    assert ours == pytest.approx(expected, rel=1e-6)
 
 
 def test_fid_entry_carries_a_bootstrap_spread():

@@ -14,6 +14,8 @@ from PIL import Image
 
 from ganbench.cli import main
 from ganbench.config import RunConfig, load_config
+from ganbench.data.batches import QueryBatchDataset, class_names, collate, colour_token, model_vocabulary
+from ganbench.data.catalog import Catalog
 from ganbench.train.checkpoint import CheckpointError
 from ganbench.train.logging import read_log
 from ganbench.train.runs import RunError, load_run, train_run
@@ -118,17 +120,41 @@ def test_train_and_generate_commands(catalog: Path, tmp_path: Path) -> None:
     assert missing.exit_code == 1 and "data.catalog is required" in missing.output
 
 
-def test_restgan_trains_end_to_end_and_draws_strips(catalog: Path, tmp_path: Path) -> None:
-    values = tiny_config_dict(catalog, stage1_steps=2, stage2_steps=2, sample_every=4, precision="auto",
+def test_restgan_trains_resumes_exactly_and_draws_strips(catalog: Path, tmp_path: Path) -> None:
+    values = tiny_config_dict(catalog, stage1_steps=1, stage2_steps=2, sample_every=3, precision="auto",
                               channels_last=True)
     options = {"gf_dim": 4, "df_dim": 4, "z_dim": 8, "embedding_dim": 8, "text_dim": 8, "condition_dim": 8,
-               "residual_blocks": 1, "colour_model": False}
+               "residual_blocks": 1, "colour_model": True}
     values["model"] = {"name": "restgan", "options": options}
-    run_dir = train_run(RunConfig.from_dict(values, source="test"), tmp_path / "restgan")
+    values["data"]["colour_lookup"] = "default"
+    config = RunConfig.from_dict(values, source="test")
+    run_dir = train_run(config, tmp_path / "restgan")
+    train_run(config, tmp_path / "resumed", stop_after=1)  # resumes into Stage II
+    assert losses(train_run(config, tmp_path / "resumed", resume=True)) == losses(run_dir)
     rows = read_log(run_dir)
-    assert [r["phase"] for r in rows] == ["stage1", "stage1", "stage2", "stage2"]
+    assert [r["phase"] for r in rows] == ["stage1", "stage2", "stage2"]
     scalars = [v for r in rows for k, v in r.items() if k not in ("phase", "step")]
     assert scalars and torch.isfinite(torch.tensor(scalars)).all()
     loaded = load_run(run_dir)
     strip = loaded.model.generate([["women's black pants", "petite", "capri"]], seed=1)[0]
     assert strip.shape == (3, 3, 32, 32) and strip.dtype == torch.uint8
+
+
+def test_dataset_batches_with_the_default_lookup(catalog: Path) -> None:
+    from colorspace import default_lookup
+
+    opened, lookup = Catalog.open(catalog), default_lookup()
+    names = class_names(opened.items, lookup)
+    assert names["type"] == ["jeans", "pants", "shorts"] and names["gender"] == ["men's", "women's"]
+    vocabulary = model_vocabulary(opened.vocabulary, lookup)
+    assert vocabulary.tokens[: len(opened.vocabulary)] == opened.vocabulary.tokens
+    dataset = QueryBatchDataset(opened, "train", (16, 32), vocabulary, lookup, True, names)
+    assert len(dataset) == dataset.read == 12 and dataset.skipped == 0
+    batch = collate([dataset[i] for i in range(4)])
+    assert batch["images"][16].shape == (4, 3, 16, 16) and batch["images"][32].shape == (4, 3, 32, 32)
+    assert batch["images"][32].min() >= -1 and batch["images"][32].max() <= 1
+    assert (batch["labels"]["colour"] >= 0).all() and (batch["labels"]["type"] >= 0).all()
+    position = next(i for i in range(4) if opened.items[dataset.indices[i]]["query"][0] == "men's red jeans")
+    red = colour_token(lookup.cluster_of("red"))
+    assert vocabulary.decode(batch["query_tokens"][position].tolist()) == ["men's", red, "jeans", "slim"]
+    assert batch["step_ends"][position].tolist()[:2] == [2, 3]

@@ -8,7 +8,7 @@ def data() -> None:
     """Synthesise, import and inspect product catalogs."""
 
 
-@data.command("import")
+@data.command("import", short_help="Import real product photos (Fashion Product Images, CSV/JSONL).")
 @click.argument("src", type=click.Path(exists=True, path_type=str))
 @click.option("--format", "source_format", required=True, help="Layout of SRC.",
               type=click.Choice(["fashion-product-images", "csv"]))

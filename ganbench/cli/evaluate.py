@@ -40,10 +40,15 @@ def _eval_net_flags(command):
         ("--net-image-size", "image_size", "Eval-net input size in pixels."),
         ("--net-width", "width", "Eval-net base channel width."),
     ):
-        command = click.option(flag, name, type=click.IntRange(min=1), default=defaults[name],
-                               show_default=True, help=help_text)(command)
-    command = click.option("--colour-lookup", default="default", show_default=True,
-                           help="Colour lookup table of the colour head: 'default' or a file.")(command)
+        command = click.option(
+            flag, name, type=click.IntRange(min=1), default=defaults[name], show_default=True, help=help_text
+        )(command)
+    command = click.option(
+        "--colour-lookup",
+        default="default",
+        show_default=True,
+        help="Colour lookup table of the colour head: 'default' or a file.",
+    )(command)
     device = click.option("--device", default="cpu", show_default=True, help="torch device (cpu, cuda).")
     return device(command)
 
@@ -51,21 +56,48 @@ def _eval_net_flags(command):
 @click.command("eval")
 @click.argument("run_dir", type=EXISTING_DIR)
 @click.option("--catalog", "catalog_dir", required=True, type=EXISTING_DIR, help="Catalog to evaluate on.")
-@click.option("--n-samples", type=click.IntRange(min=2), default=None,
-              help="Query streams to generate (default: one per test item; cycles through them if larger).")
+@click.option(
+    "--n-samples",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Query streams to generate (default: one per test item; cycles through them if larger).",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated images.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Where to write metrics.json (default: RUN_DIR/metrics.json).")
-@click.option("--inception-weights", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Local Inception-v3 weights (torch-fidelity format): FID/KID on Inception instead of the "
-                   "eval net.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where to write metrics.json (default: RUN_DIR/metrics.json).",
+)
+@click.option(
+    "--inception-weights",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Local Inception-v3 weights (torch-fidelity format): FID/KID on Inception instead of the eval net.",
+)
 @click.option("--k", type=click.IntRange(min=1), default=10, show_default=True, help="k of precision@k.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True,
-              help="Query streams per generate call.")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(min=1),
+    default=64,
+    show_default=True,
+    help="Query streams per generate call.",
+)
 @_eval_net_flags
-def eval_command(run_dir: Path, catalog_dir: Path, n_samples: int | None, seed: int, out: Path | None,
-                 inception_weights: Path | None, k: int, batch_size: int, epochs: int, image_size: int,
-                 width: int, colour_lookup: str, device: str) -> None:
+def eval_command(
+    run_dir: Path,
+    catalog_dir: Path,
+    n_samples: int | None,
+    seed: int,
+    out: Path | None,
+    inception_weights: Path | None,
+    k: int,
+    batch_size: int,
+    epochs: int,
+    image_size: int,
+    width: int,
+    colour_lookup: str,
+    device: str,
+) -> None:
     """Evaluate a run's EMA generator on a catalog's test query streams; write metrics.json.
 
     Trains the catalog's evaluation network first if it has none for this lookup table (stored in
@@ -81,12 +113,21 @@ def eval_command(run_dir: Path, catalog_dir: Path, n_samples: int | None, seed: 
     from ganbench.eval.evaluate import EvalSettings, evaluate_run
     from ganbench.eval.summary import format_summary
 
-    settings = EvalSettings(k=k, batch_size=batch_size, device=device,
-                            eval_net=_eval_net_options(epochs, image_size, width, 0))
+    settings = EvalSettings(
+        k=k, batch_size=batch_size, device=device, eval_net=_eval_net_options(epochs, image_size, width, 0)
+    )
     try:
-        metrics = evaluate_run(run_dir, _open_catalog(catalog_dir), n_samples, seed, inception_weights,
-                               out or run_dir / "metrics.json", lookup=_open_lookup(colour_lookup),
-                               settings=settings, log=lambda line: click.echo(line, err=True))
+        metrics = evaluate_run(
+            run_dir,
+            _open_catalog(catalog_dir),
+            n_samples,
+            seed,
+            inception_weights,
+            out or run_dir / "metrics.json",
+            lookup=_open_lookup(colour_lookup),
+            settings=settings,
+            log=lambda line: click.echo(line, err=True),
+        )
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_summary(metrics))
@@ -103,8 +144,16 @@ def eval_net() -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Training seed.")
 @click.option("--force", is_flag=True, help="Retrain even if a stored network matches.")
 @_eval_net_flags
-def eval_net_train(catalog_dir: Path, seed: int, force: bool, epochs: int, image_size: int, width: int,
-                   colour_lookup: str, device: str) -> None:
+def eval_net_train(
+    catalog_dir: Path,
+    seed: int,
+    force: bool,
+    epochs: int,
+    image_size: int,
+    width: int,
+    colour_lookup: str,
+    device: str,
+) -> None:
     """Train the catalog's evaluation network on its train split; print test accuracy and confusion matrices.
 
     The network is stored in CATALOG/eval_net/KEY/ (KEY hashes the catalog, the lookup table and these
@@ -118,9 +167,14 @@ def eval_net_train(catalog_dir: Path, seed: int, force: bool, epochs: int, image
     from ganbench.eval.evalnet_train import ensure_eval_net, format_report
 
     try:
-        net = ensure_eval_net(_open_catalog(catalog_dir), _open_lookup(colour_lookup),
-                              _eval_net_options(epochs, image_size, width, seed), device, force=force,
-                              log=lambda line: click.echo(line, err=True))
+        net = ensure_eval_net(
+            _open_catalog(catalog_dir),
+            _open_lookup(colour_lookup),
+            _eval_net_options(epochs, image_size, width, seed),
+            device,
+            force=force,
+            log=lambda line: click.echo(line, err=True),
+        )
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_report(net.report))
@@ -144,13 +198,19 @@ def eval_net_info(catalog_dir: Path) -> None:
         raise click.ClickException(str(error)) from error
     reports = sorted((Path(catalog.root) / EVAL_NET_DIRNAME).glob(f"*/{REPORT_FILE}"))
     if not reports:
-        click.echo(f"no evaluation network stored in {catalog.root}; run: ganbench eval-net train --catalog "
-                   f"{catalog_dir}")
+        click.echo(
+            f"no evaluation network stored in {catalog.root}; run: ganbench eval-net train --catalog "
+            f"{catalog_dir}"
+        )
         return
     for path in reports:
         report = json.loads(path.read_text())
         current = "current catalog" if report.get("catalog_hash") == catalog.hash else "older catalog"
-        accuracies = ", ".join(f"{h} {e['accuracy']:.3f}" if e.get("accuracy") is not None else f"{h} n/a"
-                               for h, e in report.get("heads", {}).items())
-        click.echo(f"{path.parent.name}  ({current}, lookup {report.get('lookup_hash')}, "
-                   f"{report.get('train_seconds')} s): {accuracies}")
+        accuracies = ", ".join(
+            f"{h} {e['accuracy']:.3f}" if e.get("accuracy") is not None else f"{h} n/a"
+            for h, e in report.get("heads", {}).items()
+        )
+        click.echo(
+            f"{path.parent.name}  ({current}, lookup {report.get('lookup_hash')}, "
+            f"{report.get('train_seconds')} s): {accuracies}"
+        )

@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -93,7 +94,7 @@ def _prepare_items(items: Sequence[dict], seed: int, fractions: Sequence[float])
         raise CatalogError("a catalog needs at least one item; none were given")
     ids = [item["id"] for item in prepared]
     if len(set(ids)) != len(ids):
-        duplicates = sorted({i for i in ids if ids.count(i) > 1})[:5]
+        duplicates = sorted(i for i, n in Counter(ids).items() if n > 1)[:5]
         raise CatalogError(f"item ids must be unique; repeated: {duplicates}")
     if any(item["split"] is None for item in prepared):
         for item, split in zip(prepared, assign_splits(prepared, seed, fractions), strict=True):

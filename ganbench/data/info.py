@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ganbench.data.catalog import Catalog
+from ganbench.data.report import ImportReport
 from ganbench.data.splits import SPLITS
 
 ATTRIBUTES = ("type", "gender", "colour", "fit", "length", "size_line", "details")
@@ -33,7 +34,15 @@ def catalog_summary(catalog: Catalog) -> dict:
         "catalog_hash": catalog.hash,
         "splits_by_stratum": {split: dict(counter.most_common()) for split, counter in strata.items()},
         "attributes": {a: dict(attribute_counts(items, a).most_common()) for a in ATTRIBUTES},
+        "skipped_by_kind": _skipped_by_kind(catalog),
     }
+
+
+def _skipped_by_kind(catalog: Catalog) -> dict[str, int]:
+    path = catalog.root / "import_report.jsonl"
+    if not path.is_file():
+        return {}
+    return ImportReport.read_jsonl(path, kept=len(catalog)).skipped_by_kind()
 
 
 def _distribution_line(name: str, counts: dict, top: int) -> str:
@@ -50,6 +59,7 @@ def format_summary(summary: dict, top: int = 12) -> str:
     lines = [
         f"catalog {summary['path']} (source {summary['source']}, hash {summary['catalog_hash'][:12]})",
         f"items: read {counts['read']} = kept {counts['kept']} + skipped {counts['skipped']}",
+        *[f"  skipped ({kind}): {n}" for kind, n in summary["skipped_by_kind"].items()],
         "splits: " + ", ".join(f"{s} {counts.get(s, 0)}" for s in SPLITS),
         f"image sizes: {summary['image_sizes']}; vocabulary: {summary['vocabulary_size']} tokens",
         "split by gender and type:",

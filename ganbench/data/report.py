@@ -43,12 +43,6 @@ class ImportReport:
     def keep(self) -> None:
         self.kept += 1
 
-    def unkeep(self) -> None:
-        """Undo one ``keep`` (an input kept at first but then skipped by a later check)."""
-        if self.kept == 0:
-            raise ValueError("ImportReport.unkeep called with no kept inputs")
-        self.kept -= 1
-
     def skip(self, source: str | Path, reason: str, kind: str = "other") -> None:
         self.skipped_inputs.append(SkippedInput(str(source), reason, kind))
 

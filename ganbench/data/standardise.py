@@ -9,10 +9,17 @@ Background removal (our choices; the paper is silent):
   or within the looser ``shadow_tolerance`` *and* in a smooth area (local RGB change at most
   ``edge_threshold``): soft shadows change slowly, garment outlines change sharply. Near-background
   pockets inside the garment (white stripes, holes) stay foreground because they do not touch the border.
+  The one-pixel ring of shadow next to the outline (never "smooth", since the outline is beside it) is
+  then given to the background where it blends into the background next to it.
 - Foreground specks smaller than ``min_component_fraction`` of the largest foreground part are dropped.
 
 The standardised image is RGBA with alpha = foreground mask, cropped tightly to the mask (plus an
 optional ``margin``), padded to a square with transparent white centred on the short side, and resized.
+
+Defaults were set on the synthetic renders with their alpha removed: against the renderer's exact
+garment masks the flood-fill mask has median IoU 0.997 over 60 photos (``shadow_tolerance`` 70 gave
+0.953: dark shadow cores stayed foreground). White and near-white garments on the off-white background
+cannot be told apart without alpha (IoU 0.75): give such photos an alpha channel.
 """
 
 from __future__ import annotations

@@ -79,14 +79,24 @@ def colour_fidelity(
     seed: int,
     rounds: int = DEFAULT_BOOTSTRAP_ROUNDS,
 ) -> dict:
-    """``colour_de00_*`` metrics from per-image differences and requested cluster ids (-1 unknown)."""
+    """``colour_de00_*`` metrics from per-image differences and requested cluster ids (-1 unknown).
+
+    Per cluster (clusters that were asked for only): ``colour_de00_by_cluster`` {name: mean dE00} and
+    ``colour_de00_within_5_by_cluster``, ``colour_de00_within_10_by_cluster``.
+    """
     overall = _summary(differences, seed, rounds)
-    by_cluster = {}
+    metrics = {f"colour_de00_{key}": entry for key, entry in overall.items()}
+    per_cluster = {}
     for cluster, name in enumerate(cluster_names):
         chosen = (clusters == cluster) & np.isfinite(differences)
         if chosen.any():
-            by_cluster[name] = _summary(differences[chosen], seed, rounds)
-    metrics = {f"colour_de00_{key}": entry for key, entry in overall.items()}
-    metrics["colour_de00_by_cluster"] = by_cluster
-    metrics["colour_de00_unclustered"] = int(((clusters == UNKNOWN) & np.isfinite(differences)).sum())
+            per_cluster[name] = _summary(differences[chosen], seed, rounds)
+    metrics["colour_de00_by_cluster"] = {name: entry["mean"] for name, entry in per_cluster.items()}
+    for t in THRESHOLDS:
+        metrics[f"colour_de00_within_{t}_by_cluster"] = {n: e[f"within_{t}"] for n, e in per_cluster.items()}
     return metrics
+
+
+def unclustered_count(differences: np.ndarray, clusters: np.ndarray) -> int:
+    """Images scored for colour whose requested term has no cluster (not in any per-cluster figure)."""
+    return int(((clusters == UNKNOWN) & np.isfinite(differences)).sum())

@@ -22,8 +22,8 @@ import torch
 
 import ganbench
 from ganbench.eval.accuracy import attribute_accuracy
-from ganbench.eval.attributes import LabelSpace, default_parser, parse_requests
-from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs
+from ganbench.eval.attributes import LabelSpace, Requests, default_parser, parse_requests
+from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs, unclustered_count
 from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, EvalNetOptions, file_hash
 from ganbench.eval.evalnet_train import ensure_eval_net
 from ganbench.eval.extractor import (
@@ -35,14 +35,8 @@ from ganbench.eval.extractor import (
     inception_extractor,
     logits_feature,
 )
-from ganbench.eval.features import (
-    cached_real_features,
-    extract_features,
-    fid_entry,
-    fid_statistics,
-    inception_score,
-    kid_entry,
-)
+from ganbench.eval.features import cached_real_features, extract_features, inception_score, kid_entry
+from ganbench.eval.fid import FID_BOOTSTRAP_ROUNDS, fid_entry, fid_statistics
 from ganbench.eval.generation import GeneratedSet, evaluation_streams, generate_and_extract
 from ganbench.eval.retention import refinement_metrics
 from ganbench.eval.retrieval import DEFAULT_K, precision_at_k
@@ -59,6 +53,7 @@ class EvalSettings:
     n_samples: int | None = None
     seed: int = 0
     inception_weights: str | Path | None = None
+    inception_feature: str = INCEPTION_POOLED
     k: int = DEFAULT_K
     batch_size: int = 64
     device: str = "cpu"
@@ -113,16 +108,75 @@ def _distribution_metrics(
     test = torch.from_numpy(np.asarray(catalog.indices("test"), dtype=np.int64))
     real, fake, name = gallery[test], generated.final_pooled, CLASSIFIER_EXTRACTOR
     if settings.inception_weights is not None:
-        inception, weights_hash = inception_extractor(settings.inception_weights, settings.device)
+        layer = settings.inception_feature
+        inception, weights_hash = inception_extractor(settings.inception_weights, settings.device, layer)
         real = cached_real_features(
             catalog, "test", test.numpy(), size, inception, weights_hash, cache, settings.device, log
-        )[INCEPTION_POOLED]
-        fake = extract_features(generated.final_images, inception, device=settings.device)[INCEPTION_POOLED]
-        name = INCEPTION_EXTRACTOR
+        )[layer]
+        fake = extract_features(generated.final_images, inception, device=settings.device)[layer]
+        name = f"{INCEPTION_EXTRACTOR}:{layer}"
     out["fid"] = fid_entry(fake, fid_statistics(real), settings.seed)
     out["kid"] = kid_entry(fake, real, settings.seed)
     out["fid_features"] = name
+    out["settings"] = {
+        "image_size": size,
+        "bootstrap_rounds": settings.bootstrap_rounds,
+        "fid_bootstrap_rounds": FID_BOOTSTRAP_ROUNDS,
+    }
     return out, gallery
+
+
+def _attribute_metrics(
+    generated: GeneratedSet,
+    requests: Requests,
+    space: LabelSpace,
+    catalog: Any,
+    gallery: torch.Tensor,
+    settings: EvalSettings,
+) -> dict:
+    """Colour fidelity, attribute accuracy, refinement retention and retrieval."""
+    seed, rounds, n = settings.seed, settings.bootstrap_rounds, len(requests.n_steps)
+    asked = requests.final_labels()
+    differences = colour_differences(generated.final_images, requests.colour_terms, term_labs(space.lookup))
+    clusters = asked[:, space.heads.index("colour")] if "colour" in space.heads else np.full(n, -1)
+    metrics = colour_fidelity(differences, clusters, list(space.classes.get("colour", ())), seed, rounds)
+    finals = generated.predicted[np.arange(n), requests.n_steps - 1]
+    metrics["attribute_accuracy"] = attribute_accuracy(finals, asked, space.heads, seed, rounds)
+    metrics.update(
+        refinement_metrics(generated.predicted, generated.pooled, requests, space.heads, seed, rounds)
+    )
+    k = min(settings.k, len(gallery))
+    metrics["precision_at_k"] = precision_at_k(
+        generated.final_pooled, gallery, space.label_matrix(catalog.items), asked, k, seed, rounds
+    )
+    metrics["settings"] = {
+        "retrieval_k": k,
+        "colour_terms_without_cluster": unclustered_count(differences, clusters),
+    }
+    return metrics
+
+
+def _provenance(
+    net: EvalNet,
+    space: LabelSpace,
+    catalog: Any,
+    settings: EvalSettings,
+    n_samples: int,
+) -> dict:
+    """Everything that identifies how the numbers were made (read by the report as extras)."""
+    return {
+        "format": METRICS_FORMAT,
+        "n_samples": n_samples,
+        "seed": settings.seed,
+        "versions": _versions(),
+        "catalog": {"path": str(catalog.root), "hash": catalog.hash},
+        "eval_net": {
+            "key": net.key,
+            "weights_hash": net.weights_hash,
+            "heads": list(space.heads),
+            "test_accuracy": {h: e.get("accuracy") for h, e in net.report.get("heads", {}).items()},
+        },
+    }
 
 
 def evaluate_model(
@@ -143,53 +197,16 @@ def evaluate_model(
     )
     tick = time.perf_counter()
     metrics, gallery = _distribution_metrics(generated, catalog, net, extractor, settings, log)
-    seed, rounds = settings.seed, settings.bootstrap_rounds
-    final_requested = requests.final_labels()
-    differences = colour_differences(generated.final_images, requests.colour_terms, term_labs(lookup))
-    colour_clusters = (
-        final_requested[:, space.heads.index("colour")]
-        if "colour" in space.heads
-        else np.full(len(streams), -1)
-    )
-    metrics.update(
-        colour_fidelity(differences, colour_clusters, list(space.classes.get("colour", ())), seed, rounds)
-    )
-    finals = generated.predicted[np.arange(len(streams)), requests.n_steps - 1]
-    metrics["attribute_accuracy"] = attribute_accuracy(finals, final_requested, space.heads, seed, rounds)
-    metrics.update(
-        refinement_metrics(generated.predicted, generated.pooled, requests, space.heads, seed, rounds)
-    )
-    metrics["precision_at_k"] = precision_at_k(
-        generated.final_pooled,
-        gallery,
-        space.label_matrix(catalog.items),
-        final_requested,
-        min(settings.k, len(gallery)),
-        seed,
-        rounds,
-    )
-    metrics["retrieval_k"] = min(settings.k, len(gallery))
-    metrics.update(
-        format=METRICS_FORMAT,
-        n_samples=len(streams),
-        seed=settings.seed,
-        versions=_versions(),
-        catalog={"path": str(catalog.root), "hash": catalog.hash},
-        eval_net={
-            "key": net.key,
-            "weights_hash": net.weights_hash,
-            "heads": list(space.heads),
-            "test_accuracy": {h: e.get("accuracy") for h, e in net.report.get("heads", {}).items()},
-        },
-        image_size=int(generated.final_images.shape[-1]),
-        bootstrap_rounds=rounds,
-        timing={
-            "generate_s": round(generated.generate_seconds, 3),
-            "features_s": round(generated.features_seconds, 3),
-            "metrics_s": round(time.perf_counter() - tick, 3),
-            "total_s": round(time.perf_counter() - start, 3),
-        },
-    )
+    attribute_metrics = _attribute_metrics(generated, requests, space, catalog, gallery, settings)
+    metrics["settings"].update(attribute_metrics.pop("settings"))
+    metrics.update(attribute_metrics)
+    metrics.update(_provenance(net, space, catalog, settings, len(streams)))
+    metrics["timing"] = {
+        "generate_s": round(generated.generate_seconds, 3),
+        "features_s": round(generated.features_seconds, 3),
+        "metrics_s": round(time.perf_counter() - tick, 3),
+        "total_s": round(time.perf_counter() - start, 3),
+    }
     return metrics
 
 

@@ -26,6 +26,7 @@ CLASSIFIER_EXTRACTOR = "ganbench-attributes"
 INCEPTION_EXTRACTOR = "inception-v3-compat"
 POOLED = "pooled"
 INCEPTION_POOLED = "2048"
+INCEPTION_FEATURES = ("64", "192", "768", "2048")
 
 
 def logits_feature(head: str) -> str:
@@ -111,22 +112,26 @@ def classifier_extractor(
 
 
 def inception_extractor(
-    weights_path: str | Path, device: str | torch.device = "cpu"
+    weights_path: str | Path, device: str | torch.device = "cpu", feature: str = INCEPTION_POOLED
 ) -> tuple[FeatureExtractorInceptionV3, str]:
-    """torch-fidelity's Inception-v3 (2048-d pool feature) from a local weights file, and its hash.
+    """torch-fidelity's Inception-v3 from a local weights file, and the file's hash.
 
-    The file is a ``state_dict`` of ``FeatureExtractorInceptionV3`` (torch-fidelity's converted TF
-    weights, e.g. ``weights-inception-2015-12-05-6726825d.pth``, downloaded by the user beforehand).
+    ``feature`` is one of torch-fidelity's Inception layers "64", "192", "768", "2048" (default: the
+    2048-d pool feature of standard FID; the smaller ones suit small sample counts and stop the network
+    early). The file is a ``state_dict`` of ``FeatureExtractorInceptionV3`` (torch-fidelity's converted
+    TF weights, ``weights-inception-2015-12-05-6726825d.pth``, downloaded by the user beforehand).
     """
+    if feature not in INCEPTION_FEATURES:
+        raise ValueError(f"Inception feature must be one of {INCEPTION_FEATURES}, got {feature!r}")
     path = Path(weights_path)
     if not path.is_file():
         raise FileNotFoundError(
-            f"Inception-v3 weights file {path} does not exist; give the path of torch-fidelity's "
-            "weights-inception-2015-12-05-6726825d.pth (it is never downloaded)"
+            f"Inception-v3 weights file {path} does not exist; give the path of "
+            "torch-fidelity's weights-inception-2015-12-05-6726825d.pth (never downloaded)"
         )
     try:
         extractor = FeatureExtractorInceptionV3(
-            INCEPTION_EXTRACTOR, [INCEPTION_POOLED], feature_extractor_weights_path=str(path), verbose=False
+            INCEPTION_EXTRACTOR, [feature], feature_extractor_weights_path=str(path), verbose=False
         )
     except Exception as error:  # torch.load / load_state_dict raise many types for a wrong file
         raise ValueError(

@@ -3,7 +3,7 @@
 Extraction runs torch-fidelity's own loop (``get_featuresdict_from_dataset``) over a plain ``Dataset`` of
 in-memory uint8 tensors, so generated images never touch disk. IS, FID and KID are torch-fidelity's
 metric functions applied to the stored features (``isc_features_to_metric``,
-``fid_features_to_statistics`` + ``fid_statistics_to_metric``, ``kid_features_to_metric``).
+``kid_features_to_metric``; FID in :mod:`ganbench.eval.fid`).
 
 Real-image features are cached as ``CATALOG/eval_net/cache/real_<subset>_<key>.pt``, the key hashing the
 catalog hash, the image size, the extractor's name, its weights hash and the subset; torch-fidelity's own
@@ -23,18 +23,16 @@ import torch
 import torch.nn.functional as F
 from torch.utils.data import Dataset
 from torch_fidelity import FeatureExtractorBase
-from torch_fidelity.metric_fid import KEY_METRIC_FID, fid_features_to_statistics, fid_statistics_to_metric
 from torch_fidelity.metric_isc import KEY_METRIC_ISC_MEAN, KEY_METRIC_ISC_STD, isc_features_to_metric
 from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, KEY_METRIC_KID_STD, kid_features_to_metric
 from torch_fidelity.utils import get_featuresdict_from_dataset
 
-from ganbench.eval.uncertainty import bootstrap_statistic, metric_entry
+from ganbench.eval.uncertainty import metric_entry
 
 CACHE_FORMAT = "ganbench-real-features/1"
 IS_SPLITS = 10
 KID_SUBSETS = 100
 KID_SUBSET_SIZE = 1000
-FID_BOOTSTRAP_ROUNDS = 20
 
 
 class ImageTensorDataset(Dataset):
@@ -84,28 +82,6 @@ def inception_score(logits: torch.Tensor, seed: int, splits: int = IS_SPLITS) ->
     return metric_entry(out[KEY_METRIC_ISC_MEAN], out[KEY_METRIC_ISC_STD], n, "isc_splits")
 
 
-def fid_statistics(features: torch.Tensor) -> dict[str, np.ndarray]:
-    """torch-fidelity's FID statistics (mean, covariance) in float64."""
-    return fid_features_to_statistics(features.detach().cpu().double())
-
-
-def frechet_distance(stats_1: dict, stats_2: dict) -> float:
-    return float(fid_statistics_to_metric(stats_1, stats_2, verbose=False)[KEY_METRIC_FID])
-
-
-def fid_entry(
-    generated: torch.Tensor, real_stats: dict, seed: int, rounds: int = FID_BOOTSTRAP_ROUNDS
-) -> dict:
-    """FID of generated features against fixed real statistics; std by bootstrapping the generated set."""
-    if len(generated) < 2:
-        return metric_entry(None, None, len(generated), "bootstrap")
-
-    def statistic(indices: np.ndarray) -> float:
-        return frechet_distance(fid_statistics(generated[torch.from_numpy(indices)]), real_stats)
-
-    return bootstrap_statistic(len(generated), statistic, seed, rounds)
-
-
 def kid_entry(
     generated: torch.Tensor,
     real: torch.Tensor,
@@ -149,20 +125,24 @@ def catalog_images_at(catalog: Any, size: int, indices: np.ndarray) -> torch.Ten
 
 
 def real_features_key(
-    catalog_hash: str, image_size: int, extractor_name: str, weights_hash: str, subset: str
+    catalog_hash: str,
+    image_size: int,
+    extractor_name: str,
+    weights_hash: str,
+    subset: str,
+    features: list[str],
 ) -> str:
-    blob = json.dumps(
-        {
-            "format": CACHE_FORMAT,
-            "catalog": catalog_hash,
-            "size": int(image_size),
-            "extractor": extractor_name,
-            "weights": weights_hash,
-            "subset": subset,
-        },
-        sort_keys=True,
-    )
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
+    """Cache key of real-image features: changes with any input that changes the features."""
+    blob = {
+        "format": CACHE_FORMAT,
+        "catalog": catalog_hash,
+        "size": int(image_size),
+        "extractor": extractor_name,
+        "weights": weights_hash,
+        "subset": subset,
+        "features": sorted(features),
+    }
+    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def cached_real_features(
@@ -177,15 +157,12 @@ def cached_real_features(
     log: Callable[[str], None] = print,
 ) -> dict[str, torch.Tensor]:
     """Features of the catalog's real images ``indices`` (named ``subset``), from the cache or extracted."""
-    key = real_features_key(catalog.hash, image_size, extractor.get_name(), weights_hash, subset)
+    name, wanted = extractor.get_name(), list(extractor.get_requested_features_list())
+    key = real_features_key(catalog.hash, image_size, name, weights_hash, subset, wanted)
     path = Path(cache_dir) / f"real_{subset}_{key}.pt"
-    wanted = set(extractor.get_requested_features_list())
     if path.is_file():
-        cached = torch.load(path, map_location="cpu", weights_only=True)
-        if wanted <= set(cached):
-            log(f"real features: reusing {path}")
-            return {name: cached[name] for name in wanted}
-    name = extractor.get_name()
+        log(f"real features: reusing {path}")
+        return torch.load(path, map_location="cpu", weights_only=True)
     log(f"real features: extracting {len(indices)} {subset} images with {name} at {image_size} px")
     features = extract_features(catalog_images_at(catalog, image_size, indices), extractor, device=device)
     path.parent.mkdir(parents=True, exist_ok=True)

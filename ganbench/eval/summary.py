@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-HEADLINE = ("is_type", "is_colour", "is_gender", "fid", "kid", "colour_de00_mean", "colour_de00_median",
-            "colour_de00_within_5", "colour_de00_within_10")
+HEADLINE = (
+    "is_type",
+    "is_colour",
+    "is_gender",
+    "fid",
+    "kid",
+    "colour_de00_mean",
+    "colour_de00_median",
+    "colour_de00_within_5",
+    "colour_de00_within_10",
+)
 REFINEMENT = ("retention_rate", "response_rate", "step_feature_distance", "precision_at_k")
 
 
@@ -22,8 +31,10 @@ def format_summary(metrics: dict) -> str:
     width = max(len(name) for name, _ in rows)
     lines = [f"{'metric':<{width}} {'mean':>12} {'std':>10} {'n':>7}"]
     lines += [f"{name:<{width}} {_cell(entry)}" for name, entry in rows]
-    k, features = metrics.get("retrieval_k"), metrics.get("fid_features")
+    k, features = metrics.get("settings", {}).get("retrieval_k"), metrics.get("fid_features")
     timing = metrics.get("timing", {})
-    lines.append(f"(n_samples {metrics.get('n_samples')}, seed {metrics.get('seed')}, FID/KID on {features}, "
-                 f"precision@{k}, {timing.get('total_s', '?')} s)")
+    lines.append(
+        f"(n_samples {metrics.get('n_samples')}, seed {metrics.get('seed')}, FID/KID on {features}, "
+        f"precision@{k}, {timing.get('total_s', '?')} s)"
+    )
     return "\n".join(lines)

@@ -80,11 +80,11 @@ def _load_all() -> None:
     global _loaded
     if _loaded:
         return
-    _loaded = True
     for module in _BUILTIN_MODULES:
         import_module(module)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         _load_plugin(entry)
+    _loaded = True  # only now: after a broken plugin, the next call raises again instead of a partial zoo
 
 
 def available_models() -> dict[str, type[GanModel]]:

@@ -117,35 +117,19 @@ class StackGanModel(GanModel):
         self.settings = self.recipe(options)
         self.settings.check(context)
         self.image_sizes = _stage_sizes(context.image_sizes)
+        o = options
+        n_tokens = len(context.vocabulary)  # includes the colour-cluster tokens
         encoder = build_text_encoder(
-            self.settings.text_encoder,
-            len(context.vocabulary),
-            options.embedding_dim,
-            options.text_dim,
-            self._centroid_features(),
+            self.settings.text_encoder, n_tokens, o.embedding_dim, o.text_dim, self._centroid_features()
         )
         self.image_generator = TwoStageGenerator(
-            encoder,
-            options.text_dim,
-            options.condition_dim,
-            options.z_dim,
-            options.gf_dim,
-            self.image_sizes,
-            options.residual_blocks,
+            encoder, o.text_dim, o.condition_dim, o.z_dim, o.gf_dim, self.image_sizes, o.residual_blocks
         )
         classes = self._class_counts()
-        self.discriminators = nn.ModuleDict(
-            {
-                f"stage{stage}": Discriminator(
-                    size,
-                    options.df_dim,
-                    options.condition_dim,
-                    unconditional_head=stage == 2,
-                    class_counts=classes,
-                )
-                for stage, size in enumerate(self.image_sizes, start=1)
-            }
-        )
+        self.discriminators = nn.ModuleDict({  # Stage II has StackGAN's extra unconditional head
+            f"stage{stage}": Discriminator(size, o.df_dim, o.condition_dim, stage == 2, classes)
+            for stage, size in enumerate(self.image_sizes, start=1)
+        })
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.to(context.device)
 

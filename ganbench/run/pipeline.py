@@ -38,7 +38,9 @@ def prepare_catalog(source: CatalogSource) -> Path:
     manifest_file = source.dir / "manifest.json"
     if manifest_file.is_file():
         _check_reusable(json.loads(manifest_file.read_text(encoding="utf-8")), source)
+        print(f"catalog: reusing {source.describe()}")
         return source.dir
+    print(f"catalog: making {source.describe()}")
     if source.kind == "synthesise":
         synthesise(source.dir, n=source.n, seed=source.seed)
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,16 +33,20 @@ def import_catalog(
     overwrite: bool = False,
     progress: bool = False,
 ) -> tuple[Catalog, ImportReport]:
-    """Read ``src`` in ``source_format`` and write the kept items as a catalog in ``out_dir``."""
+    """Read ``src`` in ``source_format`` and write the kept items as a catalog in ``out_dir``.
+
+    Standardised images are staged in a temporary folder between checking and writing.
+    """
     if source_format not in READERS:
         raise ImportFormatError(f"unknown import format {source_format!r}; expected one of {sorted(READERS)}")
-    items, paths, report = READERS[source_format](src, options, progress)
-    if not items:
-        raise ImportFormatError(
-            f"nothing to import from {src}: all {report.read} inputs were skipped\n{report.summary()}"
-        )
-    catalog = write_catalog(
-        out_dir, items, image_stream(paths), source_format, seed, report,
-        min_freq=min_freq, options=options, overwrite=overwrite, progress=progress,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="ganbench-import-") as staging:
+        items, paths, report = READERS[source_format](src, options, progress, Path(staging))
+        if not items:
+            raise ImportFormatError(
+                f"nothing to import from {src}: all {report.read} inputs were skipped\n{report.summary()}"
+            )
+        catalog = write_catalog(
+            out_dir, items, image_stream(paths), source_format, seed, report,
+            min_freq=min_freq, options=options, overwrite=overwrite, progress=progress,
+        )  # fmt: skip
     return catalog, report

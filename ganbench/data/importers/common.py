@@ -1,16 +1,15 @@
 """Shared importer pieces: robust CSV reading, image loading and checking, item assembly.
 
 Choices (ours): images are decoded at most ``MAX_SIDE`` px on their long side (JPEG draft mode, then
-a thumbnail), four times the largest standardised size, which keeps memory and time bounded for
-large product photos. Every image is decoded and standardised once while checking (so unreadable,
-truncated and all-background images are skipped with a reason) and decoded again, lazily, while the
-catalog is written, so an import never holds all images in memory.
+a thumbnail), twice the largest standardised size, which keeps memory and time bounded for large
+product photos. Every image is decoded and standardised while checking (so unreadable, truncated and
+all-background images are skipped with a reason); ``import_catalog`` stages the standardised PNGs in a
+temporary folder that the catalog writer then reads, so an import never holds all images in memory.
 """
 
 from __future__ import annotations
 
 import csv
-import io
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from ganbench.data.standardise import DEFAULT_OPTIONS, NoForegroundError, StandardiseOptions, standardise
 from ganbench.data.text import GENDER_WORDS, TYPE_WORDS, parse_attributes, query_stream, tokenize
 
-MAX_SIDE = 1024
+MAX_SIDE = 512
 MISSING_VALUES = frozenset({"", "nan", "none", "null", "na", "n/a"})
 _ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.\-]")
 _BAD_TEXT = re.compile("[\udc80-\udcff]")
@@ -57,32 +56,42 @@ def has_bad_text(values: Iterable[str]) -> bool:
     return any(_BAD_TEXT.search(v) for v in values)
 
 
+def _parse_line(line: str) -> list[str]:
+    return next(csv.reader([line]), [])
+
+
 def read_csv_rows(path: Path, rejoin: str) -> tuple[list[str], Iterator[tuple[int, dict | Skip]]]:
     """The header of a CSV file and its rows as (line number, {column: value} or Skip).
 
-    Rows with extra fields are mended when ``rejoin`` is the last column (product names with unquoted
-    commas); other rows with the wrong number of fields, or with bytes that are not UTF-8, are Skips.
+    One row per line (our choice): quoted fields may hold commas, not line breaks, so a stray quote
+    spoils only its own line instead of swallowing the rows after it. Rows with extra fields are
+    mended when ``rejoin`` is the last column (product names with unquoted commas); other rows with
+    the wrong number of fields, or with bytes that are not UTF-8, are Skips.
     """
-    reader = csv.reader(io.StringIO(decode_text(path.read_bytes()), newline=""))
-    header = [h.strip() for h in next(reader, [])]
+    lines = [line.removesuffix("\r") for line in decode_text(path.read_bytes()).split("\n")]
+    header = [h.strip() for h in _parse_line(lines[0])] if lines else []
 
     def rows() -> Iterator[tuple[int, dict | Skip]]:
-        for fields in reader:
-            line = reader.line_num
-            if not fields or not any(f.strip() for f in fields):
-                continue
-            if has_bad_text(fields):
-                yield line, Skip("the line is not valid UTF-8 text", "not UTF-8")
-            elif len(fields) > len(header) and header and header[-1] == rejoin:
-                cut = len(header) - 1
-                yield line, dict(zip(header, fields[:cut] + [",".join(fields[cut:])], strict=True))
-            elif len(fields) != len(header):
-                reason = f"malformed row: {len(fields)} fields, expected {len(header)}"
-                yield line, Skip(reason, "malformed row")
-            else:
-                yield line, dict(zip(header, fields, strict=True))
+        for number, line in enumerate(lines[1:], start=2):
+            if line.strip():
+                yield number, _row_of(line, header, rejoin)
 
     return header, rows()
+
+
+def _row_of(line: str, header: list[str], rejoin: str) -> dict | Skip:
+    if has_bad_text([line]):
+        return Skip("the line is not valid UTF-8 text", "not UTF-8")
+    try:
+        fields = _parse_line(line)
+    except csv.Error as error:
+        return Skip(f"malformed row: {error}", "malformed row")
+    if len(fields) > len(header) and header and header[-1] == rejoin:
+        cut = len(header) - 1
+        fields = fields[:cut] + [",".join(fields[cut:])]
+    if len(fields) != len(header):
+        return Skip(f"malformed row: {len(fields)} fields, expected {len(header)}", "malformed row")
+    return dict(zip(header, fields, strict=True))
 
 
 def require_columns(header: list[str], required: Iterable[str], path: Path) -> None:
@@ -118,12 +127,18 @@ def _high_depth_to_grey(image: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(np.rint(values / scale), 0, 255).astype(np.uint8), mode="L")
 
 
-def check_image(path: Path, options: StandardiseOptions = DEFAULT_OPTIONS) -> Skip | None:
-    """Why the image at ``path`` cannot become a catalog image, or ``None`` when it can."""
+def check_image(
+    path: Path, options: StandardiseOptions = DEFAULT_OPTIONS, stage_as: Path | None = None
+) -> Skip | Path:
+    """Why the image at ``path`` cannot become a catalog image, or the path to read it from later.
+
+    With ``stage_as``, the standardised RGBA is saved there (PNG) and that path is returned, so the
+    catalog writer does not decode and mask the source a second time.
+    """
     if not path.is_file():
         return Skip(f"image file {path} not found", "missing image")
     try:
-        standardise(read_image(path), options)
+        rgba = standardise(read_image(path), options)
     except NoForegroundError as error:
         return Skip(f"image {path.name}: {error}", "no foreground")
     except (UnidentifiedImageError, Image.DecompressionBombError) as error:
@@ -131,7 +146,15 @@ def check_image(path: Path, options: StandardiseOptions = DEFAULT_OPTIONS) -> Sk
     except (OSError, ValueError, SyntaxError) as error:
         reason = f"{path.name} cannot be read or decoded (truncated or corrupt?): {error}"
         return Skip(reason, "unreadable image")
-    return None
+    if stage_as is None:
+        return path
+    Image.fromarray(rgba, mode="RGBA").save(stage_as, format="PNG", compress_level=1)
+    return stage_as
+
+
+def staged_path(staging: Path | None, index: int) -> Path | None:
+    """Where the ``index``-th kept image is staged, or ``None`` without a staging folder."""
+    return None if staging is None else staging / f"{index:08d}.png"
 
 
 def image_stream(paths: Iterable[Path]) -> Iterator[np.ndarray]:

@@ -32,6 +32,7 @@ from ganbench.data.importers.common import (
     read_csv_rows,
     require_columns,
     safe_id,
+    staged_path,
 )
 from ganbench.data.report import ImportReport
 from ganbench.data.standardise import DEFAULT_OPTIONS, StandardiseOptions
@@ -134,9 +135,15 @@ def _row_item(row: dict, folder: Path, taken: set[str]) -> tuple[dict, Path] | S
 
 
 def read_csv_folder(
-    src: str | Path, options: StandardiseOptions = DEFAULT_OPTIONS, progress: bool = False
+    src: str | Path,
+    options: StandardiseOptions = DEFAULT_OPTIONS,
+    progress: bool = False,
+    staging: Path | None = None,
 ) -> tuple[list[dict], list[Path], ImportReport]:
-    """Items, their image paths and the import report for an image folder with a CSV/JSONL index."""
+    """Items, their image paths and the import report for an image folder with a CSV/JSONL index.
+
+    With a ``staging`` folder the returned paths are the standardised PNGs staged there.
+    """
     index = find_index(Path(src))
     items: list[dict] = []
     paths: list[Path] = []
@@ -146,13 +153,14 @@ def read_csv_folder(
         source = f"{index.name} line {line}"
         result = row if isinstance(row, Skip) else _row_item(row, index.parent, taken)
         if isinstance(result, tuple):
-            item, path = result
-            result = check_image(path, options) or result
+            image = check_image(result[1], options, staged_path(staging, len(items)))
+            result = image if isinstance(image, Skip) else (result[0], image)
         if isinstance(result, Skip):
             report.skip(source, result.reason, result.kind)
             continue
+        item, image_path = result
         taken.add(item["id"])
         items.append(item)
-        paths.append(path)
+        paths.append(image_path)
         report.keep()
     return items, paths, report

@@ -31,6 +31,7 @@ from ganbench.data.importers.common import (
     read_csv_rows,
     require_columns,
     safe_id,
+    staged_path,
 )
 from ganbench.data.report import ImportReport
 from ganbench.data.standardise import DEFAULT_OPTIONS, StandardiseOptions
@@ -75,9 +76,15 @@ def _row_item(row: dict, seen: set[str]) -> dict | Skip:
 
 
 def read_fashion_product_images(
-    src: str | Path, options: StandardiseOptions = DEFAULT_OPTIONS, progress: bool = False
+    src: str | Path,
+    options: StandardiseOptions = DEFAULT_OPTIONS,
+    progress: bool = False,
+    staging: Path | None = None,
 ) -> tuple[list[dict], list[Path], ImportReport]:
-    """Items, their image paths and the import report for a Fashion Product Images folder."""
+    """Items, their image paths and the import report for a Fashion Product Images folder.
+
+    With a ``staging`` folder the returned paths are the standardised PNGs staged there.
+    """
     root = Path(src)
     styles = root / "styles.csv"
     if not styles.is_file():
@@ -92,14 +99,16 @@ def read_fashion_product_images(
         source = f"styles.csv line {line}"
         result = row if isinstance(row, Skip) else _row_item(row, seen)
         if isinstance(result, dict):
-            path = root / "images" / f"{result['id']}.jpg"
             source = f"{source} (id {result['id']})"
-            result = check_image(path, options) or result
+            path = root / "images" / f"{result['id']}.jpg"
+            image = check_image(path, options, staged_path(staging, len(items)))
+            result = image if isinstance(image, Skip) else (result, image)
         if isinstance(result, Skip):
             report.skip(source, result.reason, result.kind)
             continue
-        seen.add(result["id"])
-        items.append(result)
-        paths.append(path)
+        item, image_path = result
+        seen.add(item["id"])
+        items.append(item)
+        paths.append(image_path)
         report.keep()
     return items, paths, report
