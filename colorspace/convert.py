@@ -52,10 +52,11 @@ def _as_float_tensor(x: Array, what: str) -> tuple[torch.Tensor, bool]:
         raise TypeError(f"{what} must be a numpy array or torch tensor, got {type(x).__name__}")
     _check_last_axis(x, what)
     t = torch.from_numpy(np.ascontiguousarray(x)) if is_numpy else x
-    if t.dtype == torch.uint8:
+    if t.dtype == torch.uint8 and what.startswith("sRGB"):
         return t.to(torch.float32) / 255.0, is_numpy
     if not t.is_floating_point():
-        raise ValueError(f"{what} must be uint8 or floating point, got dtype {t.dtype}")
+        kinds = "uint8 or floating point" if what.startswith("sRGB") else "floating point"
+        raise ValueError(f"{what} must be {kinds}, got dtype {t.dtype}")
     return t, is_numpy
 
 

@@ -63,12 +63,16 @@ def border_connected_background(rgb: np.ndarray, background_de: float = 10.0) ->
 def foreground_mask(
     image: np.ndarray, mask: np.ndarray | None = None, background_de: float = 10.0
 ) -> tuple[np.ndarray, str]:
-    """(H, W) boolean foreground and where it came from: "mask", "alpha" or "border"."""
+    """(H, W) boolean foreground and where it came from: "mask", "alpha" or "border".
+
+    A mask may be boolean, 0/1, 0/255 (uint8, > 127 is foreground) or float in 0..1 (> 0.5)."""
     image = _as_uint8_image(image)
     if mask is not None:
         mask = np.asarray(mask)
         if mask.shape != image.shape[:2]:
             raise ImageInputError(f"mask must be (H, W) = {image.shape[:2]} like the image, got {mask.shape}")
+        if np.issubdtype(mask.dtype, np.floating):
+            return mask > 0.5, "mask"  # soft masks in 0..1
         return mask > (127 if mask.dtype == np.uint8 and mask.max() > 1 else 0), "mask"
     if image.shape[-1] == 4:
         return image[..., 3] > 127, "alpha"

@@ -84,7 +84,7 @@ FPI_HEADER = (
 )
 
 
-def _photo(path: Path) -> None:
+def photo_file(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(garment_photo(shape=(96, 72))).save(path, format="JPEG", quality=92)
 
@@ -103,7 +103,7 @@ def write_fpi_folder(root: Path) -> dict[str, str]:
         rows.append(text.encode("utf-8"))
         expected[key] = kind
         if photo and key.isdigit():
-            _photo(images / f"{key}.jpg")
+            photo_file(images / f"{key}.jpg")
 
     row("1001,Men,Apparel,Bottomwear,Jeans,Blue,Fall,2011,Casual,Levis Men Blue Slim Jeans", "kept", "1001")
     row("1002,Women,Apparel,Bottomwear,Track Pants,Black,Fall,2012,Sports,Puma Women Black, Grey Track Pants",
@@ -121,7 +121,7 @@ def write_fpi_folder(root: Path) -> dict[str, str]:
     row("1008,NaN,Apparel,Bottomwear,Shorts,NaN,NaN,NaN,NaN,Women Navy Blue Cargo Shorts", "kept", "1008")
     rows.append(b"1009,Men,Apparel,Bottomwear,Jeans,Blue,Fall,2011,Casual,Caf\xe9 Men Blue Jeans")
     expected["1009"] = "not UTF-8"
-    _photo(images / "1009.jpg")
+    photo_file(images / "1009.jpg")
     stray_quote = '1014,Men,Apparel,Bottomwear,Jeans,Navy Blue,Fall,2012,Casual,"Roadster Men Navy Jeans'
     row(stray_quote, "kept", "1014")
     row("1010,Men,Apparel", "malformed row", "1010")
@@ -142,9 +142,9 @@ def write_csv_folder(root: Path) -> dict[str, str]:
     Returns {file name: expected skip kind or "kept"}.
     """
     root.mkdir(parents=True)
-    _photo(root / "a.jpg")
-    _photo(root / "b.jpg")
-    _photo(root / "d.jpg")
+    photo_file(root / "a.jpg")
+    photo_file(root / "b.jpg")
+    photo_file(root / "d.jpg")
     save_image(root / "white.png", white_garment_rgba(), "PNG")
     truncated_jpeg(root / "trunc.jpg")
     (root / "notimage.png").write_bytes(b"\x00\x01 definitely not a png")

@@ -159,6 +159,8 @@ def test_conversion_rejects_wrong_shapes_and_dtypes():
         srgb_to_lab(np.zeros((4, 4)))
     with pytest.raises(ValueError, match="uint8 or floating point"):
         srgb_to_lab(np.zeros((4, 3), dtype=np.int64))
+    with pytest.raises(ValueError, match="Lab input must be floating point"):
+        lab_to_srgb(np.zeros((4, 3), dtype=np.uint8))
 
 
 def test_conversion_gradients_are_finite_at_branch_points():

@@ -5,7 +5,7 @@ from collections import Counter
 
 import numpy as np
 import pytest
-from _data_helpers import _photo, write_csv_folder, write_fpi_folder
+from _data_helpers import photo_file, write_csv_folder, write_fpi_folder
 from click.testing import CliRunner
 
 from ganbench.cli import main
@@ -71,8 +71,8 @@ def test_csv_reader_accounts_for_every_row(tmp_path):
 def test_jsonl_index_with_bad_lines(tmp_path):
     folder = tmp_path / "j"
     folder.mkdir()
-    _photo(folder / "p1.jpg")
-    _photo(folder / "sub" / "p1.jpg")
+    photo_file(folder / "p1.jpg")
+    photo_file(folder / "sub" / "p1.jpg")
     lines = [
         json.dumps({"path": "p1.jpg", "title": "Men's khaki chinos", "details": ["pleated"]}).encode(),
         json.dumps({"path": "sub/p1.jpg", "title": "Women's olive shorts"}).encode(),

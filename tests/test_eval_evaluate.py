@@ -77,6 +77,18 @@ def test_evaluation_reports_every_named_metric_with_its_spread(catalog, tmp_path
     assert "attribute_accuracy.colour" in format_summary(metrics)
 
 
+def test_the_report_reads_every_metric_with_its_spread(catalog):
+    from ganbench.report.results import split_metrics
+
+    metrics = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
+    entries, extras = split_metrics(metrics)
+    assert set(NAMES) <= set(entries)
+    nested = {"attribute_accuracy.type", "retention_by_attribute.colour", "colour_de00_by_cluster.red"}
+    assert nested <= set(entries)
+    assert all(spread in ("isc_splits", "kid_subsets", "bootstrap") for _, _, _, spread in entries.values())
+    assert extras["fid_features"] == "ganbench-attributes" and "versions" in extras and "timing" in extras
+
+
 def test_the_same_checkpoint_and_seed_give_identical_metrics(catalog):
     first = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
     second = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
