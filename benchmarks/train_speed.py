@@ -7,7 +7,9 @@ in float32 and in bf16 autocast + channels_last, on a synthetic batch. FLOPs per
 with ``torch.utils.flop_counter.FlopCounterMode`` in a first untimed iteration (which also warms up);
 the fraction of peak compares the achieved FLOP rate with a large matmul measured here in the same
 dtype. Figures are medians over ``--iters`` timed iterations after ``--warmup`` further untimed ones.
-The machine's load average is printed too: on a shared machine figures drop with it. Not a test.
+The machine's load average is printed too: on a shared machine figures drop with it. ``img/s`` counts
+batch items; models that draw one image per query step (ReStGAN, stackgan-prefix) generate about three
+images per item. Not a test.
 
 \b
     python benchmarks/train_speed.py                       # everything, about 3 minutes on 2 cores

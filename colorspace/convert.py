@@ -64,24 +64,30 @@ def _hand_back(t: torch.Tensor, is_numpy: bool) -> Array:
     return t.numpy() if is_numpy else t
 
 
+# The piecewise curves below are written as "curve of max(x, t) + line of (min(x, t) - t)" instead of a
+# ``where``: each piece only sees its own side of the threshold t, so gradients stay finite, and it avoids
+# boolean masks (slow on CPU). The pieces meet at t (to < 3e-8 for sRGB, exactly for CIELAB).
+_SRGB_DECODE_T, _SRGB_ENCODE_T = 0.04045, 0.0031308
+
+
 def _srgb_decode(c: torch.Tensor) -> torch.Tensor:
-    """sRGB EOTF: encoded 0..1 -> linear light (clamps inside branches keep gradients finite)."""
-    curved = ((c.clamp_min(0.04045) + 0.055) / 1.055) ** 2.4
-    return torch.where(c <= 0.04045, c / 12.92, curved)
+    """sRGB EOTF: encoded 0..1 -> linear light."""
+    curved = ((c.clamp_min(_SRGB_DECODE_T) + 0.055) / 1.055) ** 2.4
+    return curved + (c.clamp_max(_SRGB_DECODE_T) - _SRGB_DECODE_T) / 12.92
 
 
 def _srgb_encode(c: torch.Tensor) -> torch.Tensor:
-    curved = 1.055 * c.clamp_min(0.0031308) ** (1 / 2.4) - 0.055
-    return torch.where(c <= 0.0031308, c * 12.92, curved)
+    curved = 1.055 * c.clamp_min(_SRGB_ENCODE_T) ** (1 / 2.4) - 0.055
+    return curved + (c.clamp_max(_SRGB_ENCODE_T) - _SRGB_ENCODE_T) * 12.92
 
 
 def _lab_f(t: torch.Tensor) -> torch.Tensor:
-    cube_root = t.clamp_min(_EPSILON) ** (1 / 3)
-    return torch.where(t > _EPSILON, cube_root, (_KAPPA * t + 16) / 116)
+    return t.clamp_min(_EPSILON) ** (1 / 3) + (t.clamp_max(_EPSILON) - _EPSILON) * (_KAPPA / 116)
 
 
 def _lab_f_inverse(f: torch.Tensor) -> torch.Tensor:
-    return torch.where(f**3 > _EPSILON, f**3, (116 * f - 16) / _KAPPA)
+    f_threshold = 6.0 / 29.0  # the f value where the cube meets the line
+    return f.clamp_min(f_threshold) ** 3 + (f.clamp_max(f_threshold) - f_threshold) * (116 / _KAPPA)
 
 
 def srgb_to_lab_tensor(rgb: torch.Tensor) -> torch.Tensor:

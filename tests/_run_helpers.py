@@ -75,6 +75,7 @@ def write_media(cell_folder: Path, streams: list[list[str]], seeds: list[int], s
                 shade: int = 0) -> None:
     """Fake stored media for a cell: strips whose pixel value encodes (stream, step, seed, shade)."""
     import numpy as np
+    from PIL import Image
 
     media = cell_folder / "media"
     media.mkdir(parents=True, exist_ok=True)
@@ -83,7 +84,7 @@ def write_media(cell_folder: Path, streams: list[list[str]], seeds: list[int], s
             strip = np.zeros((len(stream), size, size, 3), dtype=np.uint8)
             for step in range(len(stream)):
                 strip[step] = 40 * step + 10 * index + 5 * seed + shade
-            np.save(media / f"stream{index}_seed{seed}.npy", strip)
+            Image.fromarray(np.concatenate(list(strip), axis=1)).save(media / f"stream{index}_seed{seed}.png")
     (media / "streams.json").write_text(json.dumps({"streams": streams, "seeds": seeds, "step": 4}))
 
 
@@ -100,5 +101,5 @@ def write_embeddings(cell_folder: Path, vectors: dict[str, list[float]]) -> None
 
     media = cell_folder / "media"
     media.mkdir(parents=True, exist_ok=True)
-    np.savez(media / "embeddings.npz", tokens=np.array(list(vectors)),
-             matrix=np.array(list(vectors.values()), dtype=np.float32))
+    np.savez(media / "embeddings.npz", terms=np.array(list(vectors)),
+             vectors=np.array(list(vectors.values()), dtype=np.float32), source=np.array("word"))

@@ -53,6 +53,7 @@ class FakeOptions:
     width: int = 8
     z_dim: int = 4
     colour_model: bool = False
+    nan_at_step: int = -1  # report a NaN loss at this step (to test the harness's divergence check)
 
 
 @register_model("fake-gan")
@@ -103,7 +104,8 @@ class FakeGan(GanModel):
         self.optimizers["generator"].zero_grad()
         g_loss.backward()
         self.optimizers["generator"].step()
-        return {"d_loss": d_loss.item(), "g_loss": g_loss.item()}
+        nan = float("nan") if step == self.options.nan_at_step else 0.0
+        return {"d_loss": d_loss.item() + nan, "g_loss": g_loss.item()}
 
     def generate(self, query_streams: list[list[str]], seed: int) -> list[torch.Tensor]:
         device = next(self.parameters()).device

@@ -150,11 +150,8 @@ def test_optimisers_are_adam_with_train_options():
     model = build_model("stackgan-ac")
     optimizers = model.configure_optimizers(TrainOptions())
     assert set(optimizers) == {"generator", "discriminator"}
-    group = (
-        optimizers["generator"]["param_groups"][0]
-        if isinstance(optimizers["generator"], dict)
-        else optimizers["generator"].param_groups[0]
-    )
+    assert all(isinstance(o, torch.optim.Adam) for o in optimizers.values())
+    group = optimizers["generator"].param_groups[0]
     assert group["lr"] == 2e-4 and tuple(group["betas"]) == (0.5, 0.999)
     generator_ids = {id(p) for p in model.generator.parameters()}
     assert {id(p) for p in optimizers["generator"].param_groups[0]["params"]} == generator_ids

@@ -91,7 +91,7 @@ def test_colour_study_runs_on_stored_embeddings(tmp_path):
     rng = np.random.default_rng(0)
     labs = {term: list(table.term_lab(term)) for term in table.terms}
     # an embedding that is the Lab value itself (plus a little noise) follows perceptual distances
-    lab_like = {term.replace(" ", "_"): [v + rng.normal(0, 1) for v in lab] for term, lab in labs.items()}
+    lab_like = {term: [v + rng.normal(0, 1) for v in lab] for term, lab in labs.items()}
     write_embeddings(tmp_path / "cells/stackgan-bow__default__seed0", lab_like)
     write_embeddings(tmp_path / "cells/restgan__default__seed0", {"navy": [1.0, 0.0], "pants": [0.0, 1.0]})
     summary, written = colour_studies(load_results(tmp_path), tmp_path / "study", permutations=50)

@@ -73,7 +73,7 @@ def test_tiny_experiment_end_to_end_then_resume_and_report(tmp_path, one_thread)
         metrics = json.loads((folder / "metrics.json").read_text())
         assert metrics["n_samples"] == 4 and "mean" in metrics["is_type"]
         assert (folder / "run" / "done.json").is_file()
-        assert (folder / "media" / "stream0_seed0.npy").is_file()
+        assert (folder / "media" / "stream0_seed0.png").is_file()
     index = (out / "index.md").read_text()
     assert "| restgan vs best baseline |" in index
     assert (out / "figures" / "strip0.gif").is_file() and (out / "index.html").is_file()

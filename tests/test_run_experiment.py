@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from _run_helpers import FakeSteps
 
 from ganbench.config import ConfigError
-from ganbench.run.cells import parse_cell_name, plan_cells
+from ganbench.report.results import parse_cell_name
+from ganbench.run.cells import plan_cells
 from ganbench.run.configs import resolve_config
 from ganbench.run.experiment import ExperimentError, load_experiment
 from ganbench.run.runner import RunnerError, run_experiment, summarise
@@ -109,6 +111,8 @@ def test_interrupted_experiment_resumes_only_the_missing_work(tmp_path):
     assert ("evaluate", "stackgan-bow__default__seed0") in first.calls
     with pytest.raises(RunnerError, match="pass --resume"):
         run_experiment(experiment, out, FakeSteps().pipeline(), log=lambda _: None)
+    with pytest.raises(RunnerError, match="exclude each other"):
+        run_experiment(experiment, out, FakeSteps().pipeline(), resume=True, fresh=True)
 
     second = FakeSteps()
     outcomes = run_experiment(experiment, out, second.pipeline(), resume=True, log=lambda _: None)
@@ -122,6 +126,15 @@ def test_interrupted_experiment_resumes_only_the_missing_work(tmp_path):
     outcomes = run_experiment(experiment, out, third.pipeline(), resume=True, log=lambda _: None)
     assert {o.status for o in outcomes} == {"skipped"}
     assert third.calls == [("catalog", str(out / "catalog"))]
+
+
+def test_a_failing_report_keeps_the_results_and_says_how_to_retry(tmp_path):
+    pipeline = FakeSteps().pipeline()
+    pipeline.write_report = lambda results: 1 / 0
+    messages = []
+    outcomes = run_experiment(_experiment(tmp_path), tmp_path / "out", pipeline, log=messages.append)
+    assert {o.status for o in outcomes} == {"done"}
+    assert "ganbench report" in messages[-1] and (tmp_path / "out/report_error.txt").is_file()
 
 
 def test_trained_but_unevaluated_cell_is_only_evaluated(tmp_path):
@@ -163,3 +176,35 @@ def test_cell_configs_are_validated_by_the_config_system(tmp_path):
         resolve_config(bad, plan_cells(bad)[4], tmp_path / "catalog")
     message = str(error.value)
     assert "[variants.no-colour]" in message and "colour_model" in message and "exp.toml" in message
+
+
+def test_fresh_discards_trained_cells_and_without_resume_metrics_only_cells_are_replaced(tmp_path):
+    experiment, out = _experiment(tmp_path), tmp_path / "out"
+    run_experiment(experiment, out, FakeSteps().pipeline(), log=lambda _: None)
+    steps = FakeSteps()
+    outcomes = run_experiment(experiment, out, steps.pipeline(), fresh=True, log=lambda _: None)
+    assert {o.status for o in outcomes} == {"done"} and ("train", "stackgan-bow/0") in steps.calls
+
+    for checkpoint in out.glob("cells/*/run/checkpoint.pt"):  # as in a fresh clone: metrics, no checkpoints
+        checkpoint.unlink()
+    messages = []
+    outcomes = run_experiment(experiment, out, FakeSteps().pipeline(), log=messages.append)
+    assert {o.status for o in outcomes} == {"done"}
+    assert "removing 6 earlier cell folder(s)" in messages[0]
+
+
+def test_an_existing_catalog_is_reused_only_when_it_is_the_one_asked_for(tmp_path, capsys):
+    from ganbench.run.pipeline import prepare_catalog
+
+    folder = tmp_path / "catalog"
+    folder.mkdir()
+    manifest = {"source": "synthetic", "seed": 3, "counts": {"read": 32}}
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    text = GOOD.replace("[catalog]", f'[catalog]\ndir = "{folder}"')
+    source = load_experiment(write(tmp_path, text)).catalog
+    assert prepare_catalog(source) == folder  # same n and seed: reused, nothing synthesised
+    assert "reusing synthetic catalog (n=32, seed=3)" in capsys.readouterr().out
+    manifest["seed"] = 4
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(ExperimentError, match="holds another catalog .* delete it or set catalog.dir"):
+        prepare_catalog(source)

@@ -19,6 +19,7 @@ from ganbench.data.catalog import Catalog
 from ganbench.train.checkpoint import CheckpointError
 from ganbench.train.logging import read_log
 from ganbench.train.runs import RunError, load_run, train_run
+from ganbench.train.trainer import TrainingError
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,10 @@ def test_resume_continues_exactly(catalog: Path, tmp_path: Path) -> None:
     straight = train_run(config_for(catalog), tmp_path / "straight")
     stopped = train_run(config_for(catalog), tmp_path / "stopped", stop_after=4)
     assert not (stopped / "done.json").exists() and [r["step"] for r in read_log(stopped)][-1] == 4
-    resumed = train_run(config_for(catalog), stopped, resume=True)
+    values = tiny_config_dict(catalog)
+    values["data"]["num_workers"] = 1
+    with_worker = RunConfig.from_dict(values, source="test")
+    resumed = train_run(with_worker, stopped, resume=True)  # a loader worker may change nothing
     assert (resumed / "done.json").exists()
     assert losses(resumed) == losses(straight)
     assert torch.equal(load_run(resumed).model.generator.state_dict()["to_image.weight"],
@@ -105,6 +109,9 @@ def test_train_and_generate_commands(catalog: Path, tmp_path: Path) -> None:
     result = runner.invoke(main, ["train", *arguments])
     assert result.exit_code == 0, result.output
     assert (run_dir / "done.json").exists()
+    more = runner.invoke(main, ["train", "--out", str(run_dir), "--resume", "--set", "train.stage2_steps=2"])
+    assert more.exit_code == 0, more.output
+    assert [r["step"] for r in read_log(run_dir)] == [1, 2, 3]
     strip = tmp_path / "strip.png"
     result = runner.invoke(main, ["generate", str(run_dir), "women's black pants", "petite", "plaid",
                                   "--out", str(strip)])
@@ -158,3 +165,21 @@ def test_dataset_batches_with_the_default_lookup(catalog: Path) -> None:
     red = colour_token(lookup.cluster_of("red"))
     assert vocabulary.decode(batch["query_tokens"][position].tolist()) == ["men's", red, "jeans", "slim"]
     assert batch["step_ends"][position].tolist()[:2] == [2, 3]
+
+
+def test_load_run_refuses_other_colour_clusters(catalog: Path, tmp_path: Path) -> None:
+    run_dir = train_run(config_for(catalog, stage1_steps=1, stage2_steps=0), tmp_path / "run")
+    config_file = run_dir / "config.toml"
+    text = config_file.read_text()
+    config_file.write_text(text.replace('colour_lookup = "none"', 'colour_lookup = "default"'))
+    with pytest.raises(RunError, match="other colour clusters"):
+        load_run(run_dir)
+
+
+def test_a_non_finite_loss_stops_the_run_and_keeps_the_checkpoint(catalog: Path, tmp_path: Path) -> None:
+    values = tiny_config_dict(catalog)
+    values["model"]["options"]["nan_at_step"] = 3  # the fourth step; checkpoint_every = 2
+    with pytest.raises(TrainingError, match="step 4 \\(stage2\\): non-finite loss"):
+        train_run(RunConfig.from_dict(values, source="test"), tmp_path / "run")
+    assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["step"] == 2
+    assert not (tmp_path / "run" / "done.json").exists()

@@ -15,35 +15,40 @@ from ganbench.config import ConfigError
               help="Results folder (default: results/NAME, NAME from the experiment file).")
 @click.option("--resume", is_flag=True,
               help="Continue the experiment in --out: skip finished cells, resume interrupted training.")
-def run_command(experiment: Path, out_dir: Path | None, resume: bool) -> None:
+@click.option("--fresh", is_flag=True,
+              help="Discard earlier cells in --out, trained checkpoints included, and start again.")
+def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: bool) -> None:
     """Run every (model, variant, seed) cell of an experiment file, then write its report.
 
     Each cell trains, renders its report images and is evaluated into
     OUT/cells/MODEL__VARIANT__seedN/. A failing cell is reported (traceback in
     its error.txt) while the others still run; the command then exits with
     status 1. Without --resume an earlier experiment in OUT is replaced, unless
-    it holds trained checkpoints (then --resume or another --out is required).
+    it holds trained checkpoints (then --resume, --fresh or another --out).
 
     \b
     Examples:
       ganbench run experiments/quick.toml --out reports/quick
       ganbench run experiments/ablations.toml --out results/ablations
       ganbench run experiments/paper.toml --out results/paper --resume
+      ganbench run experiments/quick.toml --out reports/quick --fresh
     """
     from ganbench.run.experiment import load_experiment
-    from ganbench.run.runner import RunnerError, run_experiment, summarise
+    from ganbench.run.runner import REPORT_ERROR_FILE, RunnerError, run_experiment, summarise
 
     try:
         name = load_experiment(experiment).name
         out = out_dir if out_dir is not None else Path("results") / name
         spec = load_experiment(experiment, results_dir=out)
         pipeline = _pipeline()
-        outcomes = run_experiment(spec, out, pipeline, resume=resume)
+        outcomes = run_experiment(spec, out, pipeline, resume=resume, fresh=fresh)
     except (ConfigError, RunnerError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(summarise(outcomes, out))
-    click.echo(f"report: {out / 'index.md'} (and index.html)")
-    if any(outcome.status == "failed" for outcome in outcomes):
+    report_failed = (out / REPORT_ERROR_FILE).is_file()
+    if not report_failed:
+        click.echo(f"report: {out / 'index.md'} (and index.html)")
+    if report_failed or any(outcome.status == "failed" for outcome in outcomes):
         raise SystemExit(1)
 
 

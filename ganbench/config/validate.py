@@ -122,7 +122,8 @@ def _nearest(key: str, candidates: list[str]) -> str:
     leaf = key.rsplit(".", 1)[-1]
     every_key = [f"{name}.{f.name}" for name, cls in SECTIONS.items() for f in dataclasses.fields(cls)]
     same_leaf = [c for c in every_key if c.rsplit(".", 1)[-1] == leaf and c != key]
-    near = same_leaf or difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    by_leaf = {c.rsplit(".", 1)[-1]: c for c in candidates}
+    near = same_leaf or [by_leaf[n] for n in difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.6)]
     return f"; did you mean '{near[0]}'?" if near else f"; valid keys here: {', '.join(candidates)}"
 
 

@@ -38,7 +38,7 @@ def term_labs(lookup: Any) -> dict[str, np.ndarray]:
 
 def dominant_labs(images: torch.Tensor) -> np.ndarray:
     """(N, 3) CIELAB dominant colour of uint8 images (N, 3, H, W), measured at most 64 px wide."""
-    from colorspace.dominant import dominant_colour
+    from colorspace import dominant_colour
 
     if len(images) == 0:
         return np.zeros((0, 3))

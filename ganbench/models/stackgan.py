@@ -126,10 +126,12 @@ class StackGanModel(GanModel):
             encoder, o.text_dim, o.condition_dim, o.z_dim, o.gf_dim, self.image_sizes, o.residual_blocks
         )
         classes = self._class_counts()
-        self.discriminators = nn.ModuleDict({  # Stage II has StackGAN's extra unconditional head
-            f"stage{stage}": Discriminator(size, o.df_dim, o.condition_dim, stage == 2, classes)
-            for stage, size in enumerate(self.image_sizes, start=1)
-        })
+        self.discriminators = nn.ModuleDict(
+            {  # Stage II has StackGAN's extra unconditional head
+                f"stage{stage}": Discriminator(size, o.df_dim, o.condition_dim, stage == 2, classes)
+                for stage, size in enumerate(self.image_sizes, start=1)
+            }
+        )
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.to(context.device)
 

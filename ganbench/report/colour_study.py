@@ -1,9 +1,11 @@
 """Colour-term study per model, from the word embeddings each cell stored (``media/embeddings.npz``):
 colorspace's study compares embedding distances between colour terms with CIEDE2000 distances.
 
-Terms are those of colorspace's default lookup table (the table the runs use unless configured
-otherwise). A model whose vocabulary holds fewer than 4 colour terms (ReStGAN with its colour model
-replaces colour words by cluster tokens before embedding) is listed with the reason instead.
+Each cell stored the vector its text encoder gives every colour term as the model reads it (a model with
+the colour model reads a colour word as its cluster token, so a cluster's terms share one vector and the
+embedding follows CIELAB by construction; the table says so in its note). Lab values are those of
+colorspace's default lookup table (the table runs use unless configured otherwise). A model with
+vectors for fewer than 4 terms is listed with the reason instead.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 import colorspace
-from colorspace.study import StudyInputError, run_study, vectors_for_terms, write_study
+from colorspace.study import StudyInputError, VectorCoverage, run_study, write_study
 from ganbench.report.results import Results
 from ganbench.report.tables import row_label
 
@@ -42,9 +44,14 @@ def colour_studies(results: Results, out_dir: Path, permutations: int = 500,
     cluster_of = {term: table.cluster_of(term) for term in table.terms}
     rows, written = [], {}
     for label, path in stored_embeddings(results).items():
-        stored = np.load(path)
-        tokens = [str(t) for t in stored["tokens"]]
-        vectors, coverage = vectors_for_terms(dict(zip(tokens, stored["matrix"], strict=True)), table.terms)
+        try:
+            stored = np.load(path)
+            pairs = zip(stored["terms"], stored["vectors"], strict=True)
+            vectors = {str(t): v for t, v in pairs if str(t) in labs}
+        except (KeyError, ValueError, OSError) as error:
+            rows.append({"model": label, "terms": 0, "note": f"{path} is unreadable ({error})"})
+            continue
+        coverage = VectorCoverage(list(vectors), [], [t for t in table.terms if t not in vectors])
         try:
             summary, per_term, matrices = run_study(vectors, labs, cluster_of, permutations, seed,
                                                     coverage=coverage)
@@ -53,9 +60,10 @@ def colour_studies(results: Results, out_dir: Path, permutations: int = 500,
             continue
         folder = out_dir / _safe(label)
         written[label] = write_study(folder, summary, per_term, matrices, labs, table.clusters, cluster_of)
+        note = "colour words read as their cluster token" if str(stored["source"]) == "cluster token" else ""
         rows.append({"model": label, "terms": summary.n_terms, "spearman_rho": summary.spearman_rho,
                      "p_value": summary.p_value, "nn_agreement": summary.nn_agreement,
-                     "knn_overlap": summary.knn_overlap, "note": ""})
+                     "knn_overlap": summary.knn_overlap, "note": note})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), written
 
 

@@ -16,8 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from ganbench.run.cells import parse_cell_name
-
+DEFAULT_VARIANT = "default"
 METRIC_COLUMNS = ["model", "variant", "seed", "metric", "mean", "std", "n", "spread"]
 
 
@@ -65,6 +64,19 @@ def load_results(root: str | Path) -> Results:
         entries, extras[folder.name] = split_metrics(metrics)
         rows += [[model, variant, seed, name, *entry] for name, entry in entries.items()]
     return Results(root, pd.DataFrame(rows, columns=METRIC_COLUMNS), cells, missing, extras)
+
+
+def cell_name(model: str, variant: str, seed: int) -> str:
+    """The folder name of a cell: ``MODEL__VARIANT__seedN`` (docs/architecture.md)."""
+    return f"{model}__{variant}__seed{seed}"
+
+
+def parse_cell_name(name: str) -> tuple[str, str, int] | None:
+    """``"restgan__default__seed0"`` -> ("restgan", "default", 0); None for other folder names."""
+    parts = name.split("__")
+    if len(parts) != 3 or not parts[2].startswith("seed") or not parts[2][4:].lstrip("-").isdigit():
+        return None
+    return parts[0], parts[1], int(parts[2][4:])
 
 
 def split_metrics(metrics: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, tuple], dict[str, Any]]:

@@ -21,6 +21,7 @@ from ganbench.report.results import Results
 from ganbench.report.tables import row_label
 
 PAD = 4
+LINE = 13
 WHITE = (255, 255, 255)
 
 
@@ -35,7 +36,7 @@ class ModelMedia:
 
     def strip(self, stream: int, seed: int) -> np.ndarray:
         """uint8 (n_steps, H, W, 3)."""
-        return np.load(self.folder / f"stream{stream}_seed{seed}.npy")
+        return load_strip_png(self.folder / f"stream{stream}_seed{seed}.png")
 
 
 def collect_media(results: Results) -> list[ModelMedia]:
@@ -52,6 +53,18 @@ def collect_media(results: Results) -> list[ModelMedia]:
     return list(found.values())
 
 
+def save_strip_png(strip: np.ndarray, path: Path) -> None:
+    """(n_steps, H, W, 3) uint8 -> one PNG with the steps side by side."""
+    Image.fromarray(np.concatenate(list(strip), axis=1)).save(path)
+
+
+def load_strip_png(path: Path) -> np.ndarray:
+    """The inverse of :func:`save_strip_png`: (n_steps, H, H, 3) uint8, steps square."""
+    image = np.asarray(Image.open(path).convert("RGB"))
+    size = image.shape[0]
+    return np.stack(np.split(image, image.shape[1] // size, axis=1))
+
+
 def _font(size: int = 11) -> ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
@@ -63,20 +76,24 @@ def _fit(text: str, width: int, font: ImageFont.ImageFont) -> str:
 
 
 def compose(rows: list[list[np.ndarray]], row_labels: list[str], column_labels: list[str],
-            title: str = "") -> Image.Image:
-    """A labelled grid of equally sized uint8 (H, W, 3) images; missing cells (None) stay white."""
+            title: str = "", min_size: int = 96) -> Image.Image:
+    """A labelled grid of equally sized uint8 (H, W, 3) images, shown at least ``min_size`` px (nearest-
+    neighbour upscaling, so pixels stay as generated); column labels wrap; missing cells stay white."""
     font = _font()
-    size = next(image.shape[0] for row in rows for image in row if image is not None)
+    size = max(min_size, next(image.shape[0] for row in rows for image in row if image is not None))
     left = int(max(font.getlength(label) for label in row_labels)) + 2 * PAD
-    top = 18 + (16 if title else 0)
+    headers = [_wrap(label, size + PAD, font) for label in column_labels]
+    top = LINE * max((len(h) for h in headers), default=0) + (LINE + 4 if title else 0) + PAD
     columns = max(len(row) for row in rows)
     width = max(left + columns * (size + PAD), int(font.getlength(title)) + 2 * PAD)
     canvas = Image.new("RGB", (width, top + len(rows) * (size + PAD)), WHITE)
     draw = ImageDraw.Draw(canvas)
     if title:
         draw.text((PAD, 2), title, fill="black", font=font)
-    for c, label in enumerate(column_labels):
-        draw.text((left + c * (size + PAD), top - 16), _fit(label, size + PAD, font), fill="black", font=font)
+    for c, lines in enumerate(headers):
+        for k, line in enumerate(lines):
+            y = top - PAD - LINE * (len(lines) - k)
+            draw.text((left + c * (size + PAD), y), line, fill="black", font=font)
     for r, (label, row) in enumerate(zip(row_labels, rows, strict=True)):
         y = top + r * (size + PAD)
         draw.text((PAD, y + size // 2 - 6), label, fill="black", font=font)
@@ -86,10 +103,23 @@ def compose(rows: list[list[np.ndarray]], row_labels: list[str], column_labels: 
     return canvas
 
 
+def _wrap(text: str, width: int, font: ImageFont.ImageFont, max_lines: int = 4) -> list[str]:
+    """Greedy word wrap to ``width`` pixels; a word longer than the width is shortened with an ellipsis."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and font.getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(_fit(word, width, font))
+    if len(lines) > max_lines:
+        lines = lines[:max_lines - 1] + [_fit(" ".join(lines[max_lines - 1:]), width, font)]
+    return lines
+
+
 def _resize(image: np.ndarray, size: int) -> np.ndarray:
     if image.shape[0] == size:
         return image
-    return np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.BICUBIC))
+    return np.asarray(Image.fromarray(image).resize((size, size), Image.Resampling.NEAREST))
 
 
 def step_labels(stream: list[str]) -> list[str]:

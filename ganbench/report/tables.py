@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ganbench.report.results import summarise_over_seeds
-from ganbench.run.experiment import DEFAULT_VARIANT
+from ganbench.report.results import DEFAULT_VARIANT, summarise_over_seeds
 
 HIGHER, LOWER, NEUTRAL = "higher", "lower", "neutral"
 

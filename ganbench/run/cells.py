@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ganbench.report.results import cell_name
 from ganbench.run.experiment import Experiment
 
 
@@ -24,7 +25,7 @@ class Cell:
 
     @property
     def name(self) -> str:
-        return f"{self.model}__{self.variant}__seed{self.seed}"
+        return cell_name(self.model, self.variant, self.seed)
 
     def folder(self, results_dir: Path) -> Path:
         return Path(results_dir) / "cells" / self.name
@@ -45,11 +46,3 @@ def plan_cells(experiment: Experiment) -> list[Cell]:
                          **variant.overrides}
             cells.extend(Cell(model, variant.name, seed, overrides) for seed in experiment.seeds)
     return cells
-
-
-def parse_cell_name(name: str) -> tuple[str, str, int] | None:
-    """``"restgan__default__seed0"`` -> ("restgan", "default", 0); None for other folder names."""
-    parts = name.split("__")
-    if len(parts) != 3 or not parts[2].startswith("seed") or not parts[2][4:].lstrip("-").isdigit():
-        return None
-    return parts[0], parts[1], int(parts[2][4:])

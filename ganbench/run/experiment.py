@@ -53,6 +53,7 @@ from pathlib import Path
 from typing import Any
 
 from ganbench.config import ConfigError
+from ganbench.report.results import DEFAULT_VARIANT
 
 DEFAULT_STREAMS: tuple[tuple[str, ...], ...] = (
     ("women's black pants", "petite", "capri"),
@@ -60,7 +61,6 @@ DEFAULT_STREAMS: tuple[tuple[str, ...], ...] = (
     ("women's red shorts", "high-waisted", "denim"),
     ("men's khaki pants", "cargo pockets", "relaxed"),
 )
-DEFAULT_VARIANT = "default"
 
 TOP_KEYS = ("name", "description", "models", "seeds", "catalog", "config", "model_config",
             "variants", "eval", "report")

@@ -31,6 +31,7 @@ METRICS_FILE = "metrics.json"
 CELL_FILE = "cell.json"
 ERROR_FILE = "error.txt"
 SUMMARY_FILE = "run_summary.json"
+REPORT_ERROR_FILE = "report_error.txt"
 
 
 class RunnerError(RuntimeError):
@@ -60,16 +61,20 @@ class CellOutcome:
 
 
 def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline, resume: bool = False,
-                   log: Callable[[str], None] = tqdm.write) -> list[CellOutcome]:
+                   log: Callable[[str], None] = tqdm.write, fresh: bool = False) -> list[CellOutcome]:
     """Run every cell of ``experiment`` into ``results_dir``; returns one outcome per cell.
 
     A failing cell is recorded (traceback in its ``error.txt``) and the others still run. Interrupting
     (Ctrl-C) stops at once; the next ``resume=True`` call skips finished cells and resumes the rest.
+    ``fresh=True`` discards earlier cells in ``results_dir``, trained ones included.
     """
+    if resume and fresh:
+        raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
+                          "fresh discards them")
     results_dir = Path(results_dir)
     cells = plan_cells(experiment)
     configs = {cell.name: pipeline.resolve_config(experiment, cell, experiment.catalog.dir) for cell in cells}
-    _prepare_results_dir(results_dir, resume, log)
+    _prepare_results_dir(results_dir, resume, fresh, log)
     _save_experiment(experiment, results_dir)
     catalog = pipeline.prepare_catalog(experiment.catalog)
     outcomes = []
@@ -80,8 +85,21 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
         outcomes.append(outcome)
     _write_summary(results_dir, outcomes)
     if pipeline.write_report is not None:
-        pipeline.write_report(results_dir)
+        _report(pipeline.write_report, results_dir, log)
     return outcomes
+
+
+def _report(write_report: Callable[[Path], Any], results_dir: Path, log: Callable[[str], None]) -> None:
+    """Write the report; a failure keeps every cell's results and says how to retry."""
+    failure = results_dir / REPORT_ERROR_FILE
+    try:
+        write_report(results_dir)
+    except Exception as error:
+        failure.write_text(traceback.format_exc(), encoding="utf-8")
+        log(f"the report failed ({type(error).__name__}: {error}); the cells' results are kept: fix the "
+            f"cause and run `ganbench report {results_dir}` (traceback: {failure})")
+        return
+    failure.unlink(missing_ok=True)
 
 
 def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experiment: Experiment,
@@ -167,20 +185,20 @@ def _claim_cell(folder: Path, cell: Cell) -> bool:
     return False
 
 
-def _prepare_results_dir(results_dir: Path, resume: bool,
+def _prepare_results_dir(results_dir: Path, resume: bool, fresh: bool,
                          log: Callable[[str], None]) -> None:
-    """Without ``resume``, start afresh, but never throw away trained checkpoints silently."""
+    """Without ``resume``, start afresh, but never throw away trained checkpoints unless ``fresh``."""
     existing = sorted(p for p in (results_dir / "cells").glob("*") if p.is_dir())
     if resume or not existing:
         return
     trained = [p.name for p in existing if (p / "run" / "checkpoint.pt").is_file()]
-    if trained:
+    if trained and not fresh:
         shown = ", ".join(trained[:3]) + (", ..." if len(trained) > 3 else "")
         raise RunnerError(f"{results_dir} already holds {len(trained)} trained cell(s) ({shown}); "
                           "pass --resume to continue that experiment, "
-                          "or delete the folder / choose another --out to start afresh")
-    log(f"starting afresh: replacing {len(existing)} earlier cell folder(s) in {results_dir / 'cells'} "
-        "(metrics only, no checkpoints)")
+                          "or pass --fresh (or choose another --out) to start afresh")
+    log(f"starting afresh: removing {len(existing)} earlier cell folder(s) in {results_dir / 'cells'} "
+        f"({len(trained)} with trained checkpoints)")
     shutil.rmtree(results_dir / "cells")
 
 

@@ -100,7 +100,10 @@ def _resolved(config: RunConfig) -> RunConfig:
     """The config with an absolute catalog path (so the run folder can be read from anywhere)."""
     if not config.data.catalog:
         raise ConfigError("data.catalog is required: the catalog folder to train on (--catalog DIR)")
-    data = dataclasses.replace(config.data, catalog=str(Path(config.data.catalog).resolve()))
+    lookup = config.data.colour_lookup
+    lookup = lookup if lookup in ("default", "none") else str(Path(lookup).resolve())
+    catalog = str(Path(config.data.catalog).resolve())
+    data = dataclasses.replace(config.data, catalog=catalog, colour_lookup=lookup)
     return dataclasses.replace(config, data=data)
 
 
@@ -112,8 +115,8 @@ def _flat(values: dict, prefix: str = "") -> dict[str, Any]:
 
 
 def _check_run_dir(config: RunConfig, run_dir: Path, resume: bool) -> None:
-    if not resume:
-        if (run_dir / CHECKPOINT).exists() or (run_dir / CONFIG).exists():
+    if not resume:  # a folder with only config/logs (a run that died before its first checkpoint) is reused
+        if (run_dir / CHECKPOINT).exists() or (run_dir / DONE).exists():
             raise RunError(f"{run_dir} already holds a run; pass --resume to continue it, or choose "
                            "another --out")
         return
@@ -164,10 +167,12 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
         start = restore_training_state(load_checkpoint(path, device), path, model_name=config.model.name,
                                        model=model, ema=ema, optimizers=optimizers)
     run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / DONE).unlink(missing_ok=True)  # a resumed run with more steps is not done until it ends
     write_config(config, run_dir / CONFIG)
     tqdm.write(f"{config.model.name}: {len(dataset)} training items ({dataset.skipped} of {dataset.read} "
                f"skipped: empty query), {precision.name} on {device}, from step {start}")
-    identity = {"catalog_hash": catalog.hash, "vocabulary_hash": model.context.vocabulary.hash}
+    identity = {"catalog_hash": catalog.hash, "vocabulary_hash": model.context.vocabulary.hash,
+                "lookup_hash": lookup.hash if lookup is not None else ""}
     log = ScalarLog(run_dir, resume_step=start if resume else None)
     trainer = Trainer(
         model=model, ema=ema, precision=precision, log=log, train=config.train,
@@ -187,6 +192,17 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     return run_dir
 
 
+def _check_identity(saved: dict, model: GanModel, lookup: Any, run_dir: Path, config: RunConfig) -> None:
+    """The vocabulary and colour clusters the run was trained with must be the ones rebuilt now."""
+    lookup_hash = lookup.hash if lookup is not None else ""
+    if saved.get("lookup_hash", lookup_hash) != lookup_hash:
+        raise RunError(f"{run_dir} was trained with other colour clusters than data.colour_lookup = "
+                       f"{config.data.colour_lookup!r} gives now; pass the saved lookup table's path")
+    if saved.get("vocabulary_hash", model.context.vocabulary.hash) != model.context.vocabulary.hash:
+        raise RunError(f"{run_dir} was trained with another vocabulary than catalog {config.data.catalog} "
+                       "has")
+
+
 def load_run(run_dir: str | Path, device: str | torch.device = "cpu", catalog_path: str | Path | None = None
              ) -> LoadedRun:
     """Reopen a run: its config, its catalog (or ``catalog_path`` if moved) and the EMA generator."""
@@ -202,10 +218,7 @@ def load_run(run_dir: str | Path, device: str | torch.device = "cpu", catalog_pa
     ema = EMA(model.generator, config.train.ema_decay)
     path = run_dir / CHECKPOINT
     payload = load_checkpoint(path, device)
-    saved_vocabulary = payload.get("extra", {}).get("vocabulary_hash")
-    if saved_vocabulary not in (None, model.context.vocabulary.hash):
-        raise RunError(f"{run_dir} was trained with another vocabulary than catalog {config.data.catalog} "
-                       "has")
+    _check_identity(payload.get("extra", {}), model, lookup, run_dir, config)
     step = restore_training_state(payload, path, model_name=config.model.name, model=model, ema=ema,
                                   optimizers=None, rng=False)
     ema.copy_to(model.generator)
