@@ -12,6 +12,7 @@ from _train_helpers import FakeGan, FakeLookup, FakeOptions, tiny_context, tiny_
 
 from ganbench.config import TrainConfig
 from ganbench.data.batches import (
+    QueryBatchDataset,
     StepBatchSampler,
     batch_positions,
     collate,
@@ -193,3 +194,26 @@ def test_checkpoint_holding_arbitrary_objects_is_refused(tmp_path: Path) -> None
 def test_tiny_items_are_valid_for_the_catalog() -> None:
     items, images = tiny_items(4)
     assert len(items) == len(images) == 4 and all(i["query"] for i in items)
+
+
+def test_dataset_skips_and_counts_items_without_a_usable_query() -> None:
+    class ThreeItems:  # duck-typed Catalog: items, indices(split), images(size)
+        items = [{"title": "women's red pants", "query": ["women's red pants", "petite"], "type": "pants",
+                  "gender": "women's", "colour": "red", "colour_lab": [50.0, 60.0, 40.0]},
+                 {"title": "men's jeans", "query": [], "type": "jeans", "gender": "men's"},
+                 {"title": "shorts", "query": ["shorts", "!!"], "type": "shorts"}]
+
+        def indices(self, split: str) -> np.ndarray:
+            return np.arange(3)
+
+        def images(self, size: int) -> np.ndarray:
+            return np.zeros((3, size, size, 3), np.uint8)
+
+    context = tiny_context(FakeLookup())
+    names = {"type": ["jeans", "pants", "shorts"], "gender": ["men's", "women's"],
+             "colour": FakeLookup.cluster_names}
+    dataset = QueryBatchDataset(ThreeItems(), "train", (16,), context.vocabulary, FakeLookup(), True, names)
+    assert (len(dataset), dataset.read, dataset.skipped) == (1, 3, 2)
+    item = dataset[0]
+    assert item["labels"] == [1, 1, 1] and item["colour_lab"] == [50.0, 60.0, 40.0]
+    assert item["images"][16].shape == (16, 16, 3)

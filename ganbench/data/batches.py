@@ -113,21 +113,32 @@ def class_names(items: Sequence[dict], lookup: Any) -> dict[str, list[str]]:
 
 
 class QueryBatchDataset(Dataset):
-    """One catalog split as batch items; items with an empty query stream are skipped and counted."""
+    """One catalog split as batch items.
+
+    Items whose query stream is empty or has a step without words cannot be trained on: they are
+    skipped and counted (``read`` = ``len(self)`` + ``skipped``).
+    """
 
     def __init__(self, catalog: Any, split: str, sizes: Sequence[int], vocabulary: Vocabulary, lookup: Any,
                  colour_model: bool, names: dict[str, list[str]]) -> None:
         split_indices = [int(i) for i in catalog.indices(split)]
-        self.indices = [i for i in split_indices if catalog.items[i].get("query")]
-        self.read, self.skipped = len(split_indices), len(split_indices) - len(self.indices)
         self.images = {size: catalog.images(size) for size in sizes}
+        self.indices: list[int] = []
         self.encoded = []
-        for i in self.indices:
+        for i in split_indices:
             item = catalog.items[i]
-            query, step_ends = encode_query_stream(item["query"], vocabulary, lookup, colour_model)
+            try:
+                query, step_ends = encode_query_stream(item.get("query") or [], vocabulary, lookup,
+                                                       colour_model)
+            except ValueError:
+                continue
+            if not step_ends:
+                continue
             title = vocabulary.encode(tokenize(item.get("title") or "")) or [Vocabulary.UNK]
             labels = [self._label(item, a, names, lookup) for a in ATTRIBUTES]
+            self.indices.append(i)
             self.encoded.append((title, query, step_ends, labels, self._lab(item, lookup)))
+        self.read, self.skipped = len(split_indices), len(split_indices) - len(self.indices)
 
     @staticmethod
     def _label(item: dict, attribute: str, names: dict[str, list[str]], lookup: Any) -> int:

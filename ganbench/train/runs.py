@@ -162,6 +162,10 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     ema = EMA(model.generator, config.train.ema_decay)
     dataset = QueryBatchDataset(catalog, "train", model.context.image_sizes, model.context.vocabulary, lookup,
                                 uses_colour_model(config.model.options), model.context.class_names)
+    if len(dataset) < config.train.batch_size:
+        raise RunError(f"the train split of {config.data.catalog} has {len(dataset)} usable items "
+                       f"({dataset.skipped} of {dataset.read} skipped: no usable query), fewer than "
+                       f"train.batch_size = {config.train.batch_size}")
     path, start = run_dir / CHECKPOINT, 0
     if resume:
         start = restore_training_state(load_checkpoint(path, device), path, model_name=config.model.name,
@@ -170,7 +174,7 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     (run_dir / DONE).unlink(missing_ok=True)  # a resumed run with more steps is not done until it ends
     write_config(config, run_dir / CONFIG)
     tqdm.write(f"{config.model.name}: {len(dataset)} training items ({dataset.skipped} of {dataset.read} "
-               f"skipped: empty query), {precision.name} on {device}, from step {start}")
+               f"skipped: no usable query), {precision.name} on {device}, from step {start}")
     identity = {"catalog_hash": catalog.hash, "vocabulary_hash": model.context.vocabulary.hash,
                 "lookup_hash": lookup.hash if lookup is not None else ""}
     log = ScalarLog(run_dir, resume_step=start if resume else None)
