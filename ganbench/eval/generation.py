@@ -72,6 +72,47 @@ def _check_batch(images: list, streams: list[list[str]]) -> None:
             )
 
 
+class _Collector:
+    """Accumulates per-step features of generated batches into padded (stream, step) arrays."""
+
+    def __init__(self, streams: list[list[str]], heads: list[str]) -> None:
+        self.n, self.max_steps, self.heads = len(streams), max(len(s) for s in streams), heads
+        self.pooled: np.ndarray | None = None
+        self.predicted = np.full((self.n, self.max_steps, len(heads)), -1, dtype=np.int64)
+        self.finals: list[torch.Tensor] = []
+        self.final_pooled: list[torch.Tensor] = []
+        self.final_logits: dict[str, list[torch.Tensor]] = {h: [] for h in heads}
+
+    def add(self, start: int, stacks: list[torch.Tensor], features: dict[str, torch.Tensor]) -> None:
+        pooled = features[POOLED]
+        if self.pooled is None:
+            self.pooled = np.zeros((self.n, self.max_steps, pooled.shape[1]), dtype=np.float32)
+        lengths = np.array([len(stack) for stack in stacks])
+        ends = np.cumsum(lengths)
+        for i, (first, end) in enumerate(zip(ends - lengths, ends, strict=True)):
+            self.pooled[start + i, : end - first] = pooled[first:end].numpy()
+            for j, head in enumerate(self.heads):
+                self.predicted[start + i, : end - first, j] = features[logits_feature(head)][
+                    first:end
+                ].argmax(1)
+        last = torch.from_numpy(ends - 1)
+        self.finals.append(torch.stack([stack[-1] for stack in stacks]))
+        self.final_pooled.append(pooled[last])
+        for head in self.heads:
+            self.final_logits[head].append(features[logits_feature(head)][last])
+
+    def result(self, generate_seconds: float, features_seconds: float) -> GeneratedSet:
+        return GeneratedSet(
+            final_images=torch.cat(self.finals),
+            pooled=self.pooled,
+            predicted=self.predicted,
+            final_logits={h: torch.cat(v) for h, v in self.final_logits.items()},
+            final_pooled=torch.cat(self.final_pooled),
+            generate_seconds=generate_seconds,
+            features_seconds=features_seconds,
+        )
+
+
 def generate_and_extract(
     model: Any,
     streams: list[list[str]],
@@ -82,46 +123,18 @@ def generate_and_extract(
     device: str | torch.device = "cpu",
 ) -> GeneratedSet:
     """Generate every stream's images in batches and take the classifier's features of every step."""
-    max_steps = max(len(s) for s in streams)
-    pooled = predicted = None
-    finals: list[torch.Tensor] = []
-    logits: dict[str, list[torch.Tensor]] = {h: [] for h in heads}
-    final_pooled: list[torch.Tensor] = []
+    collector = _Collector(streams, heads)
     generate_s = features_s = 0.0
     model.eval()
     for b, start in enumerate(range(0, len(streams), batch_size)):
         batch = streams[start : start + batch_size]
         tick = time.perf_counter()
         with torch.no_grad():
-            images = model.generate(batch, batch_seed(seed, b))
-        _check_batch(images, batch)
+            stacks = model.generate(batch, batch_seed(seed, b))
+        _check_batch(stacks, batch)
+        stacks = [stack.cpu() for stack in stacks]
         tock = time.perf_counter()
-        features = extract_features(
-            torch.cat([s.cpu() for s in images]), extractor, batch_size=256, device=device
-        )
-        features_s += time.perf_counter() - tock
-        generate_s += tock - tick
-        if pooled is None:
-            pooled = np.zeros((len(streams), max_steps, features[POOLED].shape[1]), dtype=np.float32)
-            predicted = np.full((len(streams), max_steps, len(heads)), -1, dtype=np.int64)
-        ends = np.cumsum([len(s) for s in batch])
-        for i, (first, end) in enumerate(zip(ends - [len(s) for s in batch], ends, strict=True)):
-            pooled[start + i, : end - first] = features[POOLED][first:end].numpy()
-            for j, head in enumerate(heads):
-                predicted[start + i, : end - first, j] = (
-                    features[logits_feature(head)][first:end].argmax(1).numpy()
-                )
-        last = torch.from_numpy(ends - 1)
-        finals.append(torch.stack([stack[-1].cpu() for stack in images]))
-        final_pooled.append(features[POOLED][last])
-        for head in heads:
-            logits[head].append(features[logits_feature(head)][last])
-    return GeneratedSet(
-        final_images=torch.cat(finals),
-        pooled=pooled,
-        predicted=predicted,
-        final_logits={h: torch.cat(v) for h, v in logits.items()},
-        final_pooled=torch.cat(final_pooled),
-        generate_seconds=generate_s,
-        features_seconds=features_s,
-    )
+        features = extract_features(torch.cat(stacks), extractor, batch_size=256, device=device)
+        collector.add(start, stacks, features)
+        generate_s, features_s = generate_s + tock - tick, features_s + time.perf_counter() - tock
+    return collector.result(generate_s, features_s)
