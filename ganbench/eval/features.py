@@ -1,13 +1,13 @@
 """Features extracted once per image set, every distribution metric computed from them.
 
-Extraction runs torch-fidelity's own loop (``get_featuresdict_from_dataset``) over a plain ``Dataset`` of
-in-memory uint8 tensors, so generated images never touch disk. IS, FID and KID are torch-fidelity's
-metric functions applied to the stored features (``isc_features_to_metric``,
-``kid_features_to_metric``; FID in :mod:`ganbench.eval.fid`).
+Extraction runs torch-fidelity feature extractors over in-memory uint8 tensors, so generated images never
+touch disk (``ImageTensorDataset`` is the plain Dataset that hands such tensors to torch-fidelity itself).
+IS and KID are torch-fidelity's metric functions applied to the stored features
+(``isc_features_to_metric``, ``kid_features_to_metric``); FID is in :mod:`ganbench.eval.fid`.
 
 Real-image features are cached as ``CATALOG/eval_net/cache/real_<subset>_<key>.pt``, the key hashing the
-catalog hash, the image size, the extractor's name, its weights hash and the subset; torch-fidelity's own
-cache (whose key ignores weights) is never used.
+catalog hash, the image size, the extractor's name, its weights hash, the subset and the features
+requested; torch-fidelity's own cache (whose key ignores weights) is never used.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from torch.utils.data import Dataset
 from torch_fidelity import FeatureExtractorBase
 from torch_fidelity.metric_isc import KEY_METRIC_ISC_MEAN, KEY_METRIC_ISC_STD, isc_features_to_metric
 from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, KEY_METRIC_KID_STD, kid_features_to_metric
-from torch_fidelity.utils import get_featuresdict_from_dataset
 
 from ganbench.eval.uncertainty import metric_entry
 
@@ -58,19 +57,28 @@ class ImageTensorDataset(Dataset):
         return self.images[index]
 
 
+@torch.no_grad()
 def extract_features(
     images: torch.Tensor,
     extractor: FeatureExtractorBase,
     batch_size: int = 128,
     device: str | torch.device = "cpu",
 ) -> dict[str, torch.Tensor]:
-    """Every feature the extractor was built for, for all ``images``, as CPU tensors."""
+    """Every feature the extractor was built for, for all uint8 ``images`` (N, 3, H, W), as CPU tensors.
+
+    Batches are contiguous slices of ``images`` (torch-fidelity's own loop collates item by item, and
+    stacking uint8 tensors one by one took ~5 s per 230 images at 128 px on the reference CPU).
+    """
+    ImageTensorDataset(images)  # validates dtype and shape
     if len(images) == 0:
         raise ValueError("cannot extract features of an empty image set")
-    cuda = torch.device(device).type == "cuda"
-    return get_featuresdict_from_dataset(
-        ImageTensorDataset(images), extractor, batch_size, cuda, save_cpu_ram=True, verbose=False
-    )
+    parts: dict[str, list[torch.Tensor]] = {}
+    for start in range(0, len(images), batch_size):
+        batch = images[start : start + batch_size].to(device)
+        named = extractor.convert_features_tuple_to_dict(extractor(batch))
+        for name, value in named.items():
+            parts.setdefault(name, []).append(value.detach().cpu())
+    return {name: torch.cat(values) for name, values in parts.items()}
 
 
 def inception_score(logits: torch.Tensor, seed: int, splits: int = IS_SPLITS) -> dict:

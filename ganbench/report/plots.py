@@ -34,7 +34,8 @@ def save_figure(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
 
 
 def _palette(n: int) -> list:
-    return sns.color_palette("Greys_r", n_colors=max(n, 1) + 2)[1:n + 1]
+    """Greys from dark to mid-light (the lightest shades vanish on white paper)."""
+    return sns.color_palette("Greys_r", n_colors=max(n, 1) + 3)[1:n + 1]
 
 
 def metric_bars(table: Table, out_dir: Path, stem: str) -> list[Path] | None:
@@ -72,7 +73,7 @@ def read_log(run_dir: Path) -> pd.DataFrame:
 
 
 def training_curves(logs: dict[str, pd.DataFrame], out_dir: Path, stem: str,
-                    max_panels: int = 6) -> list[Path] | None:
+                    max_panels: int = 9) -> list[Path] | None:
     """One panel per logged loss, a line per model (``logs``: row label -> concatenated seed logs;
     seeds are averaged per step). Losses logged by only some models still get a panel."""
     logs = {label: log for label, log in logs.items() if not log.empty and "step" in log}
