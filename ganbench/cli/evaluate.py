@@ -74,6 +74,13 @@ def _eval_net_flags(command):
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Local Inception-v3 weights (torch-fidelity format): FID/KID on Inception instead of the eval net.",
 )
+@click.option(
+    "--inception-feature",
+    type=click.Choice(["64", "192", "768", "2048"]),
+    default="2048",
+    show_default=True,
+    help="Inception layer for FID/KID (smaller layers suit small sample counts).",
+)
 @click.option("--k", type=click.IntRange(min=1), default=10, show_default=True, help="k of precision@k.")
 @click.option(
     "--batch-size",
@@ -90,6 +97,7 @@ def eval_command(
     seed: int,
     out: Path | None,
     inception_weights: Path | None,
+    inception_feature: str,
     k: int,
     batch_size: int,
     epochs: int,
@@ -113,9 +121,8 @@ def eval_command(
     from ganbench.eval.evaluate import EvalSettings, evaluate_run
     from ganbench.eval.summary import format_summary
 
-    settings = EvalSettings(
-        k=k, batch_size=batch_size, device=device, eval_net=_eval_net_options(epochs, image_size, width, 0)
-    )
+    settings = EvalSettings(k=k, batch_size=batch_size, device=device, inception_feature=inception_feature,
+                            eval_net=_eval_net_options(epochs, image_size, width, 0))
     try:
         metrics = evaluate_run(
             run_dir,

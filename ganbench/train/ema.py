@@ -2,7 +2,9 @@
 
 Choice (ours): the decay warms up as min(decay, (1 + n) / (10 + n)) after n updates (as TensorFlow's
 ``ExponentialMovingAverage`` with ``num_updates``), so short runs do not sample near-initial weights.
-Floating-point buffers (e.g. batch-norm statistics) are averaged too; integer buffers are copied.
+Only parameters are averaged; buffers (batch-norm running statistics) are not kept: the generator's
+live statistics are used with the averaged weights. Averaging the statistics too washed the samples of a
+450-step CPU run of ReStGAN out to flat grey (pixel std 2 instead of 9 with the live statistics).
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ from torch import nn
 
 
 class EMA:
-    """Shadow copy (float32) of ``module``'s floating-point state."""
+    """Shadow copy (float32) of ``module``'s floating-point parameters."""
 
     def __init__(self, module: nn.Module, decay: float) -> None:
         self.decay = decay
         self.num_updates = 0
-        self.shadow = {name: t.detach().float().clone() for name, t in module.state_dict().items()
-                       if t.is_floating_point()}
+        self.shadow = {name: p.detach().float().clone() for name, p in module.named_parameters()
+                       if p.is_floating_point()}
 
     def current_decay(self) -> float:
         return min(self.decay, (1 + self.num_updates) / (10 + self.num_updates))
@@ -32,8 +34,7 @@ class EMA:
         self.num_updates += 1
         state = module.state_dict()
         names = list(self.shadow)
-        current = [state[n].float() for n in names]
-        torch._foreach_lerp_([self.shadow[n] for n in names], current, 1.0 - decay)
+        torch._foreach_lerp_([self.shadow[n] for n in names], [state[n].float() for n in names], 1.0 - decay)
 
     @torch.no_grad()
     def copy_to(self, module: nn.Module) -> None:
