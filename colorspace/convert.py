@@ -45,15 +45,15 @@ def _check_last_axis(x: Array, what: str) -> None:
         raise ValueError(f"{what} must have shape (..., 3), got shape {tuple(x.shape)}")
 
 
-def _as_float_tensor(x: Array, what: str) -> tuple[torch.Tensor, bool]:
-    """Tensor view of ``x`` as float (uint8 scaled to 0..1) and whether ``x`` was numpy."""
+def _as_tensor(x: Array, what: str) -> tuple[torch.Tensor, bool]:
+    """Tensor view of ``x`` (float, or uint8 for sRGB input) and whether ``x`` was numpy."""
     is_numpy = isinstance(x, np.ndarray)
     if not is_numpy and not isinstance(x, torch.Tensor):
         raise TypeError(f"{what} must be a numpy array or torch tensor, got {type(x).__name__}")
     _check_last_axis(x, what)
     t = torch.from_numpy(np.ascontiguousarray(x)) if is_numpy else x
     if t.dtype == torch.uint8 and what.startswith("sRGB"):
-        return t.to(torch.float32) / 255.0, is_numpy
+        return t, is_numpy
     if not t.is_floating_point():
         kinds = "uint8 or floating point" if what.startswith("sRGB") else "floating point"
         raise ValueError(f"{what} must be {kinds}, got dtype {t.dtype}")
@@ -90,12 +90,44 @@ def _lab_f_inverse(f: torch.Tensor) -> torch.Tensor:
     return f.clamp_min(f_threshold) ** 3 + (f.clamp_max(f_threshold) - f_threshold) * (116 / _KAPPA)
 
 
+# f = (fx, fy, fz) as a row times this matrix, plus _LAB_OFFSET, is (L*, a*, b*): one addmm, no stack
+_LAB_FROM_F = np.array([[0.0, 500.0, 0.0], [116.0, -500.0, 200.0], [0.0, 0.0, -200.0]])
+_LAB_OFFSET = np.array([-16.0, 0.0, 0.0])
+
+
+def _srgb_decode_fast(c: torch.Tensor) -> torch.Tensor:
+    """``_srgb_decode`` in five passes, updating its own temporaries in place (autograd-safe: each in-place
+    op is one whose backward does not need the overwritten value, and pow_ saves its input itself)."""
+    curved = c.clamp_min(_SRGB_DECODE_T).mul_(1 / 1.055).add_(0.055 / 1.055).pow_(2.4)
+    return curved.add_(c.clamp_max(_SRGB_DECODE_T), alpha=1 / 12.92).sub_(_SRGB_DECODE_T / 12.92)
+
+
+def _lab_f_fast(t: torch.Tensor) -> torch.Tensor:
+    """``_lab_f`` with fewer passes, in the same way as ``_srgb_decode_fast``."""
+    cube_root = t.clamp_min(_EPSILON).pow_(1 / 3)
+    return cube_root.add_(t.clamp_max(_EPSILON), alpha=_KAPPA / 116).sub_(_EPSILON * _KAPPA / 116)
+
+
+def srgb_decode_lut(like: torch.Tensor) -> torch.Tensor:
+    """Linear light of the 256 uint8 sRGB codes (float64 maths, in ``like``'s float dtype and device)."""
+    codes = torch.arange(256, dtype=torch.float64) / 255.0
+    return _srgb_decode(codes).to(dtype=like.dtype if like.is_floating_point() else torch.float32,
+                                  device=like.device)
+
+
 def srgb_to_lab_tensor(rgb: torch.Tensor) -> torch.Tensor:
-    """Float sRGB in 0..1 (..., 3) -> Lab (..., 3), same dtype and device; differentiable."""
-    xyz = _srgb_decode(rgb) @ _constant(RGB_TO_XYZ / WHITE_XYZ[:, None], rgb).T
-    f = _lab_f(xyz)
-    fx, fy, fz = f.unbind(-1)
-    return torch.stack([116 * fy - 16, 500 * (fx - fy), 200 * (fy - fz)], -1)
+    """sRGB (..., 3), float in 0..1 or uint8, -> Lab (..., 3) on the same device; differentiable for float.
+
+    Float input keeps its dtype; uint8 gives float32 and decodes through a 256-entry table (exact).
+    """
+    if rgb.dtype == torch.uint8:
+        linear = srgb_decode_lut(rgb)[rgb.long()]
+    else:
+        linear = _srgb_decode_fast(rgb)
+    f = _lab_f_fast(linear @ _constant(RGB_TO_XYZ / WHITE_XYZ[:, None], linear).T)
+    flat = f.reshape(-1, 3)
+    lab = torch.addmm(_constant(_LAB_OFFSET, f), flat, _constant(_LAB_FROM_F, f))
+    return lab.reshape(f.shape)
 
 
 def lab_to_linear_rgb_tensor(lab: torch.Tensor) -> torch.Tensor:
@@ -111,21 +143,35 @@ def lab_to_srgb_tensor(lab: torch.Tensor) -> torch.Tensor:
     return _srgb_encode(lab_to_linear_rgb_tensor(lab))
 
 
-def _srgb_to_lab_numpy(rgb: np.ndarray) -> np.ndarray:
-    """The numpy speed path: same maths as ``srgb_to_lab_tensor`` in the input's float dtype.
-
-    Works on a planar (3, N) copy so every pass is over contiguous memory, does the 3x3 matrix product
-    as nine scaled adds (a BLAS call on an (N, 3) array is slow and suffers badly on a busy machine), and
-    fixes the few pixels on the linear branches by index instead of a full ``where``. Single-threaded.
-    """
-    kind = rgb.dtype.type
-    channels = np.ascontiguousarray(np.moveaxis(rgb.reshape(-1, 3), -1, 0))
+def _decode_numpy(channels: np.ndarray) -> np.ndarray:
+    """``_srgb_decode`` on float numpy channels in their dtype, fixing the dark ones by index."""
+    kind = channels.dtype.type
     linear = channels + kind(0.055)
     linear *= kind(1 / 1.055)
     np.power(linear, kind(2.4), out=linear)
     dark = np.flatnonzero(channels <= 0.04045)
     linear.flat[dark] = channels.flat[dark] * kind(1 / 12.92)
-    matrix = (RGB_TO_XYZ / WHITE_XYZ[:, None]).astype(rgb.dtype)
+    return linear
+
+
+_UINT8_TO_LINEAR = srgb_decode_lut(torch.empty(0, dtype=torch.float32)).numpy()
+
+
+def _srgb_to_lab_numpy(rgb: np.ndarray) -> np.ndarray:
+    """The numpy speed path: same maths as ``srgb_to_lab_tensor`` in the input's float dtype (float32 for
+    uint8, which is decoded through a 256-entry table of the exact curve).
+
+    Works on a planar (3, N) copy so every pass is over contiguous memory, does the 3x3 matrix product
+    as nine scaled adds (a BLAS call on an (N, 3) array is slow and suffers badly on a busy machine), and
+    fixes the few pixels on the linear branches by index instead of a full ``where``. Single-threaded.
+    """
+    channels = np.ascontiguousarray(np.moveaxis(rgb.reshape(-1, 3), -1, 0))
+    if rgb.dtype == np.uint8:
+        linear = _UINT8_TO_LINEAR[channels]
+    else:
+        linear = _decode_numpy(channels)
+    kind = linear.dtype.type
+    matrix = (RGB_TO_XYZ / WHITE_XYZ[:, None]).astype(linear.dtype)
     f = np.empty_like(linear)
     for row in range(3):
         np.multiply(linear[0], matrix[row, 0], out=f[row])
@@ -135,7 +181,7 @@ def _srgb_to_lab_numpy(rgb: np.ndarray) -> np.ndarray:
     low_values = f.flat[low] * kind(_KAPPA / 116) + kind(16 / 116)
     np.cbrt(f, out=f)
     f.flat[low] = low_values
-    lab = np.empty((f.shape[1], 3), dtype=rgb.dtype)
+    lab = np.empty((f.shape[1], 3), dtype=linear.dtype)
     lab[:, 0] = f[1] * kind(116) - kind(16)
     lab[:, 1] = (f[0] - f[1]) * kind(500)
     lab[:, 2] = (f[1] - f[2]) * kind(200)
@@ -149,8 +195,8 @@ def srgb_to_lab(rgb: Array) -> Array:
     (numpy in, numpy out), float32 for uint8/float32 input, otherwise the input's float dtype.
     Torch inputs keep their device and gradients.
     """
-    t, is_numpy = _as_float_tensor(rgb, "sRGB input")
-    numpy_ready = t.device.type == "cpu" and t.dtype in (torch.float32, torch.float64)
+    t, is_numpy = _as_tensor(rgb, "sRGB input")
+    numpy_ready = t.device.type == "cpu" and t.dtype in (torch.uint8, torch.float32, torch.float64)
     if numpy_ready and not (t.requires_grad and torch.is_grad_enabled()):
         lab = _srgb_to_lab_numpy(np.ascontiguousarray(t.detach().numpy()))
         return lab if is_numpy else torch.from_numpy(lab)
@@ -194,7 +240,7 @@ def lab_to_srgb(
     """
     if gamut not in ("clip", "chroma"):
         raise ValueError(f"gamut must be 'clip' or 'chroma', got {gamut!r}")
-    t, is_numpy = _as_float_tensor(lab, "Lab input")
+    t, is_numpy = _as_tensor(lab, "Lab input")
     outside = ~_in_gamut(lab_to_linear_rgb_tensor(t.detach()))
     if gamut == "chroma":
         with torch.no_grad():

@@ -7,6 +7,8 @@ Numpy inputs are computed in float64; torch inputs keep their dtype and device.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -15,59 +17,70 @@ METHODS = ("ciede2000", "cie76")
 _25_POW_7 = 25.0**7
 
 
+# T(h) = 1 - 0.17 cos(h - 30) + 0.24 cos(2h) + 0.32 cos(3h + 6) - 0.20 cos(4h - 63): the four cosines are
+# taken in one call on an (..., 4) tensor of angles (in radians) and summed with one matrix product.
+_T_MULTIPLES = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64) * math.pi / 180
+_T_OFFSETS = torch.tensor([-30.0, 0.0, 6.0, -63.0], dtype=torch.float64) * math.pi / 180
+_T_WEIGHTS = torch.tensor([-0.17, 0.24, 0.32, -0.20], dtype=torch.float64)
+
+
 def _safe_sqrt(x: torch.Tensor) -> torch.Tensor:
     positive = x > 0
-    root = torch.sqrt(torch.where(positive, x, torch.ones_like(x)))
-    return torch.where(positive, root, torch.zeros_like(x))
+    return torch.where(positive, torch.sqrt(torch.where(positive, x, 1.0)), 0.0)
 
 
 def _safe_atan2(y: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """atan2 in degrees, 0..360; 0 where x = y = 0 (the CIEDE2000 convention)."""
     zero = (x == 0) & (y == 0)
-    angle = torch.atan2(y, torch.where(zero, torch.ones_like(x), x))
-    degrees = torch.rad2deg(torch.where(zero, torch.zeros_like(angle), angle))
-    return torch.remainder(degrees, 360.0)
-
-
-def _cos_deg(x: torch.Tensor) -> torch.Tensor:
-    return torch.cos(torch.deg2rad(x))
+    angle = torch.atan2(y, torch.where(zero, 1.0, x)).mul_(180 / math.pi)
+    return torch.where(zero, 0.0, angle).remainder_(360.0)
 
 
 def _hue_terms(h1: torch.Tensor, h2: torch.Tensor, chroma_product: torch.Tensor):
     """Delta h' and mean h' (degrees) with the CIEDE2000 wrap-around rules."""
     diff = h2 - h1
+    achromatic = chroma_product == 0
     delta_h = torch.where(diff > 180, diff - 360, torch.where(diff < -180, diff + 360, diff))
-    delta_h = torch.where(chroma_product == 0, torch.zeros_like(diff), delta_h)
+    delta_h = torch.where(achromatic, 0.0, delta_h)
     total = h1 + h2
-    far = (h1 - h2).abs() > 180
+    far = diff.abs() > 180
     mean_h = torch.where(far, torch.where(total < 360, total + 360, total - 360), total) / 2
-    mean_h = torch.where(chroma_product == 0, total, mean_h)
-    return delta_h, mean_h
+    return delta_h, torch.where(achromatic, total, mean_h)
+
+
+def _t_factor(mean_h: torch.Tensor) -> torch.Tensor:
+    like = {"dtype": mean_h.dtype, "device": mean_h.device}
+    angles = torch.addcmul(_T_OFFSETS.to(**like), mean_h[..., None], _T_MULTIPLES.to(**like))
+    return (angles.cos_() @ _T_WEIGHTS.to(**like)).add_(1.0)
+
+
+def _chroma_ratio(chroma: torch.Tensor) -> torch.Tensor:
+    """sqrt(C^7 / (C^7 + 25^7)), shared by the G factor and R_C."""
+    power7 = chroma**7
+    return _safe_sqrt(power7 / (power7 + _25_POW_7))
 
 
 def ciede2000_tensor(lab1: torch.Tensor, lab2: torch.Tensor) -> torch.Tensor:
     """CIEDE2000 (kL = kC = kH = 1) between broadcastable Lab tensors (..., 3)."""
     L1, a1, b1 = lab1.unbind(-1)
     L2, a2, b2 = lab2.unbind(-1)
-    mean_c = (_safe_sqrt(a1**2 + b1**2) + _safe_sqrt(a2**2 + b2**2)) / 2
-    g = 0.5 * (1 - _safe_sqrt(mean_c**7 / (mean_c**7 + _25_POW_7)))
-    a1p, a2p = (1 + g) * a1, (1 + g) * a2
-    c1p, c2p = _safe_sqrt(a1p**2 + b1**2), _safe_sqrt(a2p**2 + b2**2)
+    b1_sq, b2_sq = b1 * b1, b2 * b2
+    mean_c = (_safe_sqrt(a1 * a1 + b1_sq) + _safe_sqrt(a2 * a2 + b2_sq)) / 2
+    a_scale = 1.5 - 0.5 * _chroma_ratio(mean_c)  # 1 + G
+    a1p, a2p = a_scale * a1, a_scale * a2
+    c1p, c2p = _safe_sqrt(a1p * a1p + b1_sq), _safe_sqrt(a2p * a2p + b2_sq)
     h1p, h2p = _safe_atan2(b1, a1p), _safe_atan2(b2, a2p)
     chroma_product = c1p * c2p
     delta_hp, mean_hp = _hue_terms(h1p, h2p, chroma_product)
-    delta_lp, delta_cp = L2 - L1, c2p - c1p
-    delta_big_hp = 2 * _safe_sqrt(chroma_product) * torch.sin(torch.deg2rad(delta_hp) / 2)
-    mean_lp, mean_cp = (L1 + L2) / 2, (c1p + c2p) / 2
-    t = (1 - 0.17 * _cos_deg(mean_hp - 30) + 0.24 * _cos_deg(2 * mean_hp)
-         + 0.32 * _cos_deg(3 * mean_hp + 6) - 0.20 * _cos_deg(4 * mean_hp - 63))  # fmt: skip
-    delta_theta = 30 * torch.exp(-(((mean_hp - 275) / 25) ** 2))
-    r_c = 2 * _safe_sqrt(mean_cp**7 / (mean_cp**7 + _25_POW_7))
-    s_l = 1 + 0.015 * (mean_lp - 50) ** 2 / torch.sqrt(20 + (mean_lp - 50) ** 2)
+    delta_big_hp = 2 * _safe_sqrt(chroma_product) * torch.sin(delta_hp * (math.pi / 360))
+    mean_cp = (c1p + c2p) / 2
+    lightness_offset_sq = ((L1 + L2) / 2 - 50) ** 2
+    s_l = 1 + 0.015 * lightness_offset_sq / torch.sqrt(20 + lightness_offset_sq)
     s_c = 1 + 0.045 * mean_cp
-    s_h = 1 + 0.015 * mean_cp * t
-    r_t = -torch.sin(torch.deg2rad(2 * delta_theta)) * r_c
-    term_l, term_c, term_h = delta_lp / s_l, delta_cp / s_c, delta_big_hp / s_h
+    s_h = 1 + 0.015 * mean_cp * _t_factor(mean_hp)
+    delta_theta = 30 * torch.exp(-(((mean_hp - 275) / 25) ** 2))
+    r_t = -2 * _chroma_ratio(mean_cp) * torch.sin(delta_theta * (math.pi / 90))
+    term_l, term_c, term_h = (L2 - L1) / s_l, (c2p - c1p) / s_c, delta_big_hp / s_h
     return _safe_sqrt(term_l**2 + term_c**2 + term_h**2 + r_t * term_c * term_h)
 
 

@@ -49,7 +49,9 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None,
     if figures:
         items += _figure_items(results, paper, beyond, out / "figures", out)
     name = _experiment_name(results)
-    intro = (f"Results of experiment `{name}`: {len(results.cells)} finished cell(s)"
+    description = _stored_experiment(results).get("description", "")
+    intro = (f"{description + ' ' if description else ''}"
+             f"Results of experiment `{name}`: {len(results.cells)} finished cell(s)"
              f"{f', {len(results.missing)} without metrics' if results.missing else ''}. "
              "Every number is read from the cells' metrics.json files.")
     provenance = _provenance(results)
@@ -165,10 +167,12 @@ def _first_extra(results: Results, keys: tuple[str, ...]) -> str:
 
 
 def _experiment_name(results: Results) -> str:
+    return str(_stored_experiment(results).get("name", results.root.name))
+
+
+def _stored_experiment(results: Results) -> dict:
     stored = results.root / "experiment.json"
-    if stored.is_file():
-        return json.loads(stored.read_text(encoding="utf-8")).get("name", results.root.name)
-    return results.root.name
+    return json.loads(stored.read_text(encoding="utf-8")) if stored.is_file() else {}
 
 
 def _provenance(results: Results) -> Provenance:
@@ -178,9 +182,13 @@ def _provenance(results: Results) -> Provenance:
     summary = results.root / "run_summary.json"
     notes = []
     if summary.is_file():
-        for row in json.loads(summary.read_text(encoding="utf-8")).get("cells", []):
+        rows = json.loads(summary.read_text(encoding="utf-8")).get("cells", [])
+        for row in rows:
             if row.get("status") == "failed":
                 statuses[row["cell"]] = "failed: " + str(row.get("error", ""))[:120]
+        seconds = sum(float(row.get("seconds", 0)) for row in rows)
+        notes.append(f"The last `ganbench run` spent {seconds / 60:.1f} min in its cells (training, report "
+                     "images, evaluation; per step in each cell's timing.json).")
     versions = {"python": platform.python_version()}
     for package in PACKAGES:
         try:
