@@ -17,12 +17,13 @@ import numpy as np
 from colorspace import ColourTerm, catalog_terms
 from colorspace.convert import lab_to_srgb, srgb_to_lab
 
-TYPES = ("pants", "jeans", "shorts")
-GENDERS = ("men's", "women's", "unisex")
-FITS = ("skinny", "slim", "straight", "bootcut", "wide-leg", "relaxed")
-LENGTHS = ("full", "ankle", "capri", "bermuda", "short")
-SIZE_LINES = ("petite", "tall", "plus")
-DETAILS = ("cargo pockets", "distressed", "pleated", "drawstring", "cuffed", "striped")
+# The attribute values are the text module's (one definition for parser and renderer); re-exported here.
+from ganbench.data.text import DETAILS as DETAILS
+from ganbench.data.text import FITS as FITS
+from ganbench.data.text import GENDERS as GENDERS
+from ganbench.data.text import LENGTHS as LENGTHS
+from ganbench.data.text import SIZE_LINES as SIZE_LINES
+from ganbench.data.text import TYPES as TYPES
 
 TYPE_WEIGHTS = {"pants": 0.45, "jeans": 0.35, "shorts": 0.20}
 GENDER_WEIGHTS = {"men's": 0.42, "women's": 0.45, "unisex": 0.13}
