@@ -7,7 +7,8 @@ in float32 and in bf16 autocast + channels_last, on a synthetic batch. FLOPs per
 with ``torch.utils.flop_counter.FlopCounterMode`` in a first untimed iteration (which also warms up);
 the fraction of peak compares the achieved FLOP rate with a large matmul measured here in the same
 dtype. Figures are medians over ``--iters`` timed iterations after ``--warmup`` further untimed ones.
-The machine's load average is printed too: on a shared machine figures drop with it. ``img/s`` counts
+The machine's load average is printed too: on a shared machine figures drop with it (the script sets
+OMP_WAIT_POLICY=PASSIVE unless it is set: spinning OpenMP threads collapse under load). ``img/s`` counts
 batch items; models that draw one image per query step (ReStGAN, stackgan-prefix) generate about three
 images per item. Not a test.
 
@@ -19,23 +20,28 @@ images per item. Not a test.
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
 import os
-import statistics
-import time
-from typing import Any
 
-import torch
-from torch.utils.flop_counter import FlopCounterMode
+# Spinning OpenMP threads lose their time slice to other processes on a shared machine, and every op then
+# waits for them: measured 6 -> 35 img/s (GF32/DF32 fp32) at load 4-5 on 2 cores. Set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-from ganbench.config import DataConfig, TrainConfig
-from ganbench.data.batches import encode_query_streams, model_vocabulary
-from ganbench.data.text import Vocabulary, tokenize
-from ganbench.models.base import ModelContext
-from ganbench.models.registry import available_models, get_model
-from ganbench.train.precision import Precision, bf16_supported
-from ganbench.train.trainer import to_device
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import statistics  # noqa: E402
+import time  # noqa: E402
+from typing import Any  # noqa: E402
+
+import torch  # noqa: E402
+from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
+
+from ganbench.config import DataConfig, TrainConfig  # noqa: E402
+from ganbench.data.batches import encode_query_streams, model_vocabulary  # noqa: E402
+from ganbench.data.text import Vocabulary, tokenize  # noqa: E402
+from ganbench.models.base import ModelContext  # noqa: E402
+from ganbench.models.registry import available_models, get_model  # noqa: E402
+from ganbench.train.precision import Precision, bf16_supported  # noqa: E402
+from ganbench.train.trainer import to_device  # noqa: E402
 
 QUERIES = [["women's black pants", "petite", "capri"], ["men's navy blue jeans", "slim", "distressed"],
            ["women's red shorts", "high waist"], ["men's khaki pants", "relaxed fit", "cargo pockets"]]
@@ -161,7 +167,8 @@ def main() -> None:
     if True in modes:
         peaks[True] = matmul_peak(torch.bfloat16)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads, load average "
-          f"{os.getloadavg()[0]:.1f}; matmul peak: "
+          f"{os.getloadavg()[0]:.1f}, OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY'] or 'unset'}; "
+          "matmul peak: "
           + ", ".join(f"{'bf16' if k else 'fp32'} {v:.0f} GFLOP/s" for k, v in peaks.items()))
     print(HEADER)
     data, train = DataConfig(), TrainConfig()

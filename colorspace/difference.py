@@ -62,8 +62,9 @@ def _chroma_ratio(chroma: torch.Tensor) -> torch.Tensor:
 
 def ciede2000_tensor(lab1: torch.Tensor, lab2: torch.Tensor) -> torch.Tensor:
     """CIEDE2000 (kL = kC = kH = 1) between broadcastable Lab tensors (..., 3)."""
-    L1, a1, b1 = lab1.unbind(-1)
-    L2, a2, b2 = lab2.unbind(-1)
+    # planar copies: every pass below then reads contiguous memory instead of every third value
+    L1, a1, b1 = lab1.movedim(-1, 0).contiguous()
+    L2, a2, b2 = lab2.movedim(-1, 0).contiguous()
     b1_sq, b2_sq = b1 * b1, b2 * b2
     mean_c = (_safe_sqrt(a1 * a1 + b1_sq) + _safe_sqrt(a2 * a2 + b2_sq)) / 2
     a_scale = 1.5 - 0.5 * _chroma_ratio(mean_c)  # 1 + G

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import click
+import os
 
-from ganbench import __version__
-from ganbench.cli.colors import colors
-from ganbench.cli.data import data
-from ganbench.cli.evaluate import eval_command, eval_net
-from ganbench.cli.experiment import report_command, run_command
-from ganbench.cli.zoo import generate_command, models_command, train_command
+# Before torch is imported: idle OpenMP workers sleep instead of spinning. On a busy 2-core machine spinning
+# workers lose their time slice and every op waits for them (6 -> 35 img/s in benchmarks/train_speed.py).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import click  # noqa: E402
+
+from ganbench import __version__  # noqa: E402
+from ganbench.cli.colors import colors  # noqa: E402
+from ganbench.cli.data import data  # noqa: E402
+from ganbench.cli.evaluate import eval_command, eval_net  # noqa: E402
+from ganbench.cli.experiment import report_command, run_command  # noqa: E402
+from ganbench.cli.zoo import generate_command, models_command, train_command  # noqa: E402
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
