@@ -45,7 +45,9 @@ class StackGanOptions:
     ``gf_dim``/``df_dim``: generator/discriminator base widths (StackGAN paper scale: 128/64 for
     Stage I); ``z_dim``: noise size; ``embedding_dim``: word embedding size; ``text_dim``: text
     embedding size; ``condition_dim``: CA code size; ``residual_blocks``: Stage-II residual blocks;
-    ``kl_weight``: weight of the CA KL term (2.0 in the StackGAN code).
+    ``kl_weight``: weight of the CA KL term (2.0 in the StackGAN code); ``stage2_residual``: Stage II
+    outputs the upsampled Stage-I image plus a learned residual (our choice, on by default: StackGAN-v1
+    has no such path and the paper is silent; it keeps a briefly trained Stage II from drawing flat grey).
     """
 
     ZERO_ALLOWED: ClassVar[frozenset[str]] = frozenset({"residual_blocks"})
@@ -58,6 +60,7 @@ class StackGanOptions:
     condition_dim: int = 32
     residual_blocks: int = 2
     kl_weight: float = 2.0
+    stage2_residual: bool = True
 
     def __post_init__(self) -> None:
         validate_options(self)

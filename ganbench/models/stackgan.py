@@ -123,7 +123,14 @@ class StackGanModel(GanModel):
             self.settings.text_encoder, n_tokens, o.embedding_dim, o.text_dim, self._centroid_features()
         )
         self.image_generator = TwoStageGenerator(
-            encoder, o.text_dim, o.condition_dim, o.z_dim, o.gf_dim, self.image_sizes, o.residual_blocks
+            encoder,
+            o.text_dim,
+            o.condition_dim,
+            o.z_dim,
+            o.gf_dim,
+            self.image_sizes,
+            o.residual_blocks,
+            o.stage2_residual,
         )
         classes = self._class_counts()
         self.discriminators = nn.ModuleDict(

@@ -50,12 +50,24 @@ class Stage1Generator(nn.Module):
 
 
 class Stage2Generator(nn.Module):
-    """Stage-I image + condition code -> ``output_size`` RGB image in [-1, 1]."""
+    """Stage-I image + condition code -> ``output_size`` RGB image in [-1, 1].
+
+    With ``skip`` (our choice; StackGAN-v1 has no such path) the output is the upsampled Stage-I image
+    plus a tanh residual, clamped to [-1, 1]: an untrained Stage II shows the Stage-I image instead of flat
+    grey, and the residual's gradient is that of the plain tanh output wherever the sum is inside [-1, 1].
+    """
 
     def __init__(
-        self, condition_dim: int, gf_dim: int, input_size: int, output_size: int, residual_blocks: int
+        self,
+        condition_dim: int,
+        gf_dim: int,
+        input_size: int,
+        output_size: int,
+        residual_blocks: int,
+        skip: bool = False,
     ) -> None:
         super().__init__()
+        self.skip = skip
         width = gf_dim * 4
         if input_size < 4:
             raise ValueError(f"Stage-II input size must be at least 4 px, got {input_size}")
@@ -80,7 +92,11 @@ class Stage2Generator(nn.Module):
         encoded = self.encoder(stage1_image)
         tiled = code[:, :, None, None].expand(-1, -1, encoded.shape[2], encoded.shape[3])
         joined = self.join(torch.cat([encoded, tiled.to(encoded.dtype)], dim=1))
-        return self.to_image(self.upsample(self.residual(joined)))
+        image = self.to_image(self.upsample(self.residual(joined)))
+        if not self.skip:
+            return image
+        base = nn.functional.interpolate(stage1_image, size=image.shape[-2:], mode="nearest")
+        return (base.to(image.dtype) + image).clamp(-1, 1)
 
 
 @dataclass
@@ -105,6 +121,7 @@ class TwoStageGenerator(nn.Module):
         gf_dim: int,
         image_sizes: tuple[int, int],
         residual_blocks: int,
+        stage2_skip: bool = False,
     ) -> None:
         super().__init__()
         stage1_size, stage2_size = image_sizes
@@ -112,7 +129,9 @@ class TwoStageGenerator(nn.Module):
         self.stage1_conditioning = ConditioningAugmentation(text_dim, condition_dim)
         self.stage1 = Stage1Generator(condition_dim, z_dim, gf_dim, stage1_size)
         self.stage2_conditioning = ConditioningAugmentation(text_dim, condition_dim)
-        self.stage2 = Stage2Generator(condition_dim, gf_dim, stage1_size, stage2_size, residual_blocks)
+        self.stage2 = Stage2Generator(
+            condition_dim, gf_dim, stage1_size, stage2_size, residual_blocks, stage2_skip
+        )
         self.z_dim = z_dim
         init_stackgan_weights(self)
 
