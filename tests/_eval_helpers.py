@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 import torch
 
 from ganbench.models.base import GanModel, ModelContext
@@ -199,3 +200,12 @@ def make_inception_weights(path: Path) -> Path:
         RandomInception("random", ["2048"], feature_extractor_weights_path=str(empty)).state_dict(), path
     )
     return Path(path)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny convolutions run several times faster on one thread than on two busy ones."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -7,8 +7,11 @@ so this exercises load_run -> EMA generator -> evaluation -> metrics.json exactl
 import json
 
 import pytest
-import torch
-from _eval_helpers import draw_garment, make_items
+from _eval_helpers import (
+    draw_garment,
+    make_items,
+    one_thread,  # noqa: F401  (autouse fixture)
+)
 from _train_helpers import tiny_config_dict
 from click.testing import CliRunner
 
@@ -18,14 +21,6 @@ from ganbench.data.catalog import write_catalog
 from ganbench.train.runs import train_run
 
 NET_FLAGS = ["--net-epochs", "2", "--net-image-size", "16", "--net-width", "4"]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,13 @@ import json
 import numpy as np
 import pytest
 import torch
-from _eval_helpers import FakeCatalog, FakeLookup, FakeModel, make_inception_weights
+from _eval_helpers import (
+    FakeCatalog,
+    FakeLookup,
+    FakeModel,
+    make_inception_weights,
+    one_thread,  # noqa: F401  (autouse fixture)
+)
 
 from ganbench.eval.colour import colour_differences, term_labs
 from ganbench.eval.evalnet import EvalNetOptions
@@ -38,14 +44,6 @@ SETTINGS = EvalSettings(
     bootstrap_rounds=20,
     eval_net=EvalNetOptions(image_size=16, width=4, epochs=15, batch_size=16),
 )
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture

@@ -5,7 +5,11 @@ import json
 import numpy as np
 import pytest
 import torch
-from _eval_helpers import FakeCatalog, FakeLookup
+from _eval_helpers import (
+    FakeCatalog,
+    FakeLookup,
+    one_thread,  # noqa: F401  (autouse fixture)
+)
 
 from ganbench.eval.attributes import UNKNOWN, LabelSpace
 from ganbench.eval.evalnet import CLASSIFIER_FILE, REPORT_FILE, EvalNetOptions, load_eval_net
@@ -13,15 +17,6 @@ from ganbench.eval.evalnet_train import classify, ensure_eval_net, format_report
 
 OPTIONS = EvalNetOptions(image_size=16, width=4, epochs=10, batch_size=16)
 QUICK = EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=32)
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny convolutions run several times faster on one thread than on two busy ones."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture
