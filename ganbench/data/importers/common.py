@@ -12,12 +12,13 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ganbench.data.report import ImportReport
 from ganbench.data.standardise import DEFAULT_OPTIONS, NoForegroundError, StandardiseOptions, standardise
 from ganbench.data.text import GENDER_WORDS, TYPE_WORDS, parse_attributes, query_stream, tokenize
 
@@ -210,3 +211,28 @@ def build_item(item_id: str, title: str, given: dict) -> dict:
     for key in ("brand", "material", "size_code"):
         item[key] = given.get(key)
     return item
+
+
+@dataclass
+class KeptRows:
+    """What an importer keeps, in input order, and the report that counts every row read."""
+
+    items: list[dict] = field(default_factory=list)
+    paths: list[Path] = field(default_factory=list)
+    ids: set[str] = field(default_factory=set)
+    report: ImportReport = field(default_factory=ImportReport)
+
+    def add(self, source: str, result: tuple[dict, Path] | Skip) -> None:
+        """Keep an (item, image path) pair, or record the skip with its reason."""
+        if isinstance(result, Skip):
+            self.report.skip(source, result.reason, result.kind)
+            return
+        item, image_path = result
+        self.ids.add(item["id"])
+        self.items.append(item)
+        self.paths.append(image_path)
+        self.report.keep()
+
+    def result(self) -> tuple[list[dict], list[Path], ImportReport]:
+        return self.items, self.paths, self.report
+

@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from ganbench.data.importers.common import (
     ImportFormatError,
+    KeptRows,
     Skip,
     build_item,
     canonical,
@@ -145,22 +146,11 @@ def read_csv_folder(
     With a ``staging`` folder the returned paths are the standardised PNGs staged there.
     """
     index = find_index(Path(src))
-    items: list[dict] = []
-    paths: list[Path] = []
-    taken: set[str] = set()
-    report = ImportReport()
+    kept = KeptRows()
     for line, row in tqdm(_index_rows(index), desc="checking rows", unit="row", disable=not progress):
-        source = f"{index.name} line {line}"
-        result = row if isinstance(row, Skip) else _row_item(row, index.parent, taken)
+        result = row if isinstance(row, Skip) else _row_item(row, index.parent, kept.ids)
         if isinstance(result, tuple):
-            image = check_image(result[1], options, staged_path(staging, len(items)))
+            image = check_image(result[1], options, staged_path(staging, len(kept.items)))
             result = image if isinstance(image, Skip) else (result[0], image)
-        if isinstance(result, Skip):
-            report.skip(source, result.reason, result.kind)
-            continue
-        item, image_path = result
-        taken.add(item["id"])
-        items.append(item)
-        paths.append(image_path)
-        report.keep()
-    return items, paths, report
+        kept.add(f"{index.name} line {line}", result)
+    return kept.result()

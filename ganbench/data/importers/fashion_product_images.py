@@ -21,6 +21,7 @@ from tqdm import tqdm
 
 from ganbench.data.importers.common import (
     ImportFormatError,
+    KeptRows,
     Skip,
     brand_from_title,
     build_item,
@@ -91,24 +92,14 @@ def read_fashion_product_images(
         raise ImportFormatError(f"{root} is not a Fashion Product Images folder: styles.csv is missing")
     header, rows = read_csv_rows(styles, rejoin="productDisplayName")
     require_columns(header, REQUIRED_COLUMNS, styles)
-    items: list[dict] = []
-    paths: list[Path] = []
-    seen: set[str] = set()
-    report = ImportReport()
+    kept = KeptRows()
     for line, row in tqdm(rows, desc="checking rows", unit="row", disable=not progress):
         source = f"styles.csv line {line}"
-        result = row if isinstance(row, Skip) else _row_item(row, seen)
+        result = row if isinstance(row, Skip) else _row_item(row, kept.ids)
         if isinstance(result, dict):
             source = f"{source} (id {result['id']})"
             path = root / "images" / f"{result['id']}.jpg"
-            image = check_image(path, options, staged_path(staging, len(items)))
+            image = check_image(path, options, staged_path(staging, len(kept.items)))
             result = image if isinstance(image, Skip) else (result, image)
-        if isinstance(result, Skip):
-            report.skip(source, result.reason, result.kind)
-            continue
-        item, image_path = result
-        seen.add(item["id"])
-        items.append(item)
-        paths.append(image_path)
-        report.keep()
-    return items, paths, report
+        kept.add(source, result)
+    return kept.result()
