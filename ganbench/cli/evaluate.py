@@ -54,7 +54,25 @@ def _eval_net_flags(command):
 
 
 @click.command("eval")
-@click.argument("run_dir", type=EXISTING_DIR)
+@click.argument("run_dir", type=EXISTING_DIR, required=False)
+@click.option(
+    "--baseline",
+    default=None,
+    help="Score a calibration row instead of a run: 'real' (the catalog's own photos) or 'mean-image'.",
+)
+@click.option(
+    "--reference",
+    default="train",
+    show_default=True,
+    help="Real images FID/KID compare with: train, test or heldout (val + test).",
+)
+@click.option(
+    "--image-size",
+    "baseline_size",
+    type=click.IntRange(min=8),
+    default=None,
+    help="Image size of a --baseline row (default: the eval net's input size; give the models' size).",
+)
 @click.option("--catalog", "catalog_dir", required=True, type=EXISTING_DIR, help="Catalog to evaluate on.")
 @click.option(
     "--n-samples",
@@ -91,7 +109,10 @@ def _eval_net_flags(command):
 )
 @_eval_net_flags
 def eval_command(
-    run_dir: Path,
+    run_dir: Path | None,
+    baseline: str | None,
+    reference: str,
+    baseline_size: int | None,
     catalog_dir: Path,
     n_samples: int | None,
     seed: int,
@@ -110,35 +131,74 @@ def eval_command(
 
     Trains the catalog's evaluation network first if it has none for this lookup table (stored in
     CATALOG/eval_net/ and reused). Prints a summary table; the same checkpoint, catalog and seed give
-    the same metrics.
+    the same metrics. With --baseline (and no RUN_DIR) it scores a calibration row with the same code:
+    'real' draws each test item's own photo at every step (the ceiling; FID/KID against real photos
+    without those items), 'mean-image' the mean train photo for every query (the floor).
 
     \b
     Examples:
       ganbench eval runs/restgan --catalog catalogs/synth
       ganbench eval runs/restgan --catalog catalogs/synth --n-samples 2000 --seed 1 --out m.json
       ganbench eval runs/bow --catalog catalogs/synth --inception-weights ~/weights-inception.pth
+      ganbench eval --baseline real --catalog catalogs/synth --image-size 64 --out real.json
+      ganbench eval --baseline mean-image --catalog catalogs/synth --out mean.json
     """
-    from ganbench.eval.evaluate import EvalSettings, evaluate_run
+    from ganbench.eval.evaluate import EvalSettings
     from ganbench.eval.summary import format_summary
 
-    settings = EvalSettings(k=k, batch_size=batch_size, device=device, inception_feature=inception_feature,
-                            eval_net=_eval_net_options(epochs, image_size, width, 0))
+    target = _eval_target(run_dir, baseline, out)
+    settings = EvalSettings(n_samples=n_samples, seed=seed, inception_weights=inception_weights, k=k,
+                            batch_size=batch_size, device=device, inception_feature=inception_feature,
+                            eval_net=_eval_net_options(epochs, image_size, width, 0), reference=reference)
     try:
-        metrics = evaluate_run(
-            run_dir,
-            _open_catalog(catalog_dir),
-            n_samples,
-            seed,
-            inception_weights,
-            out or run_dir / "metrics.json",
-            lookup=_open_lookup(colour_lookup),
-            settings=settings,
-            log=lambda line: click.echo(line, err=True),
-        )
+        _check_reference(reference)
+        catalog, lookup = _open_catalog(catalog_dir), _open_lookup(colour_lookup)
+        metrics = _evaluate(run_dir, baseline, catalog, lookup, settings, baseline_size, target)
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_summary(metrics))
-    click.echo(f"wrote {out or run_dir / 'metrics.json'}")
+    click.echo(f"wrote {target}")
+
+
+def _eval_target(run_dir: Path | None, baseline: str | None, out: Path | None) -> Path:
+    """Where metrics.json goes; refuses RUN_DIR with --baseline, neither, or an unknown baseline."""
+    from ganbench.eval.calibration import SOURCES
+
+    if run_dir is not None and baseline is not None:
+        raise click.ClickException(f"give a RUN_DIR or --baseline, not both (got {run_dir} and --baseline "
+                                   f"{baseline}): a baseline row has no run")
+    if run_dir is None and baseline is None:
+        raise click.ClickException("give a RUN_DIR to evaluate, or --baseline real|mean-image")
+    if baseline is not None and baseline not in SOURCES:
+        raise click.ClickException(f"--baseline: unknown baseline {baseline!r}; expected one of: "
+                                   f"{', '.join(SOURCES)}")
+    if baseline is not None and out is None:
+        raise click.ClickException(f"--baseline {baseline} needs --out FILE (a baseline row has no run "
+                                   "folder to write into)")
+    return out or run_dir / "metrics.json"
+
+
+def _check_reference(reference: str) -> None:
+    from ganbench.eval.reference import REFERENCE_SETS
+
+    if reference not in REFERENCE_SETS:
+        raise ValueError(f"--reference: unknown reference set {reference!r}; expected one of: "
+                         f"{', '.join(REFERENCE_SETS)}")
+
+
+def _evaluate(run_dir: Path | None, baseline: str | None, catalog, lookup, settings, image_size: int | None,
+              target: Path) -> dict:
+    """A run's metrics (written by evaluate_run) or a baseline row's (written here)."""
+    from ganbench.eval.calibration import evaluate_baseline
+    from ganbench.eval.evaluate import evaluate_run, write_metrics
+
+    log = lambda line: click.echo(line, err=True)  # noqa: E731
+    if baseline is None:
+        return evaluate_run(run_dir, catalog, settings.n_samples, settings.seed, settings.inception_weights,
+                            target, lookup=lookup, settings=settings, log=log)
+    metrics = evaluate_baseline(baseline, catalog, lookup, settings, image_size, log=log)
+    write_metrics(metrics, target)
+    return metrics
 
 
 @click.group("eval-net")

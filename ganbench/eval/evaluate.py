@@ -221,12 +221,12 @@ def evaluate_source(
 ) -> dict:
     """All metrics of the images ``source`` draws for ``catalog``'s test query streams (module doc)."""
     start = time.perf_counter()
+    streams = evaluation_streams(catalog, settings.n_samples)
+    plan = plan_reference(catalog, settings.reference, streams.items, source.shows_catalog_photos,
+                          settings.seed)  # before any work: a reference set that cannot work stops here
     net = ensure_eval_net(catalog, lookup, settings.eval_net, settings.device, log=log)
     space = LabelSpace(classes={h: tuple(n) for h, n in net.classes.items()}, lookup=lookup)
-    streams = evaluation_streams(catalog, settings.n_samples)
     requests = parse_requests(streams.steps, space, default_parser())
-    plan = plan_reference(catalog, settings.reference, streams.items, source.shows_catalog_photos,
-                          settings.seed)
     extractor = classifier_extractor(
         net, [POOLED, *(logits_feature(h) for h in space.heads)], settings.device
     )
