@@ -24,16 +24,12 @@ from typing import Any
 import numpy as np
 import torch
 
+from ganbench.eval.baseline_names import DESCRIPTIONS, ROW_NAMES
 from ganbench.eval.evalnet import file_hash
 from ganbench.eval.evaluate import EvalSettings, evaluate_source
 from ganbench.eval.features import catalog_images_at
 
 CALIBRATION_FORMAT = "ganbench-calibration/1"
-ROW_NAMES = {"real": "real images", "mean-image": "mean image"}
-DESCRIPTIONS = {
-    "real": "the catalog's own photo of each test item at every step (ceiling; FID of disjoint real sets)",
-    "mean-image": "the mean train photo for every query (floor: a generator that ignores its text)",
-}
 MEAN_CHUNK = 256
 
 
