@@ -73,6 +73,7 @@ def test_good_experiment_plans_cells_with_merged_overrides(tmp_path):
     (GOOD + "\n[model_config.stackgan-lstm]\n", "'model_config.stackgan-lstm'"),
     (GOOD.replace("synthesise = { n = 32, seed = 3 }", 'path = "x"\nsynthesise = { n = 32 }'), "exactly one"),
     ("models = [", "not valid TOML"),
+    (GOOD.replace("[eval]\n", '[eval]\nreference = "val"\n'), "eval.reference must be one of train, test"),
 ])
 def test_bad_experiment_files_name_the_file_and_key(tmp_path, bad, expected):
     path = write(tmp_path, bad)

@@ -29,6 +29,7 @@ any work, naming the key, the file and the nearest valid key)::
     n_samples = 200
     seed = 0
     inception_weights = "weights/pt_inception-2015-12-05.pth"   # optional, for standard FID
+    reference = "train"                  # FID/KID reference images: train | test | heldout (val + test)
     net = { epochs = 8, width = 16 }     # optional: training options of the evaluation network
 
     [report]
@@ -68,7 +69,7 @@ CATALOG_KEYS = ("synthesise", "import", "path", "dir")
 SYNTH_KEYS = ("n", "seed")
 IMPORT_KEYS = ("format", "src")
 VARIANT_KEYS = ("models", "config", "description")
-EVAL_KEYS = ("n_samples", "seed", "inception_weights", "net")
+EVAL_KEYS = ("n_samples", "seed", "inception_weights", "net", "reference")
 REPORT_KEYS = ("streams", "n_sample_seeds")
 
 
@@ -114,6 +115,7 @@ class EvalSettings:
     seed: int = 0
     inception_weights: Path | None = None
     net: Any = None  # ganbench.eval.evalnet.EvalNetOptions, or None for its defaults
+    reference: str = "train"  # see ganbench.eval.reference
 
 
 @dataclass(frozen=True)
@@ -296,7 +298,17 @@ def _eval(table: dict[str, Any], where: str) -> EvalSettings:
     return EvalSettings(n_samples=_positive_int(table, "n_samples", where, default=200, minimum=2),
                         seed=_positive_int(table, "seed", where, default=0, minimum=0),
                         inception_weights=Path(weights) if weights else None,
-                        net=_eval_net(table.get("net"), where))
+                        net=_eval_net(table.get("net"), where),
+                        reference=_reference(table.get("reference", "train"), where))
+
+
+def _reference(value: Any, where: str) -> str:
+    from ganbench.eval.reference import REFERENCE_SETS
+
+    if value not in REFERENCE_SETS:
+        raise ExperimentError(f"{where}: eval.reference must be one of {', '.join(REFERENCE_SETS)}, "
+                              f"got {value!r}")
+    return value
 
 
 def _eval_net(table: Any, where: str) -> Any:

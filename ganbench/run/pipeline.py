@@ -13,10 +13,11 @@ from ganbench.data.importers import import_catalog
 from ganbench.data.synth import synthesise
 from ganbench.eval.evaluate import EvalSettings as EvalRunSettings
 from ganbench.eval.evaluate import evaluate_run
+from ganbench.report.results import CALIBRATION_DIR
 from ganbench.run.configs import resolve_config
 from ganbench.run.experiment import CatalogSource, EvalSettings, ExperimentError, ReportSettings
 from ganbench.run.media import render_media
-from ganbench.run.runner import Pipeline
+from ganbench.run.runner import METRICS_FILE, Pipeline
 from ganbench.train.precision import resolve_device
 from ganbench.train.runs import train_run
 
@@ -27,7 +28,8 @@ def real_pipeline(write_report: bool = True) -> Pipeline:
     from ganbench.report.build import write_report as report
 
     return Pipeline(prepare_catalog=prepare_catalog, resolve_config=resolve_config, train=train,
-                    evaluate=evaluate, render=render, write_report=report if write_report else None)
+                    evaluate=evaluate, render=render, write_report=report if write_report else None,
+                    calibrate=calibrate)
 
 
 def prepare_catalog(source: CatalogSource) -> Path:
@@ -66,13 +68,47 @@ def train(config: RunConfig, run_dir: Path, resume: bool) -> Path:
     return train_run(config, run_dir, resume=resume)
 
 
+def _eval_settings(settings: EvalSettings) -> EvalRunSettings:
+    """The evaluation's settings from the experiment's [eval], on CUDA when there is one."""
+    weights = str(settings.inception_weights) if settings.inception_weights else None
+    return EvalRunSettings(n_samples=settings.n_samples, seed=settings.seed, inception_weights=weights,
+                           device=str(resolve_device("auto")), reference=settings.reference,
+                           **({"eval_net": settings.net} if settings.net is not None else {}))
+
+
 def evaluate(run_dir: Path, catalog: Path, settings: EvalSettings) -> dict:
     """Evaluate on CUDA when there is one (the evaluation's own default is the CPU)."""
-    weights = str(settings.inception_weights) if settings.inception_weights else None
-    options = EvalRunSettings(device=str(resolve_device("auto")),
-                              **({"eval_net": settings.net} if settings.net is not None else {}))
-    return evaluate_run(run_dir, Catalog.open(catalog), n_samples=settings.n_samples, seed=settings.seed,
-                        inception_weights=weights, settings=options)
+    options = _eval_settings(settings)
+    return evaluate_run(run_dir, Catalog.open(catalog), n_samples=options.n_samples, seed=options.seed,
+                        inception_weights=options.inception_weights, settings=options)
+
+
+def calibrate(results_dir: Path, catalog: Path, settings: EvalSettings) -> list[Path]:
+    """The report's calibration rows (``real images``, ``mean image``) at the models' image size, once per
+    experiment: reused while the catalog, lookup table, evaluation settings and image size are unchanged."""
+    import colorspace
+    from ganbench.eval.calibration import SOURCES, cached_baseline
+
+    size = _evaluated_image_size(results_dir)
+    if size is None:
+        print("calibration: no evaluated cell yet, so no image size to draw the calibration rows at")
+        return []
+    opened, lookup, options = Catalog.open(catalog), colorspace.default_lookup(), _eval_settings(settings)
+    written = []
+    for name in SOURCES:
+        out = results_dir / CALIBRATION_DIR / f"{name}.json"
+        cached_baseline(name, out, opened, lookup, options, size)
+        written.append(out)
+    return written
+
+
+def _evaluated_image_size(results_dir: Path) -> int | None:
+    """The image size the cells were evaluated at (that of the first finished cell by name)."""
+    for metrics_file in sorted((results_dir / "cells").glob(f"*/{METRICS_FILE}")):
+        size = json.loads(metrics_file.read_text(encoding="utf-8")).get("settings", {}).get("image_size")
+        if size:
+            return int(size)
+    return None
 
 
 def render(run_dir: Path, media_dir: Path, settings: ReportSettings) -> Path:

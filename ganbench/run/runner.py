@@ -24,6 +24,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from ganbench.report.results import CALIBRATION_DIR
 from ganbench.run.cells import Cell, plan_cells
 from ganbench.run.experiment import CatalogSource, EvalSettings, Experiment, ReportSettings
 
@@ -48,6 +49,7 @@ class Pipeline:
     evaluate: Callable[[Path, Path, EvalSettings], dict]
     render: Callable[[Path, Path, ReportSettings], Any] | None = None
     write_report: Callable[[Path], Any] | None = None
+    calibrate: Callable[[Path, Path, EvalSettings], Any] | None = None  # the report's calibration rows
 
 
 @dataclass
@@ -84,6 +86,8 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
         log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))
         outcomes.append(outcome)
     _write_summary(results_dir, outcomes)
+    if pipeline.calibrate is not None:
+        _calibrate(pipeline.calibrate, results_dir, catalog, experiment.eval, log)
     if pipeline.write_report is not None:
         _report(pipeline.write_report, results_dir, log)
     return outcomes
@@ -98,6 +102,21 @@ def _report(write_report: Callable[[Path], Any], results_dir: Path, log: Callabl
         failure.write_text(traceback.format_exc(), encoding="utf-8")
         log(f"the report failed ({type(error).__name__}: {error}); the cells' results are kept: fix the "
             f"cause and run `ganbench report {results_dir}` (traceback: {failure})")
+        return
+    failure.unlink(missing_ok=True)
+
+
+def _calibrate(calibrate: Callable[[Path, Path, EvalSettings], Any], results_dir: Path, catalog: Path,
+               settings: EvalSettings, log: Callable[[str], None]) -> None:
+    """Compute (or reuse) the calibration rows; a failure keeps the cells and the report goes on."""
+    failure = results_dir / CALIBRATION_DIR / ERROR_FILE
+    try:
+        calibrate(results_dir, catalog, settings)
+    except Exception as error:
+        failure.parent.mkdir(parents=True, exist_ok=True)
+        failure.write_text(traceback.format_exc(), encoding="utf-8")
+        log(f"the calibration rows failed ({type(error).__name__}: {error}); the report goes on without "
+            f"them (traceback: {failure})")
         return
     failure.unlink(missing_ok=True)
 
