@@ -138,6 +138,18 @@ def test_a_failing_report_keeps_the_results_and_says_how_to_retry(tmp_path):
     assert "ganbench report" in messages[-1] and (tmp_path / "out/report_error.txt").is_file()
 
 
+def test_calibration_runs_once_after_the_cells_and_a_failure_keeps_the_report(tmp_path):
+    pipeline, calls, reports = FakeSteps().pipeline(), [], []
+    pipeline.calibrate = lambda results, catalog, settings: calls.append(settings.reference)
+    run_experiment(_experiment(tmp_path), tmp_path / "out", pipeline, log=lambda _: None)
+    assert calls == ["train"]
+    pipeline.calibrate, pipeline.write_report = (lambda *args: 1 / 0), reports.append
+    messages = []
+    run_experiment(_experiment(tmp_path), tmp_path / "out", pipeline, resume=True, log=messages.append)
+    assert "the calibration rows failed (ZeroDivisionError" in messages[-1]
+    assert (tmp_path / "out/calibration/error.txt").is_file() and reports == [tmp_path / "out"]
+
+
 def test_trained_but_unevaluated_cell_is_only_evaluated(tmp_path):
     experiment = _experiment(tmp_path)
     out = tmp_path / "out"
