@@ -128,5 +128,6 @@ def test_colour_study_runs_on_stored_embeddings(tmp_path):
     summary, written = colour_studies(load_results(tmp_path), tmp_path / "study", permutations=50)
     bow = summary.set_index("model").loc["stackgan-bow"]
     assert bow.terms >= 4 and bow.spearman_rho > 0.2
+    assert bow.rho_between > 0.2 and bow.between_pairs > 0  # the comparable figure, beside all pairs
     assert "at least 4 colour terms" in summary.set_index("model").loc["restgan", "note"]
     assert all(p.is_file() for p in written["stackgan-bow"])

@@ -154,7 +154,10 @@ def _colour_study_items(results: Results, folder: Path, out: Path) -> list[Item]
     write_summary(summary, folder / "summary")
     caption = ("Do distances between a model's colour-term embeddings follow perceptual CIEDE2000 "
                "distances? Spearman ρ over term pairs with a permutation p-value, nearest-neighbour "
-               "agreement and 5-NN overlap (colorspace.study).")
+               "agreement and 5-NN overlap (colorspace.study). Compare models on the between-cluster "
+               "columns (pairs of terms from different lookup-table clusters): a model that reads colour "
+               "words as cluster tokens puts every within-cluster pair at distance 0 by construction, "
+               "which inflates its all-pairs figures.")
     items = [Item("Colour-term study", caption, markdown=study_markdown(summary),
                   downloads=[str((folder / "summary.csv").relative_to(out))])]
     for label, paths in written.items():
