@@ -58,7 +58,7 @@ from ganbench.eval.retention import refinement_metrics, undefined_refinement
 from ganbench.eval.retrieval import DEFAULT_K, NO_EXCLUSION, precision_at_k
 from ganbench.eval.uncertainty import DEFAULT_BOOTSTRAP_ROUNDS, metric_entry
 
-METRICS_FORMAT = "ganbench-metrics/1"
+METRICS_FORMAT = "ganbench-metrics/2"  # /2: response and precision@k redefined (issue 11)
 IS_HEADS = ("type", "colour", "gender")
 
 
