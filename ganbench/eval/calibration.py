@@ -1,10 +1,11 @@
 """Calibration rows: where "real" and "broken" lie on every metric, scored by the same code as a model.
 
 - ``real`` (row ``real images``): each stream's images are the catalog's own photo of the stream's item
-  at every step. The ceiling for IS, attribute accuracy, colour error and retrieval; its FID/KID compare
-  two disjoint sets of real photos (the drawn test items against a reference without them: see
-  :mod:`ganbench.eval.reference`), the floor a generator can hope for. A catalog holds one photo per
-  item, so there is no refinement sequence: its refinement metrics are n/a.
+  at every step. What real photos score on IS, attribute accuracy, colour error and retrieval (the
+  expected ceiling; a generator can pass it where the classifier finds its images easier than photos);
+  its FID/KID compare two disjoint sets of real photos (the drawn test items against a reference without
+  them: see :mod:`ganbench.eval.reference`), the floor a generator can hope for. A catalog holds one
+  photo per item, so there is no refinement sequence: its refinement metrics are n/a.
 - ``mean-image`` (row ``mean image``): the mean train photo for every step of every query, the floor of
   a generator that ignores its text. It never changes, so its ``refinement_score`` is 0.
 

@@ -103,9 +103,9 @@ def _calibration_caption(table: Table, results: Results) -> str:
         return ("No calibration rows stored (RESULTS/calibration/): `ganbench run --resume` computes them, "
                 "or `ganbench eval --baseline real|mean-image --out RESULTS/calibration/NAME.json`.")
     return ("Calibration rows, scored by the same code and never bold: real images = each test item's own "
-            "photo at every step (ceiling; its FID compares disjoint real sets; no refinement sequence, so "
-            "n/a), mean image = the mean train photo for every query (floor). "
-            + position_summary(table)).rstrip()
+            "photo at every step (what real photos score; its FID compares disjoint real sets; one photo "
+            "per item, so no refinement: n/a), mean image = the mean train photo for every query (the "
+            "floor). " + position_summary(table)).rstrip()
 
 
 def write_per_seed(results: Results, path: Path) -> Path:
