@@ -5,7 +5,8 @@ real/matching, real/mismatching (``batch["mismatch_index"]``) and fake pairs, co
 detached CA mean as in the StackGAN code; the generator minimises the non-saturating adversarial loss
 plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder, Stage-I CA/generator and the Stage-I
 discriminator; ``stage2`` keeps all of those fixed and trains the Stage-II CA/generator and the Stage-II
-discriminator (StackGAN freezes Stage I); ``joint`` trains both at once.
+discriminator (StackGAN freezes Stage I); ``joint`` trains both at once, Stage II reading the detached
+Stage-I image (as the official Stage II does).
 
 Choices where the papers are silent (ours):
 - The text encoder is trained with the generator (no pretrained char-CNN-RNN embedding exists here) and
