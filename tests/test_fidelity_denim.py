@@ -3,9 +3,9 @@ colour term ("light wash denim shorts": colour light wash, fabric denim)."""
 
 from __future__ import annotations
 
-import colorspace
 import pytest
 
+import colorspace
 from ganbench.data.batches import colour_token, step_tokens
 from ganbench.data.text import colour_phrase_matches, find_colour, parse_attributes, tokenize
 
