@@ -179,7 +179,7 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
                 "lookup_hash": lookup.hash if lookup is not None else ""}
     log = ScalarLog(run_dir, resume_step=start if resume else None)
     trainer = Trainer(
-        model=model, ema=ema, precision=precision, log=log, train=config.train,
+        model=model, ema=ema, precision=precision, log=log, train=config.train, optimizers=optimizers,
         batches=_data_loaders(dataset, config),
         save_checkpoint=lambda step: save_checkpoint(path, model_name=config.model.name, model=model, ema=ema,
                                                      optimizers=optimizers, step=step, extra=identity),
