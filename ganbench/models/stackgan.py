@@ -1,12 +1,12 @@
 """The shared StackGAN model that every registered model of the zoo configures with a :class:`Recipe`.
 
 One training step = one discriminator update + one generator update (StackGAN): the discriminator sees
-real/matching, real/mismatching (``batch["mismatch_index"]``) and fake pairs, conditioned on the
-detached CA mean as in the StackGAN code; the generator minimises the non-saturating adversarial loss
-plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder, Stage-I CA/generator and the Stage-I
-discriminator; ``stage2`` keeps all of those fixed and trains the Stage-II CA/generator and the Stage-II
-discriminator (StackGAN freezes Stage I); ``joint`` trains both at once, Stage II reading the detached
-Stage-I image (as the official Stage II does).
+real/matching, real/mismatching (an item contradicting the text: :mod:`ganbench.models.mismatch`) and
+fake pairs, conditioned on the detached CA mean as in the StackGAN code; the generator minimises the
+non-saturating adversarial loss plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder,
+Stage-I CA/generator and the Stage-I discriminator; ``stage2`` keeps all of those fixed and trains the
+Stage-II CA/generator and the Stage-II discriminator (StackGAN freezes Stage I); ``joint`` trains both at
+once, Stage II reading the detached Stage-I image (as the official Stage II does).
 
 Choices where the papers are silent (ours):
 - The text encoder is trained with the generator (no pretrained char-CNN-RNN embedding exists here) and
@@ -31,6 +31,7 @@ from torch import Tensor, nn
 
 from ganbench.data.batches import colour_token
 from ganbench.models.base import GanModel, ModelContext
+from ganbench.models.mismatch import attribute_word_table, wrong_items
 from ganbench.models.options import StackGanOptions
 from ganbench.models.text_inputs import TEXT_INPUTS, SampleSet, step_samples, stream_samples, title_samples
 from ganbench.nn.discriminators import Discriminator
@@ -140,6 +141,8 @@ class StackGanModel(GanModel):
                 for stage, size in enumerate(self.image_sizes, start=1)
             }
         )
+        words = attribute_word_table(context.vocabulary, context.lookup)
+        self.register_buffer("attribute_words", words, persistent=False)  # for mismatching pairs
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.to(context.device)
 
@@ -258,7 +261,7 @@ class StackGanModel(GanModel):
         optimizer = self.optimizers["discriminator"]
         optimizer.zero_grad(set_to_none=True)
         adversarial = classes = samples.embedding.new_zeros((), dtype=torch.float32)
-        wrong_items = batch["mismatch_index"][samples.item]
+        wrong = wrong_items(batch, self.settings.text_input, self.attribute_words, samples.item)
         for stage in stages:
             critic = self.discriminators[f"stage{stage}"]
             real = critic.features(self._real_images(batch, stage))
@@ -266,7 +269,7 @@ class StackGanModel(GanModel):
             condition = output.mu[stage].detach()
             adversarial = adversarial + discriminator_loss(
                 critic.conditional_logits(real[samples.item], condition),
-                critic.conditional_logits(real[wrong_items], condition),
+                critic.conditional_logits(real[wrong], condition),
                 critic.conditional_logits(fake, condition),
                 critic.unconditional_logits(real),
                 critic.unconditional_logits(fake),
