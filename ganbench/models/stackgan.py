@@ -104,6 +104,17 @@ def _frozen(module: nn.Module) -> Iterator[None]:
             p.requires_grad_(flag)
 
 
+@contextmanager
+def _evaluating(module: nn.Module) -> Iterator[None]:
+    """``module`` in eval mode inside the block, back in its former mode afterwards."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield
+    finally:
+        module.train(was_training)
+
+
 class StackGanModel(GanModel):
     """A two-stage StackGAN whose text side, auxiliary heads and noise policy come from :meth:`recipe`."""
 
@@ -207,33 +218,44 @@ class StackGanModel(GanModel):
     def generate(self, query_streams: list[list[str]], seed: int) -> list[Tensor]:
         _check_streams(query_streams)
         generator = self.image_generator
-        was_training = generator.training
-        generator.eval()
-        try:
-            device = next(generator.parameters()).device
-            rng = torch.Generator(device=device).manual_seed(int(seed))
-            samples = stream_samples(
-                generator.text_encoder,
-                self.settings.text_input,
-                query_streams,
-                self.context.vocabulary,
-                self.context.lookup,
-                self.settings.colour_model,
-                self.settings.shared_noise,
-                device,
-            )
+        with _evaluating(generator):
+            samples = self._stream_samples(query_streams)
+            rng = torch.Generator(device=samples.embedding.device).manual_seed(int(seed))
             noise = samples.noise(self.options.z_dim, samples.embedding.dtype, rng)
             images = generator(samples.embedding, noise, (1, 2), sample=False).images[2]
-        finally:
-            generator.train(was_training)
         pixels = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
         return list(pixels.split([len(stream) for stream in query_streams]))
+
+    @torch.no_grad()
+    def conditioning(self, query_streams: list[list[str]]) -> tuple[Tensor, Tensor]:
+        """Stage I's conditioning augmentation (the one the text encoder learns through) at the last step
+        of every stream: its mean and sigma, in eval mode."""
+        _check_streams(query_streams)
+        with _evaluating(self.image_generator):
+            samples = self._stream_samples(query_streams)  # one per step, stream-major
+            last = torch.tensor([len(s) for s in query_streams]).cumsum(0).sub(1).to(samples.item.device)
+            _, mu, logvar = self.image_generator.stage1_conditioning(samples.embedding[last], False)
+        return mu.float(), torch.exp(0.5 * logvar.float())
 
     def token_embeddings(self) -> tuple[list[str], Tensor] | None:
         weight = self.image_generator.text_encoder.words.embedding.weight
         return list(self.context.vocabulary.tokens), weight.detach().float().cpu()
 
     # --- the training step's parts ----------------------------------------------------------------------
+    def _stream_samples(self, query_streams: list[list[str]]) -> SampleSet:
+        """Samples of raw query streams (generation and the conditioning diagnostic)."""
+        generator = self.image_generator
+        return stream_samples(
+            generator.text_encoder,
+            self.settings.text_input,
+            query_streams,
+            self.context.vocabulary,
+            self.context.lookup,
+            self.settings.colour_model,
+            self.settings.shared_noise,
+            next(generator.parameters()).device,
+        )
+
     def _batch_samples(self, batch: dict[str, Any]) -> SampleSet:
         encoder = self.image_generator.text_encoder
         if self.settings.text_input == "title":

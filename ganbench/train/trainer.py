@@ -68,6 +68,7 @@ class Trainer:
     save_checkpoint: Callable[[int], None]
     draw_samples: Callable[[int], None]
     optimizers: dict[str, torch.optim.Optimizer] = field(default_factory=dict)  # for the lr schedule
+    diagnostics: Callable[[], dict[str, float]] = dict  # extra scalars for each log row
 
     def fit(self, start: int, stop: int | None = None) -> int:
         """Train from global step ``start`` to the schedule's end (or ``stop``); returns the step reached."""
@@ -96,7 +97,7 @@ class Trainer:
             done, images = step + 1, images + len(batch["n_steps"])
             if done % train.log_every == 0 or done == phase.stop:
                 rate = images / max(time.perf_counter() - tick, 1e-9)
-                self.log.write(done, phase.name, {**losses, "img_per_s": rate})
+                self.log.write(done, phase.name, {**losses, **self.diagnostics(), "img_per_s": rate})
                 bar.set_postfix({**{k: f"{v:.3g}" for k, v in losses.items()}, "img/s": f"{rate:.1f}"})
                 tick, images = time.perf_counter(), 0
             if done % train.sample_every == 0 or done == phase.stop:
