@@ -38,7 +38,14 @@ class BaselineError(ValueError):
     """An unknown calibration baseline name."""
 
 
-class RealImages:
+class _CalibrationSource:
+    """What calibration sources share: no text conditioning (the diagnostic is null for them)."""
+
+    def conditioning(self, texts: list[list[str]]) -> None:
+        return None
+
+
+class RealImages(_CalibrationSource):
     """Image source: the catalog photo of each stream's item, repeated for every step."""
 
     refines = False
@@ -52,7 +59,7 @@ class RealImages:
         return [photo[None].repeat(len(s), 1, 1, 1) for photo, s in zip(photos, steps, strict=True)]
 
 
-class MeanImage:
+class MeanImage(_CalibrationSource):
     """Image source: the mean train photo (uint8) for every step of every stream."""
 
     refines = True

@@ -72,13 +72,16 @@ class ImageSource(Protocol):
 
     ``refines``: the source draws a refinement sequence (False: refinement metrics are n/a for it);
     ``shows_catalog_photos``: its images are the catalog's own photos of the streams' items, so FID/KID
-    must compare them with a reference set that excludes those items.
+    must compare them with a reference set that excludes those items; ``conditioning(texts)``: the
+    model's conditioning statistics for the conditioning-strength diagnostic, or None.
     """
 
     refines: bool
     shows_catalog_photos: bool
 
     def draw(self, steps: list[list[str]], items: np.ndarray, seed: int) -> list[torch.Tensor]: ...
+
+    def conditioning(self, texts: list[list[str]]) -> Any: ...
 
 
 class ModelSource:
@@ -94,6 +97,9 @@ class ModelSource:
     def draw(self, steps: list[list[str]], items: np.ndarray, seed: int) -> list[torch.Tensor]:
         with torch.no_grad():
             return self.model.generate(steps, seed)
+
+    def conditioning(self, texts: list[list[str]]) -> Any:
+        return self.model.conditioning(texts)
 
 
 def batch_seed(seed: int, batch_index: int) -> int:
