@@ -73,6 +73,7 @@ def test_the_real_row_has_no_refinement_and_the_mean_image_scores_zero(rows):
     assert mean["retention_rate"]["mean"] == 1.0 and mean["response_rate"]["mean"] == 0.0
     assert mean["refinement_score"]["mean"] == 0.0 and mean["refinement_score"]["n"] > 0
     assert real["baseline"]["row"] == "real images" and mean["baseline"]["row"] == "mean image"
+    assert real["conditioning_strength"]["mean"] is None  # no text conditioning in a calibration row
 
 
 def test_fid_of_two_real_sets_is_far_below_the_mean_image(rows, catalog):
@@ -97,6 +98,9 @@ class RandomPhotos:
         chosen = np.random.default_rng(seed).choice(self.train, len(steps))
         return [photo[None].repeat(len(s), 1, 1, 1)
                 for photo, s in zip(catalog_images_at(self.catalog, SIZE, chosen), steps, strict=True)]
+
+    def conditioning(self, texts):
+        return None
 
 
 def test_a_generator_that_ignores_its_text_scores_chance_accuracy(catalog):
