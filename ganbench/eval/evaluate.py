@@ -100,7 +100,6 @@ def _distribution_metrics(
     all_features: torch.Tensor,
     settings: EvalSettings,
     catalog: Any,
-    net: EvalNet,
     log: Callable[[str], None],
 ) -> dict:
     """IS per head (all drawn images), FID and KID (the plan's drawn images against its reference)."""
@@ -115,7 +114,7 @@ def _distribution_metrics(
     chosen = torch.from_numpy(plan.generated)
     real, fake, name = all_features[torch.from_numpy(plan.reference)], generated.final_pooled[chosen], None
     if settings.inception_weights is not None:
-        real, fake, name = _inception_features(generated, plan, catalog, net, settings, log)
+        real, fake, name = _inception_features(generated, plan, catalog, settings, log)
     out["fid"] = fid_entry(fake, fid_statistics(real), settings.seed)
     out["kid"] = kid_entry(fake, real, settings.seed)
     out["fid_features"] = name or CLASSIFIER_EXTRACTOR
@@ -130,7 +129,6 @@ def _inception_features(
     generated: GeneratedSet,
     plan: ReferencePlan,
     catalog: Any,
-    net: EvalNet,
     settings: EvalSettings,
     log: Callable[[str], None],
 ) -> tuple[torch.Tensor, torch.Tensor, str]:
@@ -238,7 +236,7 @@ def evaluate_source(
     tick = time.perf_counter()
     size = int(generated.final_images.shape[-1])
     everything = _all_features(catalog, size, net, extractor, settings, log)
-    metrics = _distribution_metrics(generated, plan, everything, settings, catalog, net, log)
+    metrics = _distribution_metrics(generated, plan, everything, settings, catalog, log)
     attribute_metrics = _attribute_metrics(generated, streams, requests, space, catalog, everything, settings)
     if not source.refines:
         attribute_metrics.update(undefined_refinement(space.heads))
