@@ -193,3 +193,18 @@ def test_a_model_returning_the_wrong_shape_is_named(catalog):
 
     with pytest.raises(ValueError, match="model.generate must return uint8"):
         evaluate_model(Wrong(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
+
+
+def test_the_summary_says_when_n_samples_was_rounded_and_repeats_warnings():
+    metrics = {"n_samples": 180, "seed": 0, "fid_features": "ganbench-attributes",
+               "streams": {"test_streams": 60, "passes": 3, "n_samples_requested": 200},
+               "reference": {"set": "train", "n_images": 480, "note": "each drawn photo once"},
+               "warnings": ["the generated set has 60 images in 128-d features"],
+               "refinement_score": {"mean": None, "std": None, "n": 0, "spread": "bootstrap"}}
+    lines = format_summary(metrics).splitlines()
+    assert any(line.startswith("refinement_score") and "n/a" in line for line in lines)
+    assert "against 480 train images" in lines[-4]
+    assert lines[-3] == ("(n_samples 200 rounded to 180: whole passes over the 60 test streams, so every "
+                         "query counts equally)")
+    assert lines[-2:] == ["(reference: each drawn photo once)",
+                          "warning: the generated set has 60 images in 128-d features"]
