@@ -135,6 +135,7 @@ def _colour_study_items(results: Results, folder: Path, out: Path) -> list[Item]
     summary, written = colour_studies(results, folder)
     if summary.empty:
         return []
+    folder.mkdir(parents=True, exist_ok=True)  # no model may have had enough terms for plots
     write_summary(summary, folder / "summary")
     caption = ("Do distances between a model's colour-term embeddings follow perceptual CIEDE2000 "
                "distances? Spearman ρ over term pairs with a permutation p-value, nearest-neighbour "

@@ -48,7 +48,7 @@ def stored_eval_nets(results: Results) -> list[StoredEvalNet]:
         if key in found:
             continue
         roots = [Path(str(catalog.get("path", ""))), results.root / "catalog"]
-        candidates = [root / EVAL_NET_DIRNAME / key / REPORT_FILE for root in roots]
+        candidates = list(dict.fromkeys(root / EVAL_NET_DIRNAME / key / REPORT_FILE for root in roots))
         path = next((p for p in candidates if p.is_file()), None)
         report = json.loads(path.read_text(encoding="utf-8")) if path is not None else None
         found[key] = StoredEvalNet(key, [path] if path else candidates, report)
@@ -57,7 +57,8 @@ def stored_eval_nets(results: Results) -> list[StoredEvalNet]:
 
 def confusion_heatmaps(report: dict, out_dir: Path, stem: str) -> list[Path] | None:
     """One heatmap per head with a confusion matrix: the share of each true class (row) predicted as
-    each class (column), with the row's count and the head's accuracy in the panel title."""
+    each class (column), the row's count beside its name and the head's accuracy in the panel title.
+    Rows of classes without test images stay blank."""
     heads = {head: entry for head, entry in report.get("heads", {}).items() if entry.get("confusion")}
     if not heads:
         return None
@@ -66,7 +67,7 @@ def confusion_heatmaps(report: dict, out_dir: Path, stem: str) -> list[Path] | N
     large = [h for h in heads if h not in small]
     width = max(len(small), 1)
     mosaic = ([small] if small else []) + [[h] * width for h in large]
-    ratios = ([1.0] if small else []) + [max(1.5, len(heads[h]["classes"]) / 7) for h in large]
+    ratios = ([1.0] if small else []) + [max(1.5, len(heads[h]["classes"]) / 9) for h in large]
     figure, axes = plt.subplot_mosaic(mosaic, figsize=(3.8 * width, 3.6 * sum(ratios)),
                                       height_ratios=ratios, layout="constrained")
     for head, entry in heads.items():
@@ -78,7 +79,8 @@ def confusion_heatmaps(report: dict, out_dir: Path, stem: str) -> list[Path] | N
 
 def _heatmap(ax: plt.Axes, head: str, entry: dict) -> None:
     counts = np.asarray(entry["confusion"], dtype=float)
-    shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1)
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.where(totals > 0, counts / np.maximum(totals, 1), np.nan)  # no test item: left blank
     names = [f"{name} ({int(n)})" for name, n in zip(entry["classes"], counts.sum(axis=1), strict=True)]
     annotate = len(names) <= ANNOTATE_UP_TO
     sns.heatmap(shares, ax=ax, vmin=0, vmax=1, cmap="viridis", square=True, annot=annotate,
@@ -90,3 +92,4 @@ def _heatmap(ax: plt.Axes, head: str, entry: dict) -> None:
     ax.set_ylabel("true (count)", fontsize=8)
     ax.tick_params(axis="both", labelsize=7)
     ax.tick_params(axis="x", labelrotation=60)
+    ax.tick_params(axis="y", labelrotation=0)

@@ -85,10 +85,10 @@ def _cells_and_versions(provenance: Provenance) -> list[str]:
 
 STYLE = (
     "body{font-family:sans-serif;max-width:1280px;margin:2em auto;padding:0 1em;line-height:1.4}"
-    "table{border-collapse:collapse;margin:1em 0;font-size:0.92em;display:block;max-width:100%;"
-    "overflow-x:auto}td,th{border:1px solid #bbb;padding:4px 8px}td{white-space:nowrap}"
+    "table{border-collapse:collapse;margin:1em 0;font-size:0.85em;display:block;max-width:100%;"
+    "overflow-x:auto}td,th{border:1px solid #bbb;padding:3px 6px}"
     "th{background:#eef1f5}tbody tr:nth-child(even){background:#f8f8f8}"
-    "td:first-child,th:first-child{text-align:left}"
+    "td:first-child,th:first-child{text-align:left;white-space:nowrap}"
     "figure{margin:1em 0}img{max-width:100%;height:auto;border:1px solid #eee}"
     ".gallery{display:flex;flex-wrap:wrap;gap:1.5em;align-items:flex-start}.gallery figure{margin:0}"
     "figcaption{font-weight:bold;margin-bottom:0.3em}"
@@ -132,7 +132,7 @@ def _render(text: str) -> str:
     converter = markdown.Markdown(extensions=["tables"], output_format="html")
     converter.preprocessors.deregister("html_block")
     converter.inlinePatterns.deregister("html")
-    return converter.convert(text)
+    return converter.convert(text).replace(" ± ", " ±\u00a0")  # a narrow cell breaks before "±" only
 
 
 def _gallery_figure(root: Path, figure: Figure) -> str:
