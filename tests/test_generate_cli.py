@@ -80,7 +80,10 @@ def test_bad_seeds_and_a_moved_catalog_name_the_option(run_dir, tmp_path):
     assert found.exit_code == 0, found.output
 
 
-def test_device_defaults_to_auto():
+def test_device_defaults_to_auto_and_a_bad_device_is_one_line(run_dir, tmp_path):
     from ganbench.cli.zoo import generate_command
 
     assert next(p for p in generate_command.params if p.name == "device").default == "auto"
+    bad = _generate(run_dir, "women's black pants", "--out", tmp_path / "a.png", "--device", "gpu")
+    assert bad.exit_code == 1
+    assert bad.output.strip() == "Error: --device gpu: expected auto, cpu, cuda or cuda:N"

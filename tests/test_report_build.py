@@ -37,7 +37,7 @@ def test_report_writes_every_table_and_figure(tmp_path):
     assert 'name = "fixed"' in text and "torch" in text
 
     page = (out / "index.html").read_text()
-    assert "<strong>3.05 ± 0.07</strong>" in page  # restgan's type IS is best: bold
+    assert "<strong>3.05 ±\u00a00.07</strong>" in page  # restgan's type IS is best: bold
     assert page.count("<table>") == 3  # paper, beyond-paper and cells tables rendered as HTML tables
     assert "|---" not in page and "<th>Model</th>" in page
     assert "href='figures/strip0.gif'" in page and not re.search(r"src='data:image/gif", page)

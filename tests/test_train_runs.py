@@ -48,8 +48,8 @@ def test_a_run_writes_the_documented_folder(catalog: Path, tmp_path: Path) -> No
     assert csv_lines[0] == "step,phase,name,value" and len(csv_lines) == 1 + 6 * 3
     grids = sorted(p.name for p in (run_dir / "samples").iterdir())
     assert grids == ["step_000003.png", "step_000006.png"]
-    with Image.open(run_dir / "samples" / grids[0]) as grid:  # 2 queries x 2 steps of 32 px, 2 px padding
-        assert grid.size == (2 + 2 * 34, 2 + 2 * 34)
+    with Image.open(run_dir / "samples" / grids[0]) as grid:  # 2 queries x 2 steps shown at 128 px
+        assert grid.size == (6 + 2 * 134 - 6 + 6, 6 + 2 * (128 + 17 + 6) + 6)  # a caption under each
     assert json.loads((run_dir / "done.json").read_text())["step"] == 6
 
 

@@ -79,13 +79,16 @@ def _eval_net_flags(command):
     return device(command)
 
 
-def _device(name: str) -> str:
+def resolved_device(name: str) -> str:
+    """``--device`` resolved (auto -> cuda or cpu), or one line saying what was expected."""
     from ganbench.train.precision import resolve_device
 
     try:
         return str(resolve_device(name))
-    except ValueError as error:
-        raise click.ClickException(f"--device: {error}") from None
+    except ValueError:
+        raise click.ClickException(f"--device {name}: no CUDA device is available; use auto or cpu") from None
+    except RuntimeError:
+        raise click.ClickException(f"--device {name}: expected auto, cpu, cuda or cuda:N") from None
 
 
 @click.command("eval")
@@ -159,7 +162,7 @@ def eval_command(
     from ganbench.eval.evaluate import EvalSettings, evaluate_run
     from ganbench.eval.summary import format_summary
 
-    settings = EvalSettings(k=k, batch_size=batch_size, device=_device(device),
+    settings = EvalSettings(k=k, batch_size=batch_size, device=resolved_device(device),
                             inception_feature=inception_feature,
                             eval_net=_eval_net_options(epochs, image_size, width, 0))
     catalog = _run_catalog(run_dir, catalog_dir)
@@ -219,7 +222,7 @@ def eval_net_train(
             _open_catalog(catalog_dir),
             _open_lookup(colour_lookup),
             _eval_net_options(epochs, image_size, width, seed),
-            _device(device),
+            resolved_device(device),
             force=force,
             log=lambda line: click.echo(line, err=True),
         )

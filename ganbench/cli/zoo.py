@@ -116,13 +116,13 @@ def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seeds:
       ganbench generate runs/bow "men's navy blue jeans" slim --out bow.png --seeds 3 --no-labels
       ganbench generate runs/restgan "women's red shorts" cuffed --out s.png --seeds 0,1,2,3 --tile-size 128
     """
+    from ganbench.cli.evaluate import resolved_device
     from ganbench.data.catalog import CatalogError
-    from ganbench.train.precision import resolve_device
     from ganbench.train.runs import load_run, refinement_strip
     from ganbench.train.samples import save_strips
 
     try:
-        run = load_run(run_dir, device=resolve_device(device), catalog_path=catalog)
+        run = load_run(run_dir, device=resolved_device(device), catalog_path=catalog)
         _refuse_unknown_only(run, list(steps))
         strips, unknown = zip(*(refinement_strip(run, list(steps), seed) for seed in seeds), strict=True)
     except CatalogError as error:

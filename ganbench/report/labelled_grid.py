@@ -72,43 +72,69 @@ def labelled_grid(tiles: Sequence[Sequence[np.ndarray | None]], tile_size: int, 
     number of columns, and the first row's spans group the columns (a wider gap between groups).
     ``captions``: text under each tile (same shape as ``tiles``)."""
     face = font()
-    columns = max(len(row) for row in tiles)
-    x = _column_positions(columns, tile_size, headers[0] if headers else [])
-    left = 0
-    labels = [wrap(label, MAX_ROW_LABEL, face) for label in row_labels] if row_labels else []
-    if labels:
-        left = int(max((face.getlength(line) for lines in labels for line in lines), default=0)) + 2 * PAD
-    width = left + x[-1] + tile_size + PAD
-    title_lines = wrap(title, width - 2 * PAD, face) if title else []
-    header_lines = [[wrap(h.text, _span_width(x, c, h.span, tile_size) - 4, face) for c, h in _starts(row)]
-                    for row in headers]
-    caption_lines = [[wrap(text, tile_size, face) for text in row] for row in captions] if captions else []
-    row_heights = [tile_size + LINE * max((len(c) for c in row), default=0) for row in caption_lines] or \
-        [tile_size] * len(tiles)
-    header_heights = [LINE * max((len(lines) for lines in row), default=0) + 4 for row in header_lines]
-    top = PAD + LINE * len(title_lines) + (PAD if title_lines else 0) + sum(header_heights)
-    height = top + sum(row_heights) + GAP * len(tiles) + PAD
-    canvas = Image.new("RGB", (width, height), WHITE)
+    layout = _Layout.plan(tiles, tile_size, face, row_labels, headers, captions, title)
+    canvas = Image.new("RGB", (layout.width, layout.height), WHITE)
     draw = ImageDraw.Draw(canvas)
-    for k, line in enumerate(title_lines):
+    for k, line in enumerate(layout.title):
         draw.text((PAD, PAD + k * LINE), line, fill="black", font=face)
-    y = top - sum(header_heights)
-    for row, lines_per_header, band in zip(headers, header_lines, header_heights, strict=True):
-        _draw_header_row(draw, face, row, lines_per_header, x, left, y, band, tile_size)
+    y = layout.top - sum(layout.header_heights)
+    for row, lines, band in zip(headers, layout.headers, layout.header_heights, strict=True):
+        _draw_header_row(draw, face, row, lines, layout, y, band)
         y += band
-    y = top + GAP // 2
+    y = layout.top + GAP // 2
     for r, row in enumerate(tiles):
-        if labels:
-            block = LINE * len(labels[r])
-            for k, line in enumerate(labels[r]):
-                draw.text((PAD, y + (tile_size - block) // 2 + k * LINE), line, fill="black", font=face)
+        label = layout.labels[r] if layout.labels else []
+        _draw_lines(draw, face, label, PAD, y + (tile_size - LINE * len(label)) // 2)
         for c, image in enumerate(row):
+            x = layout.left + layout.x[c]
             if image is not None:
-                canvas.paste(Image.fromarray(resize_tile(image, tile_size)), (left + x[c], y))
-            for k, line in enumerate(caption_lines[r][c] if caption_lines else []):
-                draw.text((left + x[c], y + tile_size + k * LINE), line, fill="black", font=face)
-        y += row_heights[r] + GAP
+                canvas.paste(Image.fromarray(resize_tile(image, tile_size)), (x, y))
+            _draw_lines(draw, face, layout.captions[r][c] if layout.captions else [], x, y + tile_size)
+        y += layout.row_heights[r] + GAP
     return canvas
+
+
+@dataclass
+class _Layout:
+    """Where everything of a labelled grid goes: wrapped texts and the pixel sizes they need."""
+
+    tile_size: int
+    x: list[int]  # each column's left edge, after the row labels
+    left: int  # width of the row-label column
+    labels: list[list[str]]
+    title: list[str]
+    headers: list[list[list[str]]]  # per header row, per header: its lines
+    captions: list[list[list[str]]]  # per row, per tile: its lines
+    header_heights: list[int]
+    row_heights: list[int]
+    width: int
+    top: int  # y where the first row of tiles starts
+    height: int
+
+    @classmethod
+    def plan(cls, tiles, tile_size, face, row_labels, headers, captions, title) -> _Layout:
+        x = _column_positions(max(len(row) for row in tiles), tile_size, headers[0] if headers else [])
+        labels = [wrap(label, MAX_ROW_LABEL, face) for label in row_labels] if row_labels else []
+        widest = max((face.getlength(line) for lines in labels for line in lines), default=0)
+        left = int(widest) + 2 * PAD if labels else 0
+        width = left + x[-1] + tile_size + PAD
+        title_lines = wrap(title, width - 2 * PAD, face) if title else []
+        header_lines = [[wrap(h.text, _span_width(x, start, h.span, tile_size) - 4, face)
+                         for start, h in _starts(row)] for row in headers]
+        caption_lines = [[wrap(text, tile_size, face) for text in row] for row in captions or []]
+        row_heights = [tile_size + LINE * max((len(c) for c in row), default=0) for row in caption_lines]
+        header_heights = [LINE * max((len(lines) for lines in row), default=0) + 4 for row in header_lines]
+        top = PAD + LINE * len(title_lines) + (PAD if title_lines else 0) + sum(header_heights)
+        row_heights = row_heights or [tile_size] * len(tiles)
+        height = top + sum(row_heights) + GAP * len(tiles) + PAD
+        return cls(tile_size, x, left, labels, title_lines, header_lines, caption_lines, header_heights,
+                   row_heights, width, top, height)
+
+
+def _draw_lines(draw: ImageDraw.ImageDraw, face: ImageFont.ImageFont, lines: list[str], x: int,
+                y: int) -> None:
+    for k, line in enumerate(lines):
+        draw.text((x, y + k * LINE), line, fill="black", font=face)
 
 
 def _column_positions(columns: int, tile_size: int, groups: Sequence[Header]) -> list[int]:
@@ -133,11 +159,10 @@ def _span_width(x: list[int], start: int, span: int, tile_size: int) -> int:
 
 
 def _draw_header_row(draw: ImageDraw.ImageDraw, face: ImageFont.ImageFont, row: Sequence[Header],
-                     lines_per_header: list[list[str]], x: list[int], left: int, y: int, band: int,
-                     tile_size: int) -> None:
+                     lines_per_header: list[list[str]], layout: _Layout, y: int, band: int) -> None:
     """Headers bottom-aligned in their band; a spanning header is centred and underlined over its span."""
     for (start, header), lines in zip(_starts(row), lines_per_header, strict=True):
-        x0, span = left + x[start], _span_width(x, start, header.span, tile_size)
+        x0, span = layout.left + layout.x[start], _span_width(layout.x, start, header.span, layout.tile_size)
         y0 = y + band - 4 - LINE * len(lines)
         for k, line in enumerate(lines):
             offset = (span - face.getlength(line)) / 2 if header.span > 1 else 0
