@@ -11,6 +11,7 @@ from PIL import Image
 
 from ganbench.report.build import colour_by_cluster, write_report
 from ganbench.report.colour_study import colour_studies
+from ganbench.report.evalnet_figure import stored_eval_nets
 from ganbench.report.results import load_results
 
 
@@ -51,9 +52,10 @@ def test_eval_net_confusion_matrices_become_heatmaps(tmp_path):
     with Image.open(heatmap) as image:
         assert image.width > 400 and image.height > 400
     assert f"![Evaluation network {EVAL_NET_KEY}](figures/{heatmap.name})" in index.read_text()
-    (tmp_path / "catalog" / "eval_net" / EVAL_NET_KEY / "report.json").unlink()
-    text = write_report(tmp_path, tmp_path / "again").read_text()
-    assert "Its report was not found" in text and "figures/eval_net_confusion" not in text
+    stored = tmp_path / "catalog" / "eval_net" / EVAL_NET_KEY / "report.json"
+    stored.unlink()  # the catalog moved: the net is listed with where it was looked for
+    (missing,) = stored_eval_nets(load_results(tmp_path))
+    assert missing.report is None and missing.looked_at == [stored]
 
 
 def test_report_text_is_never_raw_html(tmp_path):
