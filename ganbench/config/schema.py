@@ -64,8 +64,8 @@ class ModelConfig:
 DEFAULT_SAMPLE_QUERIES: list[list[str]] = [
     ["women's black pants", "petite", "capri"],
     ["men's blue jeans", "slim", "distressed"],
-    ["women's red shorts", "high waist"],
-    ["men's khaki pants", "relaxed fit"],
+    ["women's red shorts", "bermuda", "cuffed"],
+    ["men's khaki pants", "relaxed", "cargo pockets"],
 ]
 
 
