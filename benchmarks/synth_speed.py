@@ -70,16 +70,17 @@ def cpu_model() -> str:
     return platform.processor() or "unknown CPU"
 
 
-def cli_run(n: int, seed: int, out: Path, src: Path | None) -> tuple[float, float]:
-    """Wall-clock and CPU seconds (user + system, workers included) of one ``ganbench data synth``."""
+def cli_run(n: int, seed: int, out: Path, src: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, workers included) of one ``ganbench data synth``
+    importing ganbench from the source tree ``src`` (run from ``out``'s folder, so that the current
+    folder cannot shadow it)."""
     env = dict(os.environ)
-    if src is not None:
-        env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     command = [sys.executable, "-c", "import sys; from ganbench.cli import main; sys.exit(main())",
                "data", "synth", "--out", str(out), "--n", str(n), "--seed", str(seed), "--overwrite"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(command, env=env, cwd=out.parent, check=True, stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -89,10 +90,11 @@ def cli_run(n: int, seed: int, out: Path, src: Path | None) -> tuple[float, floa
 def time_cli(n: int, seed: int, repeats: int, src: Path | None) -> None:
     """Median items/s of the whole command, by wall clock and by CPU time, with the machine's load."""
     load = os.getloadavg()[0]
+    tree = (src or Path(__file__).resolve().parents[1]).resolve()
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [cli_run(n, seed, Path(tmp) / "catalog", src) for _ in range(repeats)]
+        runs = [cli_run(n, seed, Path(tmp) / "catalog", tree) for _ in range(repeats)]
     wall, cpu = (sorted(r[i] for r in runs) for i in (0, 1))
-    which = f"source {src}" if src else "this checkout"
+    which = f"source {tree}"
     print(f"ganbench data synth --n {n} end to end ({which}; start-up included), {repeats} runs on "
           f"{cpu_model()}, {os.cpu_count()} CPUs, load average {load:.1f} before / "
           f"{os.getloadavg()[0]:.1f} after:")
