@@ -12,10 +12,11 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from isal import isal_zlib
 
 from ganbench.data.standardise import DEFAULT_OPTIONS, StandardiseOptions, standardise
 
-PNG_COMPRESS_LEVEL = 1
+PNG_COMPRESS_LEVEL = 2  # isal's levels run 0..3; 1 and 2 take the same time, 2 gives ~1% smaller files
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _UP_FILTER = 2
 
@@ -33,13 +34,13 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
 
 
 def png_bytes(rgba: np.ndarray) -> bytes:
-    """An 8-bit RGBA PNG of ``rgba`` (H, W, 4) uint8: every row "Up"-filtered, zlib level 1.
+    """An 8-bit RGBA PNG of ``rgba`` (H, W, 4) uint8: every row "Up"-filtered, deflated by ISA-L.
 
     Why not Pillow's encoder (which reads these files back): it tries all five PNG row filters on every
     row, which took 1.5 of its 3.4 ms per 256 px synthetic photo and has no option to turn off. The Up
     filter alone (the row minus the row above, one numpy subtraction) gave files within 2% of Pillow's
-    on the textured renders and 2% smaller on smooth (blurred) photos. zlib level 1 is ~4x faster than
-    the default on textured photos for ~10% more bytes.
+    on the textured renders and 2% smaller on smooth (blurred) photos. Deflate: ISA-L (``isal``) writes
+    a standard zlib stream in 0.4 ms where zlib level 1 takes 1.6 ms, and a slightly smaller one.
     """
     height, width, channels = rgba.shape
     if channels != 4 or rgba.dtype != np.uint8:
@@ -50,7 +51,7 @@ def png_bytes(rgba: np.ndarray) -> bytes:
     rows[0, 1:] = flat[0]
     np.subtract(flat[1:], flat[:-1], out=rows[1:, 1:])  # uint8 wraps around: PNG's modulo-256 arithmetic
     header = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)  # 8 bits, RGBA, deflate, no interlace
-    data = zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)
+    data = isal_zlib.compress(rows.tobytes(), PNG_COMPRESS_LEVEL)
     return PNG_SIGNATURE + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
 
 
