@@ -48,6 +48,11 @@ def test_a_damaged_cache_file_is_rebuilt(catalog):
     expected = np.array(catalog.images(16))
     (catalog.root / "cache" / "images_16.npy").write_bytes(b"\x93NUMPY truncated")
     np.testing.assert_array_equal(Catalog.open(catalog.root).images(16), expected)
+    (catalog.root / "cache" / "cache.json").write_text("{not json")
+    reopened = Catalog.open(catalog.root)
+    assert reopened.cache.built_sizes() == []
+    np.testing.assert_array_equal(reopened.images(16), expected)
+    assert reopened.cache.built_sizes() == [16]
 
 
 def test_a_folder_that_cannot_hold_a_cache_still_gives_arrays(catalog):
@@ -55,3 +60,18 @@ def test_a_folder_that_cannot_hold_a_cache_still_gives_arrays(catalog):
     cache = ImageCache(catalog.root, catalog.hash, [catalog.root / i["image"] for i in catalog.items])
     images, masks = cache.arrays(16)
     assert images.shape == (N, 16, 16, 3) and masks.shape == (N, 16, 16) and not isinstance(images, np.memmap)
+
+
+def test_info_reports_the_size_on_disk(catalog):
+    from ganbench.data.info import catalog_summary, format_summary
+
+    before = catalog_summary(catalog)["disk"]
+    images_bytes = sum(p.stat().st_size for p in (catalog.root / "images").iterdir())
+    assert before["images_bytes"] == images_bytes and before["cache_bytes"] == 0
+    assert before["cached_sizes"] == [] and before["total_bytes"] > images_bytes
+    catalog.images(32)
+    after = catalog_summary(catalog)
+    arrays = N * 32 * 32 * 3 + N * 32 * 32  # plus .npy headers and cache.json
+    assert after["disk"]["cached_sizes"] == [32] and after["disk"]["cache_bytes"] > arrays
+    assert after["disk"]["total_bytes"] == before["total_bytes"] + after["disk"]["cache_bytes"]
+    assert "cache 0.0 MB (32 px)" in format_summary(after)

@@ -56,9 +56,12 @@ class ImageCache:
         return self.root / CACHE_DIR
 
     def is_fresh(self) -> bool:
-        """Whether the arrays on disk were built for this catalog (no arrays counts as fresh)."""
+        """Whether the arrays on disk were built for this catalog (an unreadable cache.json: not fresh)."""
         meta = self.directory / META
-        return meta.is_file() and read_json(meta).get("catalog_hash") == self.catalog_hash
+        try:
+            return meta.is_file() and read_json(meta).get("catalog_hash") == self.catalog_hash
+        except CatalogError:
+            return False
 
     def built_sizes(self) -> list[int]:
         """The sizes whose images and masks are on disk and fresh."""
