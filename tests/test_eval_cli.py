@@ -4,7 +4,9 @@ The run is trained by the harness with the ``fake-gan`` model of the harness tes
 so this exercises load_run -> EMA generator -> evaluation -> metrics.json exactly as a user would.
 """
 
+import csv
 import json
+import shutil
 
 import pytest
 from _eval_helpers import (
@@ -45,7 +47,15 @@ def _invoke(*args):
 def test_eval_net_train_then_info(catalog):
     trained = _invoke("eval-net", "train", "--catalog", catalog, *NET_FLAGS)
     assert trained.exit_code == 0, trained.output
-    assert "eval-net test accuracy" in trained.output and "confusion matrix, type" in trained.output
+    assert "eval-net test accuracy" in trained.output and "confusion matrices" in trained.output
+    lines = trained.output.replace(str(catalog), "CATALOG").splitlines()
+    assert max(map(len, lines)) <= 130  # per-head accuracy, no matrix rows (24 classes: 275 wide)
+    folder = next((catalog / "eval_net").glob("*/classifier.pt")).parent
+    with open(folder / "confusion_type.csv") as handle:
+        rows = list(csv.reader(handle))
+    report = json.loads((folder / "report.json").read_text())["heads"]["type"]
+    assert rows[0][1:] == report["classes"]
+    assert [list(map(int, row[1:])) for row in rows[1:]] == report["confusion"]
     info = _invoke("eval-net", "info", "--catalog", catalog)
     assert info.exit_code == 0 and "current catalog" in info.output
 
@@ -98,3 +108,29 @@ def test_eval_of_a_folder_that_is_no_run_says_so(catalog, tmp_path):
 def test_eval_with_a_missing_inception_file_is_a_usage_error(catalog, run_dir, tmp_path):
     result = _invoke("eval", run_dir, "--catalog", catalog, "--inception-weights", tmp_path / "none.pth")
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_eval_reads_the_catalog_from_the_run_config(run_dir, tmp_path):
+    result = _invoke("eval", run_dir, "--n-samples", 4, "--k", 2, "--out", tmp_path / "m.json", *NET_FLAGS)
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "m.json").read_text())["n_samples"] == 4
+
+
+def test_a_moved_catalog_names_the_catalog_option(run_dir, tmp_path):
+    moved = tmp_path / "run"
+    shutil.copytree(run_dir, moved)
+    text = (moved / "config.toml").read_text()
+    named = text.split('catalog = "')[1].split('"')[0]
+    (moved / "config.toml").write_text(text.replace(named, str(tmp_path / "gone")))
+    result = _invoke("eval", moved, *NET_FLAGS)
+    assert result.exit_code == 1 and "pass its folder with --catalog PATH" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    not_a_catalog = _invoke("eval", moved, "--catalog", tmp_path, *NET_FLAGS)
+    assert not_a_catalog.exit_code == 1 and "--catalog: " in not_a_catalog.output
+
+
+def test_eval_and_eval_net_default_to_the_auto_device():
+    from ganbench.cli.evaluate import eval_command, eval_net_train
+
+    for command in (eval_command, eval_net_train):
+        assert next(p for p in command.params if p.name == "device").default == "auto"

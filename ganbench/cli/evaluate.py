@@ -13,7 +13,32 @@ EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 def _open_catalog(path: Path):
     from ganbench.data.catalog import Catalog
 
-    return Catalog.open(path)
+    try:
+        return Catalog.open(path)
+    except ValueError as error:
+        raise click.ClickException(f"--catalog: {error}") from None
+
+
+def _run_catalog(run_dir: Path, catalog_dir: Path | None):
+    """The catalog to evaluate on: ``--catalog`` when given, else the one named in the run's config."""
+    if catalog_dir is not None:
+        return _open_catalog(catalog_dir)
+    from ganbench.config import load_config
+    from ganbench.data.catalog import Catalog
+    from ganbench.train.runs import CONFIG
+
+    config_path = run_dir / CONFIG
+    if not config_path.is_file():
+        raise click.ClickException(f"{run_dir} is not a run folder: {CONFIG} is missing")
+    try:
+        named = load_config(config_path).data.catalog
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        return Catalog.open(named)
+    except ValueError as error:
+        raise click.ClickException(f"the catalog named in {config_path} cannot be opened ({error}); if it "
+                                   "has moved, pass its folder with --catalog PATH") from None
 
 
 def _open_lookup(spec: str):
@@ -49,13 +74,27 @@ def _eval_net_flags(command):
         show_default=True,
         help="Colour lookup table of the colour head: 'default' or a file.",
     )(command)
-    device = click.option("--device", default="cpu", show_default=True, help="torch device (cpu, cuda).")
+    device = click.option("--device", default="auto", show_default=True,
+                          help="torch device: auto (CUDA when available, else CPU), cpu or cuda.")
     return device(command)
+
+
+def resolved_device(name: str) -> str:
+    """``--device`` resolved (auto -> cuda or cpu), or one line saying what was expected."""
+    from ganbench.train.precision import resolve_device
+
+    try:
+        return str(resolve_device(name))
+    except ValueError:
+        raise click.ClickException(f"--device {name}: no CUDA device is available; use auto or cpu") from None
+    except RuntimeError:
+        raise click.ClickException(f"--device {name}: expected auto, cpu, cuda or cuda:N") from None
 
 
 @click.command("eval")
 @click.argument("run_dir", type=EXISTING_DIR)
-@click.option("--catalog", "catalog_dir", required=True, type=EXISTING_DIR, help="Catalog to evaluate on.")
+@click.option("--catalog", "catalog_dir", type=EXISTING_DIR,
+              help="Catalog to evaluate on (default: the one in RUN_DIR/config.toml).")
 @click.option(
     "--n-samples",
     type=click.IntRange(min=2),
@@ -92,7 +131,7 @@ def _eval_net_flags(command):
 @_eval_net_flags
 def eval_command(
     run_dir: Path,
-    catalog_dir: Path,
+    catalog_dir: Path | None,
     n_samples: int | None,
     seed: int,
     out: Path | None,
@@ -108,12 +147,14 @@ def eval_command(
 ) -> None:
     """Evaluate a run's EMA generator on a catalog's test query streams; write metrics.json.
 
-    Trains the catalog's evaluation network first if it has none for this lookup table (stored in
-    CATALOG/eval_net/ and reused). Prints a summary table; the same checkpoint, catalog and seed give
-    the same metrics.
+    The catalog is the one the run was trained on (from its config.toml) unless --catalog names
+    another (or the same one, moved). Trains the catalog's evaluation network first if it has none for
+    this lookup table (stored in CATALOG/eval_net/ and reused). Prints a summary table; the same
+    checkpoint, catalog and seed give the same metrics.
 
     \b
     Examples:
+      ganbench eval runs/restgan
       ganbench eval runs/restgan --catalog catalogs/synth
       ganbench eval runs/restgan --catalog catalogs/synth --n-samples 2000 --seed 1 --out m.json
       ganbench eval runs/bow --catalog catalogs/synth --inception-weights ~/weights-inception.pth
@@ -121,12 +162,14 @@ def eval_command(
     from ganbench.eval.evaluate import EvalSettings, evaluate_run
     from ganbench.eval.summary import format_summary
 
-    settings = EvalSettings(k=k, batch_size=batch_size, device=device, inception_feature=inception_feature,
+    settings = EvalSettings(k=k, batch_size=batch_size, device=resolved_device(device),
+                            inception_feature=inception_feature,
                             eval_net=_eval_net_options(epochs, image_size, width, 0))
+    catalog = _run_catalog(run_dir, catalog_dir)
     try:
         metrics = evaluate_run(
             run_dir,
-            _open_catalog(catalog_dir),
+            catalog,
             n_samples,
             seed,
             inception_weights,
@@ -161,10 +204,11 @@ def eval_net_train(
     colour_lookup: str,
     device: str,
 ) -> None:
-    """Train the catalog's evaluation network on its train split; print test accuracy and confusion matrices.
+    """Train the catalog's evaluation network on its train split; print its per-head test accuracy.
 
     The network is stored in CATALOG/eval_net/KEY/ (KEY hashes the catalog, the lookup table and these
-    options) and reused by `ganbench eval` until one of them changes.
+    options) and reused by `ganbench eval` until one of them changes. The test confusion matrices go to
+    CATALOG/eval_net/KEY/confusion_HEAD.csv (and report.json); `ganbench report` draws them.
 
     \b
     Examples:
@@ -178,13 +222,13 @@ def eval_net_train(
             _open_catalog(catalog_dir),
             _open_lookup(colour_lookup),
             _eval_net_options(epochs, image_size, width, seed),
-            device,
+            resolved_device(device),
             force=force,
             log=lambda line: click.echo(line, err=True),
         )
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
-    click.echo(format_report(net.report))
+    click.echo(format_report(net.report, net.path.parent if net.path else None))
     click.echo(f"eval-net: {net.path}")
 
 

@@ -72,8 +72,8 @@ class ModelConfig:
 DEFAULT_SAMPLE_QUERIES: list[list[str]] = [
     ["women's black pants", "petite", "capri"],
     ["men's blue jeans", "slim", "distressed"],
-    ["women's red shorts", "high waist"],
-    ["men's khaki pants", "relaxed fit"],
+    ["women's red shorts", "bermuda", "cuffed"],
+    ["men's khaki pants", "relaxed", "cargo pockets"],
 ]
 
 
@@ -84,6 +84,9 @@ class TrainConfig:
     ``stage1_steps`` / ``stage2_steps`` are generator+discriminator iterations per phase; a model that
     trains both stages jointly gets their sum. ``precision = "auto"`` picks bf16 where the hardware
     supports it. ``sample_queries`` are the fixed query streams drawn at every ``sample_every`` steps.
+    ``lr_decay_every`` > 0 multiplies every learning rate by ``lr_decay_factor`` after each that many steps
+    of a phase, counted from the phase's start (StackGAN halves it every ``LR_DECAY_EPOCH`` epochs of
+    each stage's own training; see ``ganbench.train.schedule``).
     """
 
     batch_size: int = 32
@@ -94,6 +97,10 @@ class TrainConfig:
     """Stage-II iterations after Stage I (a joint model trains both sums at once)."""
     lr: float = 2e-4
     """Adam learning rate of the generator and the discriminators (StackGAN: 2e-4)."""
+    lr_decay_every: int = 0  # 0 = constant learning rate
+    """Multiply every learning rate by lr_decay_factor after each N steps of a phase (0: constant)."""
+    lr_decay_factor: float = 0.5
+    """Factor of each learning-rate decay (StackGAN halves it)."""
     betas: tuple[float, float] = (0.5, 0.999)
     """Adam betas (StackGAN: 0.5, 0.999)."""
     ema_decay: float = 0.999
@@ -128,6 +135,11 @@ class TrainConfig:
                 problems.append((key, f"must be 0 or more, got {getattr(self, key)}"))
         if self.lr <= 0:
             problems.append(("lr", f"must be positive, got {self.lr}"))
+        if self.lr_decay_every < 0:
+            problems.append(("lr_decay_every", f"must be 0 (off) or a positive number of steps, "
+                                               f"got {self.lr_decay_every}"))
+        if not 0 < self.lr_decay_factor <= 1:
+            problems.append(("lr_decay_factor", f"must lie in (0, 1], got {self.lr_decay_factor}"))
         if not all(0 <= b < 1 for b in self.betas):
             problems.append(("betas", f"must both lie in [0, 1), got {list(self.betas)}"))
         if not 0 <= self.ema_decay < 1:

@@ -80,6 +80,12 @@ class GanModel(nn.Module, ABC):
         same weights -> same images.
         """
 
+    def conditioning(self, query_streams: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """Optional: the text conditioning of each stream's whole text as a Gaussian, ``(mu, sigma)``, each
+        (n_streams, dim) float, for the conditioning-strength diagnostic
+        (:mod:`ganbench.models.diagnostics`). ``None`` (the default) where the model has no such thing."""
+        return None
+
     def token_embeddings(self) -> tuple[list[str], torch.Tensor] | None:
         """The text encoder's word embeddings (tokens, matrix) for colour-term studies, if it has any."""
         return None

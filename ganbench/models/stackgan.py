@@ -1,11 +1,12 @@
 """The shared StackGAN model that every registered model of the zoo configures with a :class:`Recipe`.
 
 One training step = one discriminator update + one generator update (StackGAN): the discriminator sees
-real/matching, real/mismatching (``batch["mismatch_index"]``) and fake pairs, conditioned on the
-detached CA mean as in the StackGAN code; the generator minimises the non-saturating adversarial loss
-plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder, Stage-I CA/generator and the Stage-I
-discriminator; ``stage2`` keeps all of those fixed and trains the Stage-II CA/generator and the Stage-II
-discriminator (StackGAN freezes Stage I); ``joint`` trains both at once.
+real/matching, real/mismatching (an item contradicting the text: :mod:`ganbench.models.mismatch`) and
+fake pairs, conditioned on the detached CA mean as in the StackGAN code; the generator minimises the
+non-saturating adversarial loss plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder,
+Stage-I CA/generator and the Stage-I discriminator; ``stage2`` keeps all of those fixed and trains the
+Stage-II CA/generator and the Stage-II discriminator (StackGAN freezes Stage I); ``joint`` trains both at
+once, Stage II reading the detached Stage-I image (as the official Stage II does).
 
 Choices where the papers are silent (ours):
 - The text encoder is trained with the generator (no pretrained char-CNN-RNN embedding exists here) and
@@ -30,6 +31,7 @@ from torch import Tensor, nn
 
 from ganbench.data.batches import colour_token
 from ganbench.models.base import GanModel, ModelContext
+from ganbench.models.mismatch import attribute_word_table, wrong_items
 from ganbench.models.options import StackGanOptions
 from ganbench.models.text_inputs import TEXT_INPUTS, SampleSet, step_samples, stream_samples, title_samples
 from ganbench.nn.discriminators import Discriminator
@@ -102,6 +104,17 @@ def _frozen(module: nn.Module) -> Iterator[None]:
             p.requires_grad_(flag)
 
 
+@contextmanager
+def _evaluating(module: nn.Module) -> Iterator[None]:
+    """``module`` in eval mode inside the block, back in its former mode afterwards."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield
+    finally:
+        module.train(was_training)
+
+
 class StackGanModel(GanModel):
     """A two-stage StackGAN whose text side, auxiliary heads and noise policy come from :meth:`recipe`."""
 
@@ -139,6 +152,8 @@ class StackGanModel(GanModel):
                 for stage, size in enumerate(self.image_sizes, start=1)
             }
         )
+        words = attribute_word_table(context.vocabulary, context.lookup)
+        self.register_buffer("attribute_words", words, persistent=False)  # for mismatching pairs
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.to(context.device)
 
@@ -203,33 +218,44 @@ class StackGanModel(GanModel):
     def generate(self, query_streams: list[list[str]], seed: int) -> list[Tensor]:
         _check_streams(query_streams)
         generator = self.image_generator
-        was_training = generator.training
-        generator.eval()
-        try:
-            device = next(generator.parameters()).device
-            rng = torch.Generator(device=device).manual_seed(int(seed))
-            samples = stream_samples(
-                generator.text_encoder,
-                self.settings.text_input,
-                query_streams,
-                self.context.vocabulary,
-                self.context.lookup,
-                self.settings.colour_model,
-                self.settings.shared_noise,
-                device,
-            )
+        with _evaluating(generator):
+            samples = self._stream_samples(query_streams)
+            rng = torch.Generator(device=samples.embedding.device).manual_seed(int(seed))
             noise = samples.noise(self.options.z_dim, samples.embedding.dtype, rng)
             images = generator(samples.embedding, noise, (1, 2), sample=False).images[2]
-        finally:
-            generator.train(was_training)
         pixels = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
         return list(pixels.split([len(stream) for stream in query_streams]))
+
+    @torch.no_grad()
+    def conditioning(self, query_streams: list[list[str]]) -> tuple[Tensor, Tensor]:
+        """Stage I's conditioning augmentation (the one the text encoder learns through) at the last step
+        of every stream: its mean and sigma, in eval mode."""
+        _check_streams(query_streams)
+        with _evaluating(self.image_generator):
+            samples = self._stream_samples(query_streams)  # one per step, stream-major
+            last = torch.tensor([len(s) for s in query_streams]).cumsum(0).sub(1).to(samples.item.device)
+            _, mu, logvar = self.image_generator.stage1_conditioning(samples.embedding[last], False)
+        return mu.float(), torch.exp(0.5 * logvar.float())
 
     def token_embeddings(self) -> tuple[list[str], Tensor] | None:
         weight = self.image_generator.text_encoder.words.embedding.weight
         return list(self.context.vocabulary.tokens), weight.detach().float().cpu()
 
     # --- the training step's parts ----------------------------------------------------------------------
+    def _stream_samples(self, query_streams: list[list[str]]) -> SampleSet:
+        """Samples of raw query streams (generation and the conditioning diagnostic)."""
+        generator = self.image_generator
+        return stream_samples(
+            generator.text_encoder,
+            self.settings.text_input,
+            query_streams,
+            self.context.vocabulary,
+            self.context.lookup,
+            self.settings.colour_model,
+            self.settings.shared_noise,
+            next(generator.parameters()).device,
+        )
+
     def _batch_samples(self, batch: dict[str, Any]) -> SampleSet:
         encoder = self.image_generator.text_encoder
         if self.settings.text_input == "title":
@@ -257,7 +283,7 @@ class StackGanModel(GanModel):
         optimizer = self.optimizers["discriminator"]
         optimizer.zero_grad(set_to_none=True)
         adversarial = classes = samples.embedding.new_zeros((), dtype=torch.float32)
-        wrong_items = batch["mismatch_index"][samples.item]
+        wrong = wrong_items(batch, self.settings.text_input, self.attribute_words, samples.item)
         for stage in stages:
             critic = self.discriminators[f"stage{stage}"]
             real = critic.features(self._real_images(batch, stage))
@@ -265,7 +291,7 @@ class StackGanModel(GanModel):
             condition = output.mu[stage].detach()
             adversarial = adversarial + discriminator_loss(
                 critic.conditional_logits(real[samples.item], condition),
-                critic.conditional_logits(real[wrong_items], condition),
+                critic.conditional_logits(real[wrong], condition),
                 critic.conditional_logits(fake, condition),
                 critic.unconditional_logits(real),
                 critic.unconditional_logits(fake),

@@ -58,7 +58,7 @@ from ganbench.report.results import DEFAULT_VARIANT
 DEFAULT_STREAMS: tuple[tuple[str, ...], ...] = (
     ("women's black pants", "petite", "capri"),
     ("men's blue jeans", "slim", "distressed"),
-    ("women's red shorts", "high-waisted", "denim"),
+    ("women's red shorts", "bermuda", "cuffed"),
     ("men's khaki pants", "cargo pockets", "relaxed"),
 )
 

@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from colorspace.study import vectors_for_terms
 from ganbench.data.batches import colour_token
 from ganbench.report.strips import save_strip_png
 from ganbench.run.experiment import ReportSettings
 from ganbench.train.runs import load_run, uses_colour_model
-from ganbench.train.samples import evaluation_mode
+from ganbench.train.samples import evaluation_mode, to_hwc
 
 
 def render_media(run_dir: Path, media_dir: Path, settings: ReportSettings, device: str = "cpu") -> Path:
@@ -33,7 +32,7 @@ def render_media(run_dir: Path, media_dir: Path, settings: ReportSettings, devic
     with evaluation_mode(loaded.model):
         for seed in seeds:
             for index, strip in enumerate(loaded.model.generate(streams, seed)):
-                save_strip_png(_hwc(strip), media_dir / f"stream{index}_seed{seed}.png")
+                save_strip_png(to_hwc(strip), media_dir / f"stream{index}_seed{seed}.png")
     _write_json(media_dir / "streams.json", {"streams": streams, "seeds": seeds, "step": loaded.step})
     terms = colour_term_vectors(loaded.model)
     if terms is not None:
@@ -65,11 +64,6 @@ def colour_term_vectors(model: Any) -> tuple[list[str], np.ndarray, str] | None:
     if not chosen:
         return None
     return list(chosen), np.stack([np.asarray(v, dtype=np.float32) for v in chosen.values()]), source
-
-
-def _hwc(strip: torch.Tensor) -> np.ndarray:
-    """(n, 3, H, W) uint8 tensor -> (n, H, W, 3) uint8 array."""
-    return strip.to(torch.uint8).permute(0, 2, 3, 1).contiguous().cpu().numpy()
 
 
 def _write_json(path: Path, data: Any) -> None:

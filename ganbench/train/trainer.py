@@ -22,6 +22,7 @@ from ganbench.train.interrupt import InterruptRequest, TrainingInterrupted, defe
 from ganbench.train.logging import ScalarLog
 from ganbench.train.precision import Precision
 from ganbench.train.progress import TrainingProgress
+from ganbench.train.schedule import apply_lr_decay
 
 
 class TrainingError(RuntimeError):
@@ -69,6 +70,8 @@ class Trainer:
     batches: Callable[[int, int], Iterable[dict]]  # (first step, stop step) -> batches in step order
     save_checkpoint: Callable[[int], None]
     draw_samples: Callable[[int], None]
+    optimizers: dict[str, torch.optim.Optimizer] = field(default_factory=dict)  # for the lr schedule
+    diagnostics: Callable[[], dict[str, float]] = dict  # extra scalars for each log row
     progress: TrainingProgress = field(default_factory=TrainingProgress)
 
     def fit(self, start: int, stop: int | None = None) -> int:
@@ -101,11 +104,12 @@ class Trainer:
         tick, images = time.perf_counter(), 0
         try:
             for step, batch in zip(range(first, last), self.batches(first, last), strict=True):
+                apply_lr_decay(self.optimizers, step - phase.start, train)
                 losses = self._step(to_device(batch, device, train.channels_last), step, phase.name)
                 done, images = step + 1, images + len(batch["n_steps"])
                 if done % train.log_every == 0 or done == phase.stop:
                     rate = images / max(time.perf_counter() - tick, 1e-9)
-                    self.log.write(done, phase.name, {**losses, "img_per_s": rate})
+                    self.log.write(done, phase.name, {**losses, **self.diagnostics(), "img_per_s": rate})
                     self.progress.log(done, phase.name, losses, rate)
                     tick, images = time.perf_counter(), 0
                 if done % train.sample_every == 0 or done == phase.stop:
