@@ -1,8 +1,9 @@
 """The run configuration: one dataclass per TOML section.
 
-Adding a setting is adding a typed field with a default to a section dataclass (and, where some values
-are impossible, a line to its ``check``); the loader validates names and types generically from the
-annotations. A new section is a new dataclass plus one field on :class:`RunConfig`.
+Adding a setting is adding a typed field with a default to a section dataclass, with a one-line
+docstring under it (``ganbench config show`` prints it), and, where some values are impossible, a line to
+its ``check``; the loader validates names and types generically from the annotations. A new section is a
+new dataclass plus one field on :class:`RunConfig`.
 """
 
 from __future__ import annotations
@@ -31,10 +32,15 @@ class DataConfig:
     """
 
     catalog: str = ""
+    """Catalog folder to train on (`ganbench train --catalog DIR`)."""
     stage1_size: int = 64
+    """Stage-I image size in px: a power of two, at least 16."""
     stage2_size: int = 128
+    """Stage-II image size in px: a power of two, larger than stage1_size."""
     num_workers: int = 0
+    """DataLoader worker processes (0: batches are read in the training process)."""
     colour_lookup: str = "default"
+    """'default' (colorspace's table), 'none' (no colour clusters) or a saved lookup table's path."""
 
     def check(self) -> Problems:
         problems: Problems = []
@@ -55,7 +61,9 @@ class ModelConfig:
     """[model]: the registered model's name; [model.options] is checked against its ``options_class``."""
 
     name: str = ""
+    """Registered model (`ganbench models`); `ganbench train --model NAME` sets it."""
     options: Any = None
+    """The model's options, [model.options] (`ganbench config show --model NAME`)."""
 
     def check(self) -> Problems:
         return [] if self.name else [("name", "is required (a registered model, see `ganbench models`)")]
@@ -82,21 +90,37 @@ class TrainConfig:
     """
 
     batch_size: int = 32
+    """Catalog items per training step (at least 2: mismatching pairs need two)."""
     stage1_steps: int = 2000
+    """Stage-I iterations, each one discriminator and one generator update."""
     stage2_steps: int = 2000
+    """Stage-II iterations after Stage I (a joint model trains both sums at once)."""
     lr: float = 2e-4
+    """Adam learning rate of the generator and the discriminators (StackGAN: 2e-4)."""
     lr_decay_every: int = 0  # 0 = constant learning rate
+    """Multiply every learning rate by lr_decay_factor after each N steps of a phase (0: constant)."""
     lr_decay_factor: float = 0.5
+    """Factor of each learning-rate decay (StackGAN halves it)."""
     betas: tuple[float, float] = (0.5, 0.999)
+    """Adam betas (StackGAN: 0.5, 0.999)."""
     ema_decay: float = 0.999
+    """Decay of the generator weights' moving average used for samples and evaluation."""
     precision: Literal["auto", "bf16", "fp32"] = "auto"
+    """'auto': bf16 autocast where the hardware has native bf16, else float32."""
     channels_last: bool = True
+    """Channels-last images and convolution weights (faster on CPU and CUDA)."""
     seed: int = 0
+    """Seed of the weights, the noise and the batch order (same seed and settings, same run)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    """'auto': CUDA when available, else the CPU."""
     log_every: int = 10
+    """Log losses and img/s (log.jsonl, log.csv, a console line when not on a terminal) every N steps."""
     sample_every: int = 500
+    """Draw the sample grid of sample_queries every N steps and at the end of each phase."""
     checkpoint_every: int = 500
+    """Save checkpoint.pt every N steps (also at the end and on Ctrl-C)."""
     sample_queries: list[list[str]] = field(default_factory=lambda: [list(q) for q in DEFAULT_SAMPLE_QUERIES])
+    """Fixed query streams (each a list of steps) drawn in the sample grids."""
 
     def check(self) -> Problems:
         problems: Problems = []
@@ -129,12 +153,20 @@ class TrainConfig:
 
 @dataclass
 class EvalConfig:
-    """[eval]: evaluation settings (the evaluation package may add fields here)."""
+    """[eval]: evaluation settings (the evaluation package may add fields here).
+
+    Not read by any command yet: ``ganbench eval`` takes its settings as options and an experiment file
+    from its own [eval] table; the keys are accepted so a run config can record them.
+    """
 
     n_samples: int = 1000
+    """Generated images per evaluation."""
     seed: int = 0
+    """Seed of the evaluation's noise."""
     inception_weights: str | None = None
+    """Path of torch-fidelity's Inception weights for standard FID (unset: the evaluation net's features)."""
     batch_size: int = 50
+    """Images per generation batch."""
 
     def check(self) -> Problems:
         problems: Problems = []

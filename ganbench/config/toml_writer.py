@@ -28,6 +28,11 @@ def _scalar(value: Any, key: str) -> str:
     raise TypeError(f"cannot write {key!r} = {value!r} as TOML (type {type(value).__name__})")
 
 
+def toml_value(value: Any) -> str:
+    """A plain value (str, int, float, bool or a list of those) as TOML writes it."""
+    return _scalar(value, "value")
+
+
 def _key(name: str) -> str:
     bare = name and all(c.isalnum() or c in "-_" for c in name)
     return name if bare else json.dumps(name)

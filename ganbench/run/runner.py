@@ -27,6 +27,7 @@ from tqdm import tqdm
 from ganbench.report.results import CALIBRATION_DIR
 from ganbench.run.cells import Cell, plan_cells
 from ganbench.run.experiment import CatalogSource, EvalSettings, Experiment, ReportSettings
+from ganbench.train.progress import stdout_is_terminal
 
 METRICS_FILE = "metrics.json"
 CELL_FILE = "cell.json"
@@ -67,8 +68,9 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
     """Run every cell of ``experiment`` into ``results_dir``; returns one outcome per cell.
 
     A failing cell is recorded (traceback in its ``error.txt``) and the others still run. Interrupting
-    (Ctrl-C) stops at once; the next ``resume=True`` call skips finished cells and resumes the rest.
-    ``fresh=True`` discards earlier cells in ``results_dir``, trained ones included.
+    (Ctrl-C) stops (training first checkpoints its current step); the next ``resume=True`` call skips
+    finished cells and resumes the rest. ``fresh=True`` discards earlier cells in ``results_dir``, trained
+    ones included. A progress bar over the cells shows on a terminal; otherwise one line per cell.
     """
     if resume and fresh:
         raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
@@ -80,7 +82,11 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
     _save_experiment(experiment, results_dir)
     catalog = pipeline.prepare_catalog(experiment.catalog)
     outcomes = []
-    for cell in tqdm(cells, desc=f"experiment {experiment.name}", unit="cell"):
+    on_terminal = stdout_is_terminal()
+    shown = tqdm(cells, desc=f"experiment {experiment.name}", unit="cell") if on_terminal else cells
+    for number, cell in enumerate(shown, start=1):
+        if not on_terminal:
+            log(f"cell {number}/{len(cells)}: {cell.name}")
         outcome = run_cell(cell, configs[cell.name], results_dir, catalog, experiment, pipeline)
         detail = outcome.error or outcome.warning
         log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))
