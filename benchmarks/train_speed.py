@@ -70,6 +70,7 @@ class StandInLookup:
     """Two colour clusters for models whose colour model needs a lookup (speed does not depend on it)."""
 
     n_clusters, cluster_names = 2, ["dark", "bright"]
+    terms = ["black", "red", "khaki"]
 
     def find_terms(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         return [(i, i + 1, t) for i, t in enumerate(tokens) if t in ("black", "red", "khaki")]
