@@ -71,15 +71,8 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
     finished cells and resumes the rest. ``fresh=True`` discards earlier cells in ``results_dir``, trained
     ones included. A progress bar over the cells shows on a terminal; otherwise one line per cell.
     """
-    if resume and fresh:
-        raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
-                          "fresh discards them")
     results_dir = Path(results_dir)
-    cells = plan_cells(experiment)
-    configs = {cell.name: pipeline.resolve_config(experiment, cell, experiment.catalog.dir) for cell in cells}
-    _prepare_results_dir(results_dir, resume, fresh, log)
-    _save_experiment(experiment, results_dir)
-    catalog = pipeline.prepare_catalog(experiment.catalog)
+    cells, configs, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
     outcomes = []
     on_terminal = stdout_is_terminal()
     shown = tqdm(cells, desc=f"experiment {experiment.name}", unit="cell") if on_terminal else cells
@@ -90,6 +83,27 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
         detail = outcome.error or outcome.warning
         log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))
         outcomes.append(outcome)
+    finish_experiment(results_dir, outcomes, pipeline, log)
+    return outcomes
+
+
+def prepare_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline, resume: bool,
+                       fresh: bool, log: Callable[[str], None]) -> tuple[list[Cell], dict[str, Any], Path]:
+    """Everything before the cells run: every cell's config validated, the results folder readied, the
+    experiment saved and the catalog made; returns (cells, their configs by name, catalog folder)."""
+    if resume and fresh:
+        raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
+                          "fresh discards them")
+    cells = plan_cells(experiment)
+    configs = {cell.name: pipeline.resolve_config(experiment, cell, experiment.catalog.dir) for cell in cells}
+    _prepare_results_dir(results_dir, resume, fresh, log)
+    _save_experiment(experiment, results_dir)
+    return cells, configs, pipeline.prepare_catalog(experiment.catalog)
+
+
+def finish_experiment(results_dir: Path, outcomes: list[CellOutcome], pipeline: Pipeline,
+                      log: Callable[[str], None]) -> None:
+    """The run summary, then the report unless cells are still in another worker's hands."""
     _write_summary(results_dir, outcomes)
     busy = [o.cell.name for o in outcomes if o.status == "busy"]
     if busy:
@@ -97,7 +111,6 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
             f"run `ganbench report {results_dir}` once they finish (`ganbench status {results_dir}`)")
     elif pipeline.write_report is not None:
         _report(pipeline.write_report, results_dir, log)
-    return outcomes
 
 
 def _report(write_report: Callable[[Path], Any], results_dir: Path, log: Callable[[str], None]) -> None:
