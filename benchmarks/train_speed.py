@@ -36,7 +36,7 @@ import torch  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
 from ganbench.config import DataConfig, TrainConfig  # noqa: E402
-from ganbench.data.batches import encode_query_streams, model_vocabulary  # noqa: E402
+from ganbench.data.batches import TextPolicy, encode_for_generation, model_vocabulary  # noqa: E402
 from ganbench.data.text import Vocabulary, tokenize  # noqa: E402
 from ganbench.models.base import ModelContext  # noqa: E402
 from ganbench.models.registry import available_models, get_model  # noqa: E402
@@ -89,11 +89,12 @@ def synthetic_context(sizes: tuple[int, int]) -> ModelContext:
                         n_classes={k: len(v) for k, v in names.items()}, class_names=names, image_sizes=sizes)
 
 
-def synthetic_batch(context: ModelContext, batch_size: int, colour_model: bool) -> dict[str, Any]:
+def synthetic_batch(context: ModelContext, batch_size: int, policy: TextPolicy) -> dict[str, Any]:
     """A batch in the documented format: noise images, real query streams and titles, random labels."""
     generator = torch.Generator().manual_seed(0)
     streams = [QUERIES[i % len(QUERIES)] for i in range(batch_size)]
-    batch = encode_query_streams(streams, context.vocabulary, context.lookup, colour_model)
+    batch = encode_for_generation(streams, context.vocabulary, context.lookup,
+                                  TextPolicy("query_stream", policy.colour_tokens))
     titles = [context.vocabulary.encode(tokenize(TITLES[i % len(TITLES)])) for i in range(batch_size)]
     width = max(len(t) for t in titles)
     batch["title_tokens"] = torch.tensor([t + [0] * (width - len(t)) for t in titles])
@@ -124,8 +125,7 @@ def measure(name: str, sizes: tuple[int, int], batch_size: int, phase: str, fast
         model = model.to(memory_format=torch.channels_last)
     model.configure_optimizers(TrainConfig())
     model.train()
-    batch = to_device(synthetic_batch(model.context, batch_size, getattr(options, "colour_model", False)),
-                      precision.device, fast)
+    batch = to_device(synthetic_batch(model.context, batch_size, model.text_policy()), precision.device, fast)
     counter = FlopCounterMode(display=False)
     with counter, precision.autocast():
         model.train_step(batch, 0, phase)
@@ -176,7 +176,7 @@ def main() -> None:
         names = [n for n in args.models.split(",") if n] or list(available_models())
         for name in names:
             model, _ = build(name, (data.stage1_size, data.stage2_size), {})
-            for phase in model.stages():
+            for phase in (p.name for p in model.phases()):
                 for fast in modes:
                     seconds, gflop = measure(name, (data.stage1_size, data.stage2_size), train.batch_size,
                                              phase, fast, {}, args.iters, args.warmup)

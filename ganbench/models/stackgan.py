@@ -28,10 +28,10 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ganbench.data.batches import colour_token
-from ganbench.models.base import GanModel, ModelContext
+from ganbench.data.batches import TextPolicy, colour_token
+from ganbench.models.base import GanModel, ModelContext, TrainingPhase
 from ganbench.models.options import StackGanOptions
-from ganbench.models.text_inputs import TEXT_INPUTS, SampleSet, step_samples, stream_samples, title_samples
+from ganbench.models.text_inputs import SampleSet, generation_samples, step_samples, title_samples
 from ganbench.nn.discriminators import Discriminator
 from ganbench.nn.generators import GeneratorOutput, TwoStageGenerator
 from ganbench.nn.losses import (
@@ -44,6 +44,8 @@ from ganbench.nn.losses import (
 from ganbench.nn.text_encoders import TEXT_ENCODERS, build_text_encoder
 
 PHASE_STAGES: dict[str, tuple[int, ...]] = {"stage1": (1,), "stage2": (2,), "joint": (1, 2)}
+STACKGAN_PHASES = [TrainingPhase("stage1", ("train.stage1_steps",)),
+                   TrainingPhase("stage2", ("train.stage2_steps",))]
 
 
 @dataclass(frozen=True)
@@ -51,12 +53,11 @@ class Recipe:
     """What distinguishes one StackGAN-family model from another (everything else is shared)."""
 
     text_encoder: str  # "bow" | "lstm"
-    text_input: str  # "title" | "query_steps"
+    text: TextPolicy
     aux_classifier: bool = False
     aux_weight: float = 1.0
     shared_noise: bool = False
     consistency_weight: float = 0.0
-    colour_model: bool = False
     colour_centroid_feature: bool = False
 
     def check(self, context: ModelContext) -> None:
@@ -64,28 +65,18 @@ class Recipe:
             raise ValueError(
                 f"text encoder must be one of {sorted(TEXT_ENCODERS)}, got {self.text_encoder!r}"
             )
-        if self.text_input not in TEXT_INPUTS:
-            raise ValueError(f"text input must be one of {list(TEXT_INPUTS)}, got {self.text_input!r}")
-        if self.colour_model and context.lookup is None:
+        if self.text.colour_tokens and context.lookup is None:
             raise ValueError(
                 "option colour_model = true needs a colour lookup table, but the model context has "
                 "none; set colour_model = false or configure data.colour_lookup"
             )
-        if self.colour_model and self.text_input != "query_steps":
+        if self.text.colour_tokens and self.text.reads != "query_stream":
             raise ValueError(
-                "the colour model replaces colour words in query streams; it needs text input "
-                f"'query_steps', not {self.text_input!r}"
+                "the colour model replaces colour words in query streams; it needs a model that reads "
+                f"the query stream, not the {self.text.reads}"
             )
-        if self.colour_centroid_feature and not self.colour_model:
+        if self.colour_centroid_feature and not self.text.colour_tokens:
             raise ValueError("option colour_centroid_feature = true needs colour_model = true")
-
-
-def _stage_sizes(image_sizes: tuple[int, ...]) -> tuple[int, int]:
-    if len(image_sizes) != 2 or image_sizes[1] < image_sizes[0]:
-        raise ValueError(
-            f"image_sizes must be (stage1, stage2) with stage2 >= stage1, got {tuple(image_sizes)}"
-        )
-    return int(image_sizes[0]), int(image_sizes[1])
 
 
 @contextmanager
@@ -116,7 +107,7 @@ class StackGanModel(GanModel):
         super().__init__(options, context)
         self.settings = self.recipe(options)
         self.settings.check(context)
-        self.image_sizes = _stage_sizes(context.image_sizes)
+        self.image_sizes = (int(context.image_sizes[0]), int(context.image_sizes[-1]))
         o = options
         n_tokens = len(context.vocabulary)  # includes the colour-cluster tokens
         encoder = build_text_encoder(
@@ -199,31 +190,18 @@ class StackGanModel(GanModel):
             zip(losses, torch.stack([v.detach().float() for v in losses.values()]).tolist(), strict=True)
         )
 
-    @torch.no_grad()
-    def generate(self, query_streams: list[list[str]], seed: int) -> list[Tensor]:
-        _check_streams(query_streams)
+    def phases(self) -> list[TrainingPhase]:
+        return list(STACKGAN_PHASES)
+
+    def text_policy(self) -> TextPolicy:
+        return self.settings.text
+
+    def draw(self, queries: dict[str, Tensor], seed: int) -> Tensor:
         generator = self.image_generator
-        was_training = generator.training
-        generator.eval()
-        try:
-            device = next(generator.parameters()).device
-            rng = torch.Generator(device=device).manual_seed(int(seed))
-            samples = stream_samples(
-                generator.text_encoder,
-                self.settings.text_input,
-                query_streams,
-                self.context.vocabulary,
-                self.context.lookup,
-                self.settings.colour_model,
-                self.settings.shared_noise,
-                device,
-            )
-            noise = samples.noise(self.options.z_dim, samples.embedding.dtype, rng)
-            images = generator(samples.embedding, noise, (1, 2), sample=False).images[2]
-        finally:
-            generator.train(was_training)
-        pixels = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
-        return list(pixels.split([len(stream) for stream in query_streams]))
+        rng = torch.Generator(device=queries["n_steps"].device).manual_seed(int(seed))
+        samples = generation_samples(generator.text_encoder, queries, self.settings.shared_noise)
+        noise = samples.noise(self.options.z_dim, samples.embedding.dtype, rng)
+        return generator(samples.embedding, noise, (1, 2), sample=False).images[2]
 
     def token_embeddings(self) -> tuple[list[str], Tensor] | None:
         weight = self.image_generator.text_encoder.words.embedding.weight
@@ -232,7 +210,7 @@ class StackGanModel(GanModel):
     # --- the training step's parts ----------------------------------------------------------------------
     def _batch_samples(self, batch: dict[str, Any]) -> SampleSet:
         encoder = self.image_generator.text_encoder
-        if self.settings.text_input == "title":
+        if self.settings.text.reads == "title":
             return title_samples(encoder, batch["title_tokens"], batch["title_lengths"])
         return step_samples(encoder, batch["query_tokens"], batch["step_ends"], self.settings.shared_noise)
 
@@ -318,13 +296,3 @@ class StackGanModel(GanModel):
             losses["consistency"] = consistency
         return losses
 
-
-def _check_streams(query_streams: Any) -> None:
-    """Query streams must be a list of non-empty lists of non-empty strings."""
-    if not isinstance(query_streams, (list, tuple)) or not query_streams:
-        raise ValueError(f"query_streams must be a non-empty list of query streams, got {query_streams!r}")
-    for number, stream in enumerate(query_streams, start=1):
-        if isinstance(stream, str) or not isinstance(stream, (list, tuple)) or not stream:
-            raise ValueError(f"query stream {number} must be a non-empty list of steps, got {stream!r}")
-        if not all(isinstance(step, str) and step.strip() for step in stream):
-            raise ValueError(f"query stream {number} has an empty or non-text step: {stream!r}")
