@@ -58,7 +58,6 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
       ganbench train --config my_run.toml --out runs/r1 --set model.options.gf_dim=32
       ganbench train --out runs/restgan --resume --set train.stage2_steps=4000
     """
-    import json
     from pathlib import Path
 
     from ganbench.config import load_config
@@ -66,10 +65,10 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
 
     if config_file is None and resume and (Path(out_dir) / CONFIG).is_file():
         config_file = str(Path(out_dir) / CONFIG)
-    named = [f"model.name={json.dumps(model_name)}"] if model_name else []
-    named += [f"data.catalog={json.dumps(catalog)}"] if catalog else []
+    named = [("model.name", model_name, f"--model {model_name}")] if model_name else []
+    named += [("data.catalog", catalog, f"--catalog {catalog}")] if catalog else []
     try:
-        config = load_config(config_file, [*named, *overrides])
+        config = load_config(config_file, overrides, named)
         run_dir = train_run(config, out_dir, resume=resume)
     except ValueError as error:  # every user-facing error of config, catalog, registry and run is one
         raise click.ClickException(str(error)) from error

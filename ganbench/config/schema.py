@@ -1,25 +1,159 @@
-"""The run configuration: one dataclass per TOML section.
+"""The settings tree: one dataclass per TOML table, each key with its one default and its one check.
 
-Adding a setting is adding a typed field with a default to a section dataclass (and, where some values
-are impossible, a line to its ``check``); the loader validates names and types generically from the
-annotations. A new section is a new dataclass plus one field on :class:`RunConfig`.
+``RunConfig`` is the root. Its sections::
+
+    [run]       what `ganbench run` runs: name, models, seeds, the proposed model, catalog recipe,
+                per-model overrides, ablation variants (experiment files only)
+    [data]      which catalog, at which sizes, which colour lookup table
+    [model]     the registered model's name; [model.options] is checked against its ``options_class``
+    [train]     the optimisation schedule and the harness's levers
+    [eval]      how evaluation samples and scores (also what a run's config.toml records for it)
+    [report]    what the report draws and compares
+    [launcher]  reserved for running cells elsewhere (no keys yet)
+
+Adding a setting is adding a typed field with a default to a section (and, where some values are
+impossible, a line to its ``check``); :mod:`ganbench.config.validate` checks names and types from the
+annotations, so nothing else changes. A field whose TOML key is not a Python name (``import``) says
+so in ``metadata={"key": ...}``.
 """
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 
 class ConfigError(ValueError):
-    """A configuration that cannot be used; the message names the key, the file and what was expected."""
+    """Settings that cannot be used; the message names the key, the file and what was expected."""
+
+
+Problems = list[tuple[str, str]]  # (key within the section, sentence)
+
+DEFAULT_QUERIES: tuple[tuple[str, ...], ...] = (
+    ("women's black pants", "petite", "capri"),
+    ("men's blue jeans", "slim", "distressed"),
+    ("women's red shorts", "high-waisted", "denim"),
+    ("men's khaki pants", "cargo pockets", "relaxed"),
+)
+"""Query streams drawn during training (``train.sample_queries``) and in the report (``report.streams``)."""
+
+
+def _queries() -> list[list[str]]:
+    return [list(stream) for stream in DEFAULT_QUERIES]
+
+
+def _query_streams_problem(streams: list[list[str]]) -> str | None:
+    if not streams or any(not s or any(not step.strip() for step in s) for s in streams):
+        return "must be a non-empty list of query streams, each a non-empty list of non-empty steps"
+    return None
 
 
 def _is_power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
 
 
-Problems = list[tuple[str, str]]  # (key within the section, sentence)
+def _at_least(section: Any, keys: tuple[str, ...], least: int) -> Problems:
+    words = "0 or more" if least == 0 else f"at least {least}"
+    return [(key, f"must be {words}, got {getattr(section, key)}")
+            for key in keys if getattr(section, key) < least]
+
+
+@dataclass
+class SynthesisRecipe:
+    """[run.catalog.synthesise]: render ``n`` synthetic items from ``seed``."""
+
+    n: int = 0
+    seed: int = 0
+
+    def check(self) -> Problems:
+        problems = [("n", f"must be at least 8 items, got {self.n}")] if self.n < 8 else []
+        return problems + _at_least(self, ("seed",), 0)
+
+
+@dataclass
+class ImportRecipe:
+    """[run.catalog.import]: import the catalog at ``src`` written in ``format``."""
+
+    format: str = ""
+    src: str = ""
+
+    def check(self) -> Problems:
+        return [(key, "is required") for key in ("format", "src") if not getattr(self, key)]
+
+
+@dataclass
+class CatalogRecipe:
+    """[run.catalog]: how `ganbench run` makes ``data.catalog`` when that folder holds no catalog yet.
+
+    At most one of ``synthesise`` / ``import``; with neither, ``data.catalog`` must be an existing catalog.
+    """
+
+    synthesise: SynthesisRecipe | None = None
+    import_: ImportRecipe | None = field(default=None, metadata={"key": "import"})
+
+    def check(self) -> Problems:
+        if self.synthesise is not None and self.import_ is not None:
+            return [("import", "cannot be given together with synthesise: the catalog comes from one")]
+        return []
+
+    def describe(self, folder: str) -> str:
+        if self.synthesise is not None:
+            return f"synthetic catalog (n={self.synthesise.n}, seed={self.synthesise.seed}) at {folder}"
+        if self.import_ is not None:
+            return f"{self.import_.format} import of {self.import_.src} at {folder}"
+        return f"existing catalog at {folder}"
+
+
+@dataclass
+class VariantConfig:
+    """[run.variants.NAME]: an ablation, a set of dotted overrides (``config``) for ``models`` (all if
+    empty)."""
+
+    models: list[str] = field(default_factory=list)
+    description: str = ""
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def applies_to(self, model: str) -> bool:
+        return not self.models or model in self.models
+
+
+@dataclass
+class ExperimentConfig:
+    """[run]: the cells of an experiment, one training run per (model, variant, seed).
+
+    ``proposed`` names the model the report compares with the best of the others ("" = no comparison).
+    ``model_config.M`` holds dotted overrides for model M only; ``variants`` the ablations (none: one
+    variant named "default"). ``name`` defaults to the experiment file's name.
+    """
+
+    name: str = ""
+    description: str = ""
+    models: list[str] = field(default_factory=list)
+    seeds: list[int] = field(default_factory=lambda: [0])
+    proposed: str = ""
+    catalog: CatalogRecipe = field(default_factory=CatalogRecipe)
+    model_config: dict[str, dict[str, Any]] = field(default_factory=dict)
+    variants: dict[str, VariantConfig] = field(default_factory=dict)
+
+    def check(self) -> Problems:
+        problems: Problems = []
+        if len(set(self.models)) != len(self.models) or not all(self.models):
+            problems.append(("models", f"must list distinct model names, got {self.models}"))
+        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
+            problems.append(("seeds", f"must be a non-empty list of distinct integers, got {self.seeds}"))
+        named = [("proposed", self.proposed)] if self.proposed else []
+        named += [(f"model_config.{m}", m) for m in self.model_config]
+        named += [(f"variants.{v}.models", m) for v, spec in self.variants.items() for m in spec.models]
+        problems += [(key, self._not_a_model(model)) for key, model in named if model not in self.models]
+        problems += [(f"variants.{name}", "a variant name may not contain '__' or '/'")
+                     for name in self.variants if "__" in name or "/" in name]
+        return problems
+
+    def _not_a_model(self, name: str) -> str:
+        near = difflib.get_close_matches(name, self.models, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        return f"names {name!r}, which is not in run.models {self.models}{hint}"
 
 
 @dataclass
@@ -27,7 +161,8 @@ class DataConfig:
     """[data]: which catalog, at which sizes, read how.
 
     ``colour_lookup`` is ``"default"`` (colorspace's table over the catalog's colour terms), ``"none"`` (no
-    colour clusters: no colour classes, no colour model) or the path of a saved ``LookupTable``.
+    colour clusters: no colour classes, no colour tokens) or the path of a saved ``LookupTable``. In an
+    experiment ``catalog`` defaults to RESULTS/catalog.
     """
 
     catalog: str = ""
@@ -45,9 +180,7 @@ class DataConfig:
         if self.stage2_size <= self.stage1_size:
             problems.append(("stage2_size", f"must be larger than stage1_size ({self.stage1_size}): "
                                             f"Stage-II upsamples Stage-I; got {self.stage2_size}"))
-        if self.num_workers < 0:
-            problems.append(("num_workers", f"must be 0 or more, got {self.num_workers}"))
-        return problems
+        return problems + _at_least(self, ("num_workers",), 0)
 
 
 @dataclass
@@ -57,25 +190,14 @@ class ModelConfig:
     name: str = ""
     options: Any = None
 
-    def check(self) -> Problems:
-        return [] if self.name else [("name", "is required (a registered model, see `ganbench models`)")]
-
-
-DEFAULT_SAMPLE_QUERIES: list[list[str]] = [
-    ["women's black pants", "petite", "capri"],
-    ["men's blue jeans", "slim", "distressed"],
-    ["women's red shorts", "high waist"],
-    ["men's khaki pants", "relaxed fit"],
-]
-
 
 @dataclass
 class TrainConfig:
     """[train]: the optimisation schedule and the harness's levers.
 
-    ``stage1_steps`` / ``stage2_steps`` are generator+discriminator iterations per phase; a model that
-    trains both stages jointly gets their sum. ``precision = "auto"`` picks bf16 where the hardware
-    supports it. ``sample_queries`` are the fixed query streams drawn at every ``sample_every`` steps.
+    ``stage1_steps`` / ``stage2_steps`` are the step budgets a model's phases count on (see
+    ``GanModel.phases``). ``precision = "auto"`` picks bf16 where the hardware supports it.
+    ``sample_queries`` are the fixed query streams drawn every ``sample_every`` steps.
     """
 
     batch_size: int = 32
@@ -91,63 +213,117 @@ class TrainConfig:
     log_every: int = 10
     sample_every: int = 500
     checkpoint_every: int = 500
-    sample_queries: list[list[str]] = field(default_factory=lambda: [list(q) for q in DEFAULT_SAMPLE_QUERIES])
+    sample_queries: list[list[str]] = field(default_factory=_queries)
 
     def check(self) -> Problems:
-        problems: Problems = []
-        for key in ("batch_size", "log_every", "sample_every", "checkpoint_every"):
-            if getattr(self, key) < 1:
-                problems.append((key, f"must be at least 1, got {getattr(self, key)}"))
+        problems = _at_least(self, ("log_every", "sample_every", "checkpoint_every"), 1)
         if self.batch_size < 2:
             problems.append(("batch_size", f"must be at least 2 (mismatching pairs need two items), "
                                            f"got {self.batch_size}"))
-        for key in ("stage1_steps", "stage2_steps"):
-            if getattr(self, key) < 0:
-                problems.append((key, f"must be 0 or more, got {getattr(self, key)}"))
+        problems += _at_least(self, ("stage1_steps", "stage2_steps"), 0)
         if self.lr <= 0:
             problems.append(("lr", f"must be positive, got {self.lr}"))
         if not all(0 <= b < 1 for b in self.betas):
             problems.append(("betas", f"must both lie in [0, 1), got {list(self.betas)}"))
         if not 0 <= self.ema_decay < 1:
             problems.append(("ema_decay", f"must lie in [0, 1), got {self.ema_decay}"))
-        queries = self.sample_queries
-        if not queries or any(not q or any(not s.strip() for s in q) for q in queries):
-            problems.append(("sample_queries", "must be a non-empty list of query streams, each a non-empty "
-                                               "list of non-empty steps"))
+        queries = _query_streams_problem(self.sample_queries)
+        return problems + ([("sample_queries", queries)] if queries else [])
+
+
+@dataclass(frozen=True)
+class EvalNetOptions:
+    """[eval.net]: training options of the evaluation network (all part of its cache key)."""
+
+    image_size: int = 64
+    width: int = 16
+    epochs: int = 8
+    batch_size: int = 64
+    learning_rate: float = 3e-3
+    seed: int = 0
+
+    def check(self) -> Problems:
+        problems = _at_least(self, ("image_size", "width", "epochs", "batch_size"), 1)
+        if self.learning_rate <= 0:
+            problems.append(("learning_rate", f"must be positive, got {self.learning_rate}"))
         return problems
 
 
 @dataclass
 class EvalConfig:
-    """[eval]: evaluation settings (the evaluation package may add fields here)."""
+    """[eval]: how a run is evaluated.
 
-    n_samples: int = 1000
+    ``n_samples`` query streams from the test split (unset: one per test item; more cycle through
+    them); ``seed`` fixes the generated images; ``inception_weights`` (a local torch-fidelity
+    Inception-v3 file) switches FID/KID from the evaluation network's features to Inception's
+    ``inception_feature`` layer; ``k`` of precision@k; ``batch_size`` query streams per generate call;
+    ``bootstrap_rounds`` of the seeded bootstrap spreads; ``colour_lookup`` the table of the colour head
+    (``"default"`` or a saved table, the same for every run so evaluations compare).
+    """
+
+    n_samples: int | None = None
     seed: int = 0
     inception_weights: str | None = None
-    batch_size: int = 50
+    inception_feature: Literal["64", "192", "768", "2048"] = "2048"
+    k: int = 10
+    batch_size: int = 64
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    bootstrap_rounds: int = 1000
+    colour_lookup: str = "default"
+    net: EvalNetOptions = field(default_factory=EvalNetOptions)
 
     def check(self) -> Problems:
-        problems: Problems = []
-        if self.n_samples < 1:
-            problems.append(("n_samples", f"must be at least 1, got {self.n_samples}"))
-        if self.batch_size < 1:
-            problems.append(("batch_size", f"must be at least 1, got {self.batch_size}"))
+        problems = _at_least(self, ("k", "batch_size", "bootstrap_rounds"), 1)
+        if self.n_samples is not None and self.n_samples < 2:
+            problems.append(("n_samples", f"must be at least 2 (distribution metrics need two images), "
+                                          f"got {self.n_samples}"))
         return problems
 
 
 @dataclass
-class RunConfig:
-    """The whole configuration of one training run; ``source`` names where it was read from."""
+class ReportConfig:
+    """[report]: what the report draws and compares.
 
+    ``streams``: query streams drawn as refinement strips and sample grids, for ``n_sample_seeds`` noise
+    seeds. ``reported_change``: metric -> the change in percent that the proposed model's paper reports
+    against the best baseline, shown beside the measured change (empty: not shown).
+    """
+
+    streams: list[list[str]] = field(default_factory=_queries)
+    n_sample_seeds: int = 2
+    reported_change: dict[str, float] = field(default_factory=dict)
+
+    def check(self) -> Problems:
+        streams = _query_streams_problem(self.streams)
+        return _at_least(self, ("n_sample_seeds",), 1) + ([("streams", streams)] if streams else [])
+
+
+@dataclass
+class LauncherConfig:
+    """[launcher]: where an experiment's cells run. Only the local, one-after-another launcher exists,
+    so the table takes no keys yet; it is reserved so experiment files keep one shape when more come."""
+
+
+@dataclass
+class RunConfig:
+    """The whole settings tree; ``source`` names where it was read from.
+
+    A training run uses [data], [model], [train], [eval] and [report] (its config.toml records them);
+    [run] and [launcher] describe an experiment and appear only in experiment files.
+    """
+
+    run: ExperimentConfig = field(default_factory=ExperimentConfig)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    launcher: LauncherConfig = field(default_factory=LauncherConfig)
     source: str = field(default="<defaults>", compare=False)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "<dict>") -> RunConfig:
-        """Validate a nested dict (as ``tomllib`` returns) into a config; raises :class:`ConfigError`."""
+        """Validate a nested dict (as ``tomllib`` returns) into a run's settings; raises ConfigError."""
         from ganbench.config.validate import build_run_config
 
         return build_run_config(values, source)
@@ -159,5 +335,9 @@ class RunConfig:
 
 
 SECTIONS: dict[str, type] = {
-    "data": DataConfig, "model": ModelConfig, "train": TrainConfig, "eval": EvalConfig,
+    "run": ExperimentConfig, "data": DataConfig, "model": ModelConfig, "train": TrainConfig,
+    "eval": EvalConfig, "report": ReportConfig, "launcher": LauncherConfig,
 }
+RUN_SECTIONS = ("data", "model", "train", "eval", "report")
+"""The sections a training run uses and records in its config.toml."""
+EXPERIMENT_ONLY = ("run", "launcher")

@@ -24,8 +24,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ganbench.run.cells import Cell, plan_cells
-from ganbench.run.experiment import CatalogSource, EvalSettings, Experiment, ReportSettings
+from ganbench.config import RunConfig
+from ganbench.config.schema import CatalogRecipe
+from ganbench.run.cells import Cell
+from ganbench.run.experiment import Experiment
 
 METRICS_FILE = "metrics.json"
 CELL_FILE = "cell.json"
@@ -40,13 +42,13 @@ class RunnerError(RuntimeError):
 
 @dataclass
 class Pipeline:
-    """The steps of a cell. ``resolve_config`` must validate (raise on bad keys) without doing work."""
+    """The steps of a cell; each gets the cell's validated settings (its [eval] and [report] say how to
+    evaluate and what to draw)."""
 
-    prepare_catalog: Callable[[CatalogSource], Path]
-    resolve_config: Callable[[Experiment, Cell, Path], Any]
-    train: Callable[[Any, Path, bool], Any]
-    evaluate: Callable[[Path, Path, EvalSettings], dict]
-    render: Callable[[Path, Path, ReportSettings], Any] | None = None
+    prepare_catalog: Callable[[CatalogRecipe, Path], Path]
+    train: Callable[[RunConfig, Path, bool], Any]
+    evaluate: Callable[[Path, Path, RunConfig], dict]
+    render: Callable[[Path, Path, RunConfig], Any] | None = None
     write_report: Callable[[Path], Any] | None = None
 
 
@@ -72,14 +74,12 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
         raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
                           "fresh discards them")
     results_dir = Path(results_dir)
-    cells = plan_cells(experiment)
-    configs = {cell.name: pipeline.resolve_config(experiment, cell, experiment.catalog.dir) for cell in cells}
     _prepare_results_dir(results_dir, resume, fresh, log)
     _save_experiment(experiment, results_dir)
-    catalog = pipeline.prepare_catalog(experiment.catalog)
+    catalog = pipeline.prepare_catalog(experiment.config.run.catalog, experiment.catalog_dir)
     outcomes = []
-    for cell in tqdm(cells, desc=f"experiment {experiment.name}", unit="cell"):
-        outcome = run_cell(cell, configs[cell.name], results_dir, catalog, experiment, pipeline)
+    for cell in tqdm(experiment.cells, desc=f"experiment {experiment.name}", unit="cell"):
+        outcome = run_cell(cell, results_dir, catalog, pipeline)
         detail = outcome.error or outcome.warning
         log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))
         outcomes.append(outcome)
@@ -102,10 +102,9 @@ def _report(write_report: Callable[[Path], Any], results_dir: Path, log: Callabl
     failure.unlink(missing_ok=True)
 
 
-def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experiment: Experiment,
-             pipeline: Pipeline) -> CellOutcome:
+def run_cell(cell: Cell, results_dir: Path, catalog: Path, pipeline: Pipeline) -> CellOutcome:
     """Train (or resume), evaluate and render one cell, skipping the steps already finished."""
-    folder = cell.folder(results_dir)
+    folder, config = cell.folder(results_dir), cell.config
     start = time.perf_counter()
     outcome = CellOutcome(cell, "done")
     try:
@@ -120,8 +119,8 @@ def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experime
             _timed(timing, "train", lambda: pipeline.train(config, run_dir, resume))
             outcome.steps.append("resumed training" if resume else "trained")
         if pipeline.render is not None:
-            outcome.warning = _render(pipeline, run_dir, folder, experiment, timing)
-        metrics = _timed(timing, "evaluate", lambda: pipeline.evaluate(run_dir, catalog, experiment.eval))
+            outcome.warning = _render(pipeline, run_dir, folder, config, timing)
+        metrics = _timed(timing, "evaluate", lambda: pipeline.evaluate(run_dir, catalog, config))
         outcome.steps.append("evaluated")
         _write_json(folder / "timing.json", timing)
         _write_json(folder / METRICS_FILE, metrics)  # last: marks the cell finished
@@ -149,12 +148,12 @@ def summarise(outcomes: list[CellOutcome], results_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def _render(pipeline: Pipeline, run_dir: Path, folder: Path, experiment: Experiment,
+def _render(pipeline: Pipeline, run_dir: Path, folder: Path, config: RunConfig,
             timing: dict[str, float]) -> str:
     """Draw the cell's report media; a failure here is recorded (``media/error.txt``), not fatal."""
     media = folder / "media"
     try:
-        _timed(timing, "render", lambda: pipeline.render(run_dir, media, experiment.report))
+        _timed(timing, "render", lambda: pipeline.render(run_dir, media, config))
     except Exception as error:
         media.mkdir(parents=True, exist_ok=True)
         (media / ERROR_FILE).write_text(traceback.format_exc(), encoding="utf-8")
@@ -207,7 +206,9 @@ def _save_experiment(experiment: Experiment, results_dir: Path) -> None:
     copy = results_dir / "experiment.toml"
     if experiment.path is not None and not (copy.exists() and copy.samefile(experiment.path)):
         shutil.copyfile(experiment.path, results_dir / "experiment.toml")
-    _write_json(results_dir / "experiment.json", experiment.raw)
+    stored = dict(experiment.raw)
+    stored["run"] = {**stored.get("run", {}), "name": experiment.name}
+    _write_json(results_dir / "experiment.json", stored)  # read back as settings by the report
 
 
 def _write_summary(results_dir: Path, outcomes: list[CellOutcome]) -> None:
