@@ -98,3 +98,21 @@ def test_eval_of_a_folder_that_is_no_run_says_so(catalog, tmp_path):
 def test_eval_with_a_missing_inception_file_is_a_usage_error(catalog, run_dir, tmp_path):
     result = _invoke("eval", run_dir, "--catalog", catalog, "--inception-weights", tmp_path / "none.pth")
     assert result.exit_code == 2 and "does not exist" in result.output
+
+
+def test_eval_starts_from_the_runs_recorded_eval_settings(catalog, run_dir, tmp_path):
+    import shutil
+
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    config = copy / "config.toml"
+    config.write_text(config.read_text().replace("[eval]\n", "[eval]\nn_samples = 6\n"))
+    result = _invoke("eval", copy, "--catalog", catalog, "--set", "eval.k=2", *NET_FLAGS)
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((copy / "metrics.json").read_text())
+    assert metrics["n_samples"] == 6 and metrics["settings"]["retrieval_k"] == 2
+
+    wrong = _invoke("eval", copy, "--catalog", catalog, "--set", "train.lr=1")
+    assert wrong.exit_code == 1 and "only [eval] settings" in wrong.output
+    too_few = _invoke("eval", copy, "--catalog", catalog, "--n-samples", 1)
+    assert too_few.exit_code == 1 and "--n-samples 1" in too_few.output and "at least 2" in too_few.output
