@@ -93,8 +93,11 @@ def cie76_tensor(lab1: torch.Tensor, lab2: torch.Tensor) -> torch.Tensor:
 def _as_lab_tensor(x: Array, what: str) -> torch.Tensor:
     if isinstance(x, torch.Tensor):
         t = x if x.is_floating_point() else x.to(torch.float32)
-    else:
-        t = torch.from_numpy(np.asarray(x, dtype=np.float64))
+    else:  # any array: reversed or read-only views are copied (torch takes neither negative strides
+        array = np.asarray(x, dtype=np.float64)  # nor non-writable memory)
+        if not array.flags.writeable or any(stride < 0 for stride in array.strides):
+            array = array.copy()
+        t = torch.from_numpy(array)
     if t.ndim == 0 or t.shape[-1] != 3:
         raise ValueError(f"{what} must have shape (..., 3) holding L*, a*, b*, got shape {tuple(t.shape)}")
     return t

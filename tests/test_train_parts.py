@@ -123,17 +123,6 @@ def test_ema_warms_up_averages_and_swaps() -> None:
         EMA(torch.nn.Linear(3, 1, bias=False), 0.9).load_state_dict(ema.state_dict())
 
 
-def test_ema_leaves_batch_norm_statistics_to_the_live_model() -> None:
-    module = torch.nn.Sequential(torch.nn.Linear(2, 2), torch.nn.BatchNorm1d(2))
-    ema = EMA(module, decay=0.9)
-    assert sorted(ema.shadow) == ["0.bias", "0.weight", "1.bias", "1.weight"]
-    module(torch.randn(8, 2) * 5 + 3)  # training mode: updates the running statistics
-    live_mean = module[1].running_mean.clone()
-    ema.update(module)
-    with ema.swap(module):
-        assert torch.equal(module[1].running_mean, live_mean)
-
-
 def test_precision_choice_and_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     cpu = torch.device("cpu")
     assert precision.resolve_precision("fp32", cpu).dtype is None

@@ -198,12 +198,17 @@ class TrainConfig:
     ``stage1_steps`` / ``stage2_steps`` are the step budgets a model's phases count on (see
     ``GanModel.phases``). ``precision = "auto"`` picks bf16 where the hardware supports it.
     ``sample_queries`` are the fixed query streams drawn every ``sample_every`` steps.
+    ``lr_decay_every`` > 0 multiplies every learning rate by ``lr_decay_factor`` after each that many steps
+    of a phase, counted from the phase's start (StackGAN halves it every ``LR_DECAY_EPOCH`` epochs of
+    each stage's own training; see ``ganbench.train.schedule``).
     """
 
     batch_size: int = 32
     stage1_steps: int = 2000
     stage2_steps: int = 2000
     lr: float = 2e-4
+    lr_decay_every: int = 0  # 0 = constant learning rate
+    lr_decay_factor: float = 0.5
     betas: tuple[float, float] = (0.5, 0.999)
     ema_decay: float = 0.999
     precision: Literal["auto", "bf16", "fp32"] = "auto"
@@ -223,6 +228,11 @@ class TrainConfig:
         problems += _at_least(self, ("stage1_steps", "stage2_steps"), 0)
         if self.lr <= 0:
             problems.append(("lr", f"must be positive, got {self.lr}"))
+        if self.lr_decay_every < 0:
+            problems.append(("lr_decay_every", f"must be 0 (off) or a positive number of steps, "
+                                               f"got {self.lr_decay_every}"))
+        if not 0 < self.lr_decay_factor <= 1:
+            problems.append(("lr_decay_factor", f"must lie in (0, 1], got {self.lr_decay_factor}"))
         if not all(0 <= b < 1 for b in self.betas):
             problems.append(("betas", f"must both lie in [0, 1), got {list(self.betas)}"))
         if not 0 <= self.ema_decay < 1:

@@ -2,7 +2,8 @@
 
 Choices (ours, the paper is silent):
 - The colour model replaces every colour term in a query step (multi-word, longest match, found with
-  ``lookup.find_terms``) by one cluster token ``"<colour_K>"``. :func:`model_vocabulary` appends one
+  ``lookup.find_terms``; a fabric word such as "denim" only when it is the step's only colour term) by
+  one cluster token ``"<colour_K>"``. :func:`model_vocabulary` appends one
   such token per cluster to the catalog's vocabulary (after its last id, so catalog ids are unchanged);
   every model sees that extended vocabulary, whether or not it turns the colour model on.
 - ``mismatch_index`` pairs item i with item i+1 (mod B) of the shuffled batch, as the official
@@ -25,7 +26,7 @@ import torch
 from torch.utils.data import Dataset
 
 from ganbench.data.protocols import ColourLookup, TokenVocabulary
-from ganbench.data.text import Vocabulary, tokenize
+from ganbench.data.text import Vocabulary, colour_phrase_matches, tokenize
 
 ATTRIBUTES = ("type", "gender", "colour")
 
@@ -65,7 +66,8 @@ def step_tokens(step: str, lookup: Any, colour_model: bool) -> list[str]:
     tokens = tokenize(step)
     if not (colour_model and lookup is not None):
         return tokens
-    for start, end, term in sorted(lookup.find_terms(tokens), key=lambda m: m[0], reverse=True):
+    matches = colour_phrase_matches(lookup.find_terms(tokens))  # "light wash denim": one colour
+    for start, end, term in sorted(matches, key=lambda m: m[0], reverse=True):
         cluster = lookup.cluster_of(_term_name(term))
         if cluster is not None:
             tokens[start:end] = [colour_token(cluster)]

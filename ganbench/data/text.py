@@ -8,6 +8,10 @@ Choices where the paper is silent (ours):
   word in the title (the head noun: "jean shorts" are shorts); gender is the first gender word; colour
   is the longest colour term anywhere in the title (ties: the first). Colour terms come from
   ``colorspace.catalog_terms()`` (the one list the synthetic catalog also uses); "gray" reads as "grey".
+- Fabric words that are also colour terms (``MATERIAL_COLOUR_TERMS``: "denim") are a colour only when
+  they are the whole colour phrase of the text: "denim shorts" is denim-coloured, but in "light wash
+  denim shorts" the colour is "light wash" and denim is the fabric (:func:`colour_phrase_matches`, also
+  used for the colour model's cluster tokens).
 """
 
 from __future__ import annotations
@@ -119,10 +123,26 @@ def _grey(tokens: Iterable[str]) -> list[str]:
     return [token.replace("gray", "grey") for token in tokens]
 
 
+MATERIAL_COLOUR_TERMS = frozenset({"denim"})
+
+ColourMatch = tuple[int, int, str]
+
+
+def colour_phrase_matches(matches: Sequence[ColourMatch]) -> list[ColourMatch]:
+    """Colour-term matches ``(start, end, term)`` without fabric words (``MATERIAL_COLOUR_TERMS``) when
+    another colour term is in the same text: a fabric word is a colour only as the whole colour phrase."""
+    def is_material(match: ColourMatch) -> bool:
+        return str(getattr(match[2], "name", match[2])) in MATERIAL_COLOUR_TERMS
+
+    colours = [match for match in matches if not is_material(match)]
+    return colours if colours else list(matches)
+
+
 def find_colour(tokens: Sequence[str], colour_names: Sequence[str] | None = None) -> str | None:
-    """The longest colour term in ``tokens`` (ties: the first), or ``None``."""
+    """The longest colour term in ``tokens`` (ties: the first), or ``None``; a fabric word such as
+    "denim" only when no other colour term is there (:func:`colour_phrase_matches`)."""
     names = tuple(colour_names) if colour_names is not None else _default_colour_names()
-    matches = find_phrases(_grey(tokens), _colour_table(names))
+    matches = colour_phrase_matches(find_phrases(_grey(tokens), _colour_table(names)))
     if not matches:
         return None
     return max(matches, key=lambda m: (m[1] - m[0], -m[0]))[2]

@@ -26,6 +26,7 @@ from ganbench.config import EvalConfig
 from ganbench.eval.accuracy import attribute_accuracy
 from ganbench.eval.attributes import LabelSpace, Requests, default_parser, parse_requests
 from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs, unclustered_count
+from ganbench.eval.conditioning import conditioning_metrics
 from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, file_hash
 from ganbench.eval.evalnet_train import ensure_eval_net
 from ganbench.eval.extractor import (
@@ -189,6 +190,7 @@ def evaluate_model(
     attribute_metrics = _attribute_metrics(generated, requests, space, catalog, gallery, settings)
     metrics["settings"].update(attribute_metrics.pop("settings"))
     metrics.update(attribute_metrics)
+    metrics.update(conditioning_metrics(model, streams, settings.seed, settings.bootstrap_rounds))
     metrics.update(_provenance(net, space, catalog, settings, len(streams)))
     metrics["timing"] = {
         "generate_s": round(generated.generate_seconds, 3),

@@ -11,6 +11,8 @@ streams into token ids belong to the harness.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -96,6 +98,13 @@ class GanModel(nn.Module, ABC):
         image size. A non-recurrent model answers each prefix on its own. Same seed, same weights ->
         same images. Called in eval mode without gradients."""
 
+    def text_conditioning(self, queries: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """Optional: for encoded query streams (as :meth:`draw` gets them), the conditioning of each
+        stream's whole text as a Gaussian ``(mu, sigma)``, each (n_streams, dim) float, for the
+        conditioning-strength diagnostic (:mod:`ganbench.models.diagnostics`). ``None`` (the default)
+        where the model has no such thing. Called in eval mode without gradients."""
+        return None
+
     def token_embeddings(self) -> tuple[list[str], torch.Tensor] | None:
         """The text encoder's word embeddings (tokens, matrix) for colour-term studies, if it has any."""
         return None
@@ -104,18 +113,39 @@ class GanModel(nn.Module, ABC):
     def generate(self, query_streams: list[list[str]], seed: int) -> list[torch.Tensor]:
         """One image per step of every query stream, e.g. ``[["women's black pants", "petite"]]``:
         per stream a uint8 tensor (n_steps, 3, H, W) on the CPU."""
+        queries = self._encoded(query_streams)
+        with _evaluating(self.generator):
+            images = self.draw(queries, seed)
+        pixels = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
+        return list(pixels.split(queries["n_steps"].tolist()))
+
+    @torch.no_grad()
+    def conditioning(self, query_streams: list[list[str]]) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """:meth:`text_conditioning` of raw query streams (what the harness and the evaluation call)."""
+        if type(self).text_conditioning is GanModel.text_conditioning:
+            return None  # the model offers none: nothing to encode
+        queries = self._encoded(query_streams)
+        with _evaluating(self.generator):
+            return self.text_conditioning(queries)
+
+    def _encoded(self, query_streams: list[list[str]]) -> dict[str, torch.Tensor]:
+        """Raw query streams checked and encoded by the model's text policy, on its device."""
         check_query_streams(query_streams)
         device = next(self.generator.parameters()).device
         queries = encode_for_generation(query_streams, self.context.vocabulary, self.context.lookup,
                                         self.text_policy())
-        was_training = self.generator.training
-        self.generator.eval()
-        try:
-            images = self.draw({name: tensor.to(device) for name, tensor in queries.items()}, seed)
-        finally:
-            self.generator.train(was_training)
-        pixels = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
-        return list(pixels.split(queries["n_steps"].tolist()))
+        return {name: tensor.to(device) for name, tensor in queries.items()}
+
+
+@contextmanager
+def _evaluating(module: nn.Module) -> Iterator[None]:
+    """``module`` in eval mode inside the block, back in its former mode afterwards."""
+    was_training = module.training
+    module.eval()
+    try:
+        yield
+    finally:
+        module.train(was_training)
 
 
 def check_query_streams(query_streams: Any) -> None:

@@ -1,11 +1,12 @@
 """The shared StackGAN model that every registered model of the zoo configures with a :class:`Recipe`.
 
 One training step = one discriminator update + one generator update (StackGAN): the discriminator sees
-real/matching, real/mismatching (``batch["mismatch_index"]``) and fake pairs, conditioned on the
-detached CA mean as in the StackGAN code; the generator minimises the non-saturating adversarial loss
-plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder, Stage-I CA/generator and the Stage-I
-discriminator; ``stage2`` keeps all of those fixed and trains the Stage-II CA/generator and the Stage-II
-discriminator (StackGAN freezes Stage I); ``joint`` trains both at once.
+real/matching, real/mismatching (an item contradicting the text: :mod:`ganbench.models.mismatch`) and
+fake pairs, conditioned on the detached CA mean as in the StackGAN code; the generator minimises the
+non-saturating adversarial loss plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder,
+Stage-I CA/generator and the Stage-I discriminator; ``stage2`` keeps all of those fixed and trains the
+Stage-II CA/generator and the Stage-II discriminator (StackGAN freezes Stage I); ``joint`` trains both at
+once, Stage II reading the detached Stage-I image (as the official Stage II does).
 
 Choices where the papers are silent (ours):
 - The text encoder is trained with the generator (no pretrained char-CNN-RNN embedding exists here) and
@@ -30,6 +31,7 @@ from torch import Tensor, nn
 
 from ganbench.data.batches import TextPolicy, colour_token
 from ganbench.models.base import GanModel, ModelContext, TrainingPhase
+from ganbench.models.mismatch import attribute_word_table, wrong_items
 from ganbench.models.options import StackGanOptions
 from ganbench.models.text_inputs import SampleSet, generation_samples, step_samples, title_samples
 from ganbench.nn.discriminators import Discriminator
@@ -130,6 +132,8 @@ class StackGanModel(GanModel):
                 for stage, size in enumerate(self.image_sizes, start=1)
             }
         )
+        words = attribute_word_table(context.vocabulary, context.lookup)
+        self.register_buffer("attribute_words", words, persistent=False)  # for mismatching pairs
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.to(context.device)
 
@@ -203,6 +207,14 @@ class StackGanModel(GanModel):
         noise = samples.noise(self.options.z_dim, samples.embedding.dtype, rng)
         return generator(samples.embedding, noise, (1, 2), sample=False).images[2]
 
+    def text_conditioning(self, queries: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
+        """Stage I's conditioning augmentation (the one the text encoder learns through) at the last step
+        of every stream: its mean and sigma."""
+        samples = generation_samples(self.image_generator.text_encoder, queries, self.settings.shared_noise)
+        last = queries["n_steps"].cumsum(0).sub(1)  # samples are one per step, stream-major
+        _, mu, logvar = self.image_generator.stage1_conditioning(samples.embedding[last], False)
+        return mu.float(), torch.exp(0.5 * logvar.float())
+
     def token_embeddings(self) -> tuple[list[str], Tensor] | None:
         weight = self.image_generator.text_encoder.words.embedding.weight
         return list(self.context.vocabulary.tokens), weight.detach().float().cpu()
@@ -235,7 +247,7 @@ class StackGanModel(GanModel):
         optimizer = self.optimizers["discriminator"]
         optimizer.zero_grad(set_to_none=True)
         adversarial = classes = samples.embedding.new_zeros((), dtype=torch.float32)
-        wrong_items = batch["mismatch_index"][samples.item]
+        wrong = wrong_items(batch, self.settings.text.reads, self.attribute_words, samples.item)
         for stage in stages:
             critic = self.discriminators[f"stage{stage}"]
             real = critic.features(self._real_images(batch, stage))
@@ -243,7 +255,7 @@ class StackGanModel(GanModel):
             condition = output.mu[stage].detach()
             adversarial = adversarial + discriminator_loss(
                 critic.conditional_logits(real[samples.item], condition),
-                critic.conditional_logits(real[wrong_items], condition),
+                critic.conditional_logits(real[wrong], condition),
                 critic.conditional_logits(fake, condition),
                 critic.unconditional_logits(real),
                 critic.unconditional_logits(fake),

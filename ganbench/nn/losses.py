@@ -27,15 +27,17 @@ def discriminator_loss(
     real_unconditional: Tensor | None = None,
     fake_unconditional: Tensor | None = None,
 ) -> Tensor:
-    """Matching-aware loss: real/matching -> 1, real/mismatching -> 0, fake -> 0 (StackGAN weighting).
+    """Matching-aware loss: real/matching -> 1, real/mismatching -> 0, fake -> 0, weighted as the
+    official StackGAN code (StackGAN-Pytorch ``miscc/utils.py``, ``compute_discriminator_loss``).
 
-    With an unconditional head, its real and fake terms are averaged with the conditional ones.
+    Conditional head only: ``real + (fake + wrong) / 2``. With the unconditional head (Stage II):
+    ``(real + real_unconditional) / 2 + (fake + wrong + fake_unconditional) / 3``, each term a mean BCE.
     """
-    real_term, fake_term = _bce(real, 1.0), _bce(fake, 0.0)
-    if real_unconditional is not None and fake_unconditional is not None:
-        real_term = (real_term + _bce(real_unconditional, 1.0)) / 2
-        fake_term = (fake_term + _bce(fake_unconditional, 0.0)) / 2
-    return real_term + (fake_term + _bce(wrong, 0.0)) / 2
+    real_term, wrong_term, fake_term = _bce(real, 1.0), _bce(wrong, 0.0), _bce(fake, 0.0)
+    if real_unconditional is None or fake_unconditional is None:
+        return real_term + (fake_term + wrong_term) / 2
+    real_term = (real_term + _bce(real_unconditional, 1.0)) / 2
+    return real_term + (fake_term + wrong_term + _bce(fake_unconditional, 0.0)) / 3
 
 
 def generator_adversarial_loss(fake: Tensor, fake_unconditional: Tensor | None = None) -> Tensor:

@@ -25,6 +25,7 @@ from ganbench.config import ConfigError, RunConfig, flatten, load_config, write_
 from ganbench.config.validate import config_as_dict
 from ganbench.data.batches import QueryBatchDataset, StepBatchSampler, class_names, collate, model_vocabulary
 from ganbench.models.base import GanModel, ModelContext
+from ganbench.models.diagnostics import conditioning_scalars, probe_streams
 from ganbench.models.registry import get_model
 from ganbench.train.checkpoint import load_checkpoint, restore_training_state, save_checkpoint
 from ganbench.train.ema import EMA
@@ -162,8 +163,10 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     identity = {"catalog_hash": catalog.hash, "vocabulary_hash": model.context.vocabulary.hash,
                 "lookup_hash": lookup.hash if lookup is not None else ""}
     log = ScalarLog(run_dir, resume_step=start if resume else None)
+    probe = probe_streams(catalog.items, catalog.indices("train"))  # conditioning-strength texts
     trainer = Trainer(
         model=model, ema=ema, precision=precision, log=log, train=config.train, schedule=schedule,
+        optimizers=optimizers, diagnostics=lambda: conditioning_scalars(model, probe),
         batches=_data_loaders(dataset, config),
         save_checkpoint=lambda step: save_checkpoint(path, model_name=config.model.name, model=model, ema=ema,
                                                      optimizers=optimizers, step=step, extra=identity),

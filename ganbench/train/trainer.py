@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import torch
@@ -23,6 +23,7 @@ from ganbench.models.base import TrainingPhase
 from ganbench.train.ema import EMA
 from ganbench.train.logging import ScalarLog
 from ganbench.train.precision import Precision
+from ganbench.train.schedule import apply_lr_decay
 
 
 class TrainingError(RuntimeError):
@@ -75,6 +76,8 @@ class Trainer:
     batches: Callable[[int, int], Iterable[dict]]  # (first step, stop step) -> batches in step order
     save_checkpoint: Callable[[int], None]
     draw_samples: Callable[[int], None]
+    optimizers: dict[str, torch.optim.Optimizer] = field(default_factory=dict)  # for the lr schedule
+    diagnostics: Callable[[], dict[str, float]] = dict  # extra scalars for each log row
 
     def fit(self, start: int, stop: int | None = None) -> int:
         """Train from global step ``start`` to the schedule's end (or ``stop``); returns the step reached."""
@@ -93,6 +96,7 @@ class Trainer:
         tick, images = time.perf_counter(), 0
         for step, batch in zip(range(first, last), self.batches(first, last), strict=True):
             batch = to_device(batch, device, train.channels_last)
+            apply_lr_decay(self.optimizers, step - phase.start, train)
             with self.precision.autocast():
                 losses = {k: float(v) for k, v in self.model.train_step(batch, step, phase.name).items()}
             if not all(math.isfinite(v) for v in losses.values()):
@@ -102,7 +106,7 @@ class Trainer:
             done, images = step + 1, images + len(batch["n_steps"])
             if done % train.log_every == 0 or done == phase.stop:
                 rate = images / max(time.perf_counter() - tick, 1e-9)
-                self.log.write(done, phase.name, {**losses, "img_per_s": rate})
+                self.log.write(done, phase.name, {**losses, **self.diagnostics(), "img_per_s": rate})
                 bar.set_postfix({**{k: f"{v:.3g}" for k, v in losses.items()}, "img/s": f"{rate:.1f}"})
                 tick, images = time.perf_counter(), 0
             if done % train.sample_every == 0 or done == phase.stop:

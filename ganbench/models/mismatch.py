@@ -1,0 +1,92 @@
+"""Mismatching ("wrong") pairs for the matching-aware discriminator: a real image whose item contradicts
+what the sample's text names.
+
+StackGAN pairs each text with the next image of the shuffled batch. With few attribute values (three types,
+three genders, some twenty colour clusters) that image often fits the text anyway: on the synthetic
+catalog the shifted image satisfied the prefix 4.9% of the time, and the discriminator was then taught to
+reject a matching pair. Here the wrong item is drawn uniformly among the batch items that contradict at
+least one attribute the sample's text names (type, gender or colour cluster, each known on both sides);
+when no item of the batch does, the shift (``batch["mismatch_index"]``) is used.
+
+What a text names is read from its words: a vocabulary table marks type words and gender words (the title
+parser's ``TYPE_WORDS`` / ``GENDER_WORDS``) and colour words (any word of a colour term of the lookup
+table, and the colour model's cluster tokens). A prefix names an attribute once one of its words is so
+marked; the value it names is the item's label.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from ganbench.data.text import GENDER_WORDS, TYPE_WORDS, tokenize
+
+ATTRIBUTES = ("type", "gender", "colour")
+COLOUR_TOKEN_PREFIX = "<colour_"
+
+
+def _single_words(phrases: dict[str, str]) -> set[str]:
+    return {words[0] for words in map(tokenize, phrases) if len(words) == 1}
+
+
+def _colour_words(lookup: Any) -> set[str]:
+    words: set[str] = set()
+    for term in lookup.terms:
+        name = str(getattr(term, "name", term))
+        words.update(name.replace("-", " ").split())
+    return words
+
+
+def attribute_word_table(vocabulary: Any, lookup: Any) -> Tensor:
+    """(len(vocabulary), 3) bool: whether each token names the type, the gender, the colour."""
+    types, genders = _single_words(TYPE_WORDS), _single_words(GENDER_WORDS)
+    colours = _colour_words(lookup) if lookup is not None else set()
+    table = torch.zeros(len(vocabulary), len(ATTRIBUTES), dtype=torch.bool)
+    for index, token in enumerate(vocabulary.tokens):
+        is_colour = token.startswith(COLOUR_TOKEN_PREFIX) or token in colours
+        if lookup is not None and not is_colour:
+            is_colour = bool(lookup.find_terms([token]))  # "off-white" is the term "off white"
+        table[index] = torch.tensor([token in types, token in genders, is_colour])
+    return table
+
+
+def named_attributes(tokens: Tensor, ends: Tensor, table: Tensor) -> Tensor:
+    """(B, S, 3) bool: whether the prefix ``tokens[b, : ends[b, s] + 1]`` names each attribute
+    (``ends`` -1 = padding, answered False)."""
+    seen = table.to(tokens.device)[tokens].to(torch.uint8).cummax(dim=1).values  # (B, L, 3)
+    at_ends = seen.gather(1, ends.clamp(min=0).unsqueeze(-1).expand(-1, -1, seen.shape[-1]))
+    return at_ends.bool() & (ends >= 0).unsqueeze(-1)
+
+
+def sample_names(batch: dict[str, Any], reads: str, table: Tensor) -> Tensor:
+    """(N, 3) bool for the samples of a batch in :mod:`ganbench.models.text_inputs` order: one per title,
+    or one per query step (item-major)."""
+    if reads == "title":
+        ends = (batch["title_lengths"] - 1).clamp(min=0).unsqueeze(1)
+        return named_attributes(batch["title_tokens"], ends, table)[:, 0]
+    ends = batch["step_ends"]
+    return named_attributes(batch["query_tokens"], ends, table)[ends >= 0]
+
+
+def contradicting_items(named: Tensor, labels: Tensor, item: Tensor, fallback: Tensor) -> Tensor:
+    """Per sample, a batch item that contradicts an attribute the sample names, drawn uniformly (global
+    torch RNG); ``fallback[item]`` where none does.
+
+    ``named`` (N, 3) bool; ``labels`` (B, 3) long item labels, -1 unknown; ``item`` (N,) each sample's
+    batch item; ``fallback`` (B,) the shifted item of each item.
+    """
+    own = labels[item]  # (N, 3)
+    known = (own >= 0).unsqueeze(1) & (labels >= 0).unsqueeze(0)  # (N, B, 3)
+    differs = own.unsqueeze(1) != labels.unsqueeze(0)
+    contradicts = (named.unsqueeze(1) & known & differs).any(dim=-1)  # (N, B)
+    draw = torch.rand(contradicts.shape, device=contradicts.device).masked_fill(~contradicts, -1.0)
+    return torch.where(contradicts.any(dim=1), draw.argmax(dim=1), fallback[item])
+
+
+def wrong_items(batch: dict[str, Any], reads: str, table: Tensor, item: Tensor) -> Tensor:
+    """The mismatching batch item of every sample (see the module doc)."""
+    labels = torch.stack([batch["labels"][name] for name in ATTRIBUTES], dim=1)
+    named = sample_names(batch, reads, table)
+    return contradicting_items(named, labels, item, batch["mismatch_index"])
