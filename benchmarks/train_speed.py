@@ -44,9 +44,9 @@ from ganbench.train.precision import Precision, bf16_supported  # noqa: E402
 from ganbench.train.trainer import to_device  # noqa: E402
 
 QUERIES = [["women's black pants", "petite", "capri"], ["men's navy blue jeans", "slim", "distressed"],
-           ["women's red shorts", "high waist"], ["men's khaki pants", "relaxed fit", "cargo pockets"]]
+           ["women's red shorts", "bermuda", "cuffed"], ["men's khaki pants", "relaxed", "cargo pockets"]]
 TITLES = ["women's black skinny pants petite capri", "men's navy blue slim jeans distressed 32w x 30l",
-          "women's red high waist shorts", "men's khaki relaxed fit cargo pants"]
+          "women's red bermuda shorts cuffed", "men's khaki relaxed cargo pants"]
 OFFICIAL = {"official GF128/DF64": {"gf_dim": 128, "df_dim": 64},
             "official GF32/DF32": {"gf_dim": 32, "df_dim": 32}}
 # the rest of StackGAN-Pytorch's Stage-I: z 100, CA code 128, 1024-d text embedding

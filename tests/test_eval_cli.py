@@ -4,7 +4,9 @@ The run is trained by the harness with the ``fake-gan`` model of the harness tes
 so this exercises load_run -> EMA generator -> evaluation -> metrics.json exactly as a user would.
 """
 
+import csv
 import json
+import shutil
 
 import pytest
 from _eval_helpers import (
@@ -45,7 +47,15 @@ def _invoke(*args):
 def test_eval_net_train_then_info(catalog):
     trained = _invoke("eval-net", "train", "--catalog", catalog, *NET_FLAGS)
     assert trained.exit_code == 0, trained.output
-    assert "eval-net test accuracy" in trained.output and "confusion matrix, type" in trained.output
+    assert "eval-net test accuracy" in trained.output and "confusion matrices" in trained.output
+    lines = trained.output.replace(str(catalog), "CATALOG").splitlines()
+    assert max(map(len, lines)) <= 130  # per-head accuracy, no matrix rows (24 classes: 275 wide)
+    folder = next((catalog / "eval_net").glob("*/classifier.pt")).parent
+    with open(folder / "confusion_type.csv") as handle:
+        rows = list(csv.reader(handle))
+    report = json.loads((folder / "report.json").read_text())["heads"]["type"]
+    assert rows[0][1:] == report["classes"]
+    assert [list(map(int, row[1:])) for row in rows[1:]] == report["confusion"]
     info = _invoke("eval-net", "info", "--catalog", catalog)
     assert info.exit_code == 0 and "current catalog" in info.output
 
@@ -101,8 +111,6 @@ def test_eval_with_a_missing_inception_file_is_a_usage_error(catalog, run_dir, t
 
 
 def test_eval_starts_from_the_runs_recorded_eval_settings(catalog, run_dir, tmp_path):
-    import shutil
-
     copy = tmp_path / "run"
     shutil.copytree(run_dir, copy)
     config = copy / "config.toml"
@@ -116,3 +124,31 @@ def test_eval_starts_from_the_runs_recorded_eval_settings(catalog, run_dir, tmp_
     assert wrong.exit_code == 1 and "only [eval] settings" in wrong.output
     too_few = _invoke("eval", copy, "--catalog", catalog, "--n-samples", 1)
     assert too_few.exit_code == 1 and "--n-samples 1" in too_few.output and "at least 2" in too_few.output
+
+
+def test_eval_reads_the_catalog_from_the_run_config(run_dir, tmp_path):
+    result = _invoke("eval", run_dir, "--n-samples", 4, "--k", 2, "--out", tmp_path / "m.json", *NET_FLAGS)
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "m.json").read_text())["n_samples"] == 4
+
+
+def test_a_moved_catalog_names_the_catalog_option(run_dir, tmp_path):
+    moved = tmp_path / "run"
+    shutil.copytree(run_dir, moved)
+    text = (moved / "config.toml").read_text()
+    named = text.split('catalog = "')[1].split('"')[0]
+    (moved / "config.toml").write_text(text.replace(named, str(tmp_path / "gone")))
+    result = _invoke("eval", moved, *NET_FLAGS)
+    assert result.exit_code == 1 and "pass its folder with --catalog PATH" in result.output
+    assert len(result.output.strip().splitlines()) == 1
+    not_a_catalog = _invoke("eval", moved, "--catalog", tmp_path, *NET_FLAGS)
+    assert not_a_catalog.exit_code == 1 and "--catalog: " in not_a_catalog.output
+
+
+def test_eval_and_eval_net_default_to_the_auto_device():
+    from ganbench.cli.evaluate import eval_command, eval_net_train
+    from ganbench.config.loader import load_section
+
+    assert load_section("eval").device == "auto"  # the one default, which the --device flags show
+    for command in (eval_command, eval_net_train):
+        assert "[eval.device; default: auto]" in next(p for p in command.params if p.name == "device").help

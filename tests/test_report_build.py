@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
-from _run_helpers import entry, write_embeddings, write_log, write_media, write_metrics, write_summary
+from _report_helpers import EVAL_NET_KEY, make_results
+from _run_helpers import write_embeddings
 from PIL import Image
 
 from ganbench.report.build import colour_by_cluster, write_report
 from ganbench.report.colour_study import colour_studies
+from ganbench.report.evalnet_figure import stored_eval_nets
 from ganbench.report.results import load_results
-
-STREAMS = [["women's black pants", "petite", "capri"], ["men's blue jeans", "slim"]]
-
-
-def make_results(root):
-    names = []
-    for shade, model in enumerate(["stackgan-bow", "restgan"]):
-        for seed in (0, 1):
-            folder = write_metrics(root, model, "default", seed,
-                                   {"is_type": 2.0 + shade + seed / 10, "is_colour": 3.0, "is_gender": 1.5,
-                                    "fid": 9.0 - shade, "kid": 0.1, "retention_rate": 0.8},
-                                   {"versions": {"torch": "x"}, "colour_de00_by_cluster": {
-                                       "navy": entry(10.0 + shade + seed, 1.0), "khaki": entry(5.0, 0.5)}})
-            write_media(folder, STREAMS, [0, 1], shade=shade)
-            write_log(folder)
-            names.append(folder.name)
-    write_summary(root, names)
-    (root / "experiment.toml").write_text('[run]\nname = "fixed"\nmodels = ["stackgan-bow", "restgan"]\n')
-    (root / "experiment.json").write_text(json.dumps({
-        "run": {"name": "fixed", "models": ["stackgan-bow", "restgan"], "proposed": "restgan"},
-        "report": {"reported_change": {"is_type": 22.0, "is_colour": 100.0, "is_gender": 27.0,
-                                       "fid": -81.0}}}))
 
 
 def test_report_writes_every_table_and_figure(tmp_path):
@@ -53,13 +32,38 @@ def test_report_writes_every_table_and_figure(tmp_path):
 
     text = index.read_text()
     assert "| restgan vs best baseline | +" in text and "(paper +22%)" in text
-    assert "![Refinement strip 1](figures/strip0.gif)" in text
+    # each strip's PNG is shown, its GIF linked
+    assert "![women's black pants -> petite -> capri](figures/strip0.png)" in text
+    assert "[strip0.gif](figures/strip0.gif)" in text
     assert 'name = "fixed"' in text and "torch" in text
 
     page = (out / "index.html").read_text()
-    assert "<b>3.05 ± 0.07</b>" in page  # restgan's type IS is best: bold
-    assert re.search(r"src='data:image/gif;base64,", page)
-    assert not re.search(r"src='(?!data:)", page)  # nothing outside the file
+    assert "<strong>3.05 ±\u00a00.07</strong>" in page  # restgan's type IS is best: bold
+    assert page.count("<table>") == 3  # paper, beyond-paper and cells tables rendered as HTML tables
+    assert "|---" not in page and "<th>Model</th>" in page
+    assert "href='figures/strip0.gif'" in page and not re.search(r"src='data:image/gif", page)
+    assert not re.search(r"src='(?!data:)", page)  # every image inside the file
+
+
+def test_eval_net_confusion_matrices_become_heatmaps(tmp_path):
+    make_results(tmp_path, eval_net=True)
+    index = write_report(tmp_path, tmp_path / "report")
+    heatmap = tmp_path / "report" / "figures" / f"eval_net_confusion_{EVAL_NET_KEY}.png"
+    with Image.open(heatmap) as image:
+        assert image.width > 400 and image.height > 400
+    assert f"![Evaluation network {EVAL_NET_KEY}](figures/{heatmap.name})" in index.read_text()
+    stored = tmp_path / "catalog" / "eval_net" / EVAL_NET_KEY / "report.json"
+    stored.unlink()  # the catalog moved: the net is listed with where it was looked for
+    (missing,) = stored_eval_nets(load_results(tmp_path))
+    assert missing.report is None and missing.looked_at == [stored]
+
+
+def test_report_text_is_never_raw_html(tmp_path):
+    make_results(tmp_path)
+    (tmp_path / "experiment.json").write_text(
+        '{"run": {"name": "fixed", "models": ["restgan"], "description": "reads <unk> words"}}')
+    page = (write_report(tmp_path, tmp_path / "r", figures=False).parent / "index.html").read_text()
+    assert "reads &lt;unk&gt; words" in page
 
 
 def test_report_defaults_to_the_results_folder_and_lists_missing_cells(tmp_path):

@@ -48,8 +48,8 @@ def test_a_run_writes_the_documented_folder(catalog: Path, tmp_path: Path) -> No
     assert csv_lines[0] == "step,phase,name,value" and len(csv_lines) == 1 + 6 * 3
     grids = sorted(p.name for p in (run_dir / "samples").iterdir())
     assert grids == ["step_000003.png", "step_000006.png"]
-    with Image.open(run_dir / "samples" / grids[0]) as grid:  # 2 queries x 2 steps of 32 px, 2 px padding
-        assert grid.size == (2 + 2 * 34, 2 + 2 * 34)
+    with Image.open(run_dir / "samples" / grids[0]) as grid:  # 2 queries x 2 steps shown at 128 px
+        assert grid.size == (6 + 2 * 134 - 6 + 6, 6 + 2 * (128 + 17 + 6) + 6)  # a caption under each
     assert json.loads((run_dir / "done.json").read_text())["step"] == 6
 
 
@@ -118,7 +118,7 @@ def test_train_and_generate_commands(catalog: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "unknown words read as <unk>: plaid" in result.output
     with Image.open(strip) as image:
-        assert image.size[0] == 2 + 3 * 34 and image.size[1] > 2 + 34  # labels under the images
+        assert image.size[0] > 3 * 256 and image.size[1] > 3 * 256  # 3 steps x 3 seeds at 256 px, labelled
     bad = runner.invoke(main, ["train", "--model", "fake-gan", "--catalog", str(catalog), "--out",
                                str(tmp_path / "other"), "--set", "train.batchsize=4"])
     assert bad.exit_code == 1 and "did you mean 'train.batch_size'" in bad.output

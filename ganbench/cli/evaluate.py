@@ -21,7 +21,7 @@ EVAL_NET_FLAGS = (
     SettingFlag("--net-width", "eval.net.width", click.INT, "Eval-net base channel width."),
     SettingFlag("--colour-lookup", "eval.colour_lookup", str,
                 "Colour lookup table of the colour head: 'default' or a file."),
-    SettingFlag("--device", "eval.device", click.Choice(["auto", "cpu", "cuda"]), "torch device."),
+    SettingFlag("--device", "eval.device", str, "torch device: auto (CUDA if any), cpu, cuda, cuda:N."),
 )
 EVAL_FLAGS = (
     SettingFlag("--n-samples", "eval.n_samples", click.INT,
@@ -45,29 +45,65 @@ def _eval_settings(config_file: Path | None, flags: tuple[SettingFlag, ...], val
     return load_section("eval", config_file, overrides, given_settings(flags, values))
 
 
+def _open_catalog(path: Path, option: str = "--catalog"):
+    from ganbench.data.catalog import Catalog
+
+    try:
+        return Catalog.open(path)
+    except ValueError as error:
+        raise click.ClickException(f"{option}: {error}") from None
+
+
+def _run_catalog(run_dir: Path, catalog_dir: Path | None):
+    """The catalog to evaluate on: ``--catalog`` when given, else the run's ``data.catalog``."""
+    from ganbench.config.loader import load_section
+    from ganbench.train.runs import CONFIG
+
+    if catalog_dir is not None:
+        return _open_catalog(catalog_dir)
+    named = load_section("data", run_dir / CONFIG).catalog
+    return _open_catalog(named, f"the catalog named in {run_dir / CONFIG} (moved? pass its folder with "
+                                "--catalog PATH)")
+
+
 def _to_stderr(line: str) -> None:
     click.echo(line, err=True)
 
 
+def resolved_device(name: str) -> str:
+    """``--device`` resolved (auto -> cuda or cpu), or one line saying what was expected."""
+    from ganbench.train.precision import resolve_device
+
+    try:
+        return str(resolve_device(name))
+    except ValueError:
+        raise click.ClickException(f"--device {name}: no CUDA device is available; use auto or cpu") from None
+    except RuntimeError:
+        raise click.ClickException(f"--device {name}: expected auto, cpu, cuda or cuda:N") from None
+
+
 @click.command("eval")
 @click.argument("run_dir", type=EXISTING_DIR)
-@click.option("--catalog", "catalog_dir", required=True, type=EXISTING_DIR, help="Catalog to evaluate on.")
+@click.option("--catalog", "catalog_dir", type=EXISTING_DIR,
+              help="Catalog to evaluate on (default: the one in RUN_DIR/config.toml).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write metrics.json (default: RUN_DIR/metrics.json).")
 @click.option("--set", "overrides", multiple=True, metavar="eval.KEY=VALUE",
               help="Override one [eval] setting, value read as TOML (repeatable).")
 @setting_flags(EVAL_FLAGS)
-def eval_command(run_dir: Path, catalog_dir: Path, out: Path | None, overrides: tuple[str, ...],
+def eval_command(run_dir: Path, catalog_dir: Path | None, out: Path | None, overrides: tuple[str, ...],
                  **flags) -> None:
     """Evaluate a run's EMA generator on a catalog's test query streams; write metrics.json.
 
-    Settings come from the [eval] table of the run's config.toml (what its experiment asked for),
-    then the options below, then every --set. Trains the catalog's evaluation network first if it has
-    none for this lookup table (stored in CATALOG/eval_net/ and reused). Prints a summary table; the
-    same checkpoint, catalog and settings give the same metrics.
+    The catalog is the one the run was trained on (from its config.toml) unless --catalog names
+    another (or the same one, moved). Settings come from the [eval] table of the run's config.toml
+    (what its experiment asked for), then the options below, then every --set. Trains the catalog's
+    evaluation network first if it has none for this lookup table (stored in CATALOG/eval_net/ and
+    reused). Prints a summary table; the same checkpoint, catalog and settings give the same metrics.
 
     \b
     Examples:
+      ganbench eval runs/restgan
       ganbench eval runs/restgan --catalog catalogs/synth
       ganbench eval runs/restgan --catalog catalogs/synth --n-samples 2000 --seed 1 --out m.json
       ganbench eval runs/bow --catalog catalogs/synth --inception-weights ~/weights-inception.pth
@@ -82,7 +118,7 @@ def eval_command(run_dir: Path, catalog_dir: Path, out: Path | None, overrides: 
     out = out or run_dir / "metrics.json"
     try:
         settings = _eval_settings(run_dir / CONFIG, EVAL_FLAGS, flags, overrides)
-        metrics = evaluate_run(run_dir, catalog_dir, settings, out, log=_to_stderr)
+        metrics = evaluate_run(run_dir, _run_catalog(run_dir, catalog_dir), settings, out, log=_to_stderr)
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_summary(metrics))
@@ -102,7 +138,8 @@ def eval_net_train(catalog_dir: Path, force: bool, **flags) -> None:
     """Train the catalog's evaluation network on its train split; print test accuracy and confusion matrices.
 
     The network is stored in CATALOG/eval_net/KEY/ (KEY hashes the catalog, the lookup table and these
-    options) and reused by `ganbench eval` until one of them changes.
+    options) and reused by `ganbench eval` until one of them changes. The test confusion matrices go to
+    CATALOG/eval_net/KEY/confusion_HEAD.csv (and report.json); `ganbench report` draws them.
 
     \b
     Examples:
@@ -110,19 +147,16 @@ def eval_net_train(catalog_dir: Path, force: bool, **flags) -> None:
       ganbench eval-net train --catalog catalogs/synth --net-epochs 12 --force
     """
     import colorspace
-    from ganbench.data.catalog import Catalog
     from ganbench.eval.evalnet_train import ensure_eval_net, format_report
-    from ganbench.train.precision import resolve_device
 
     try:
         settings = _eval_settings(None, NET_TRAIN_FLAGS, flags)
         lookup = colorspace.open_lookup(settings.colour_lookup, setting="--colour-lookup")
-        device = resolve_device(settings.device).type
-        net = ensure_eval_net(Catalog.open(catalog_dir), lookup, settings.net, device, force=force,
-                              log=_to_stderr)
+        net = ensure_eval_net(_open_catalog(catalog_dir), lookup, settings.net,
+                              resolved_device(settings.device), force=force, log=_to_stderr)
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
-    click.echo(format_report(net.report))
+    click.echo(format_report(net.report, net.path.parent if net.path else None))
     click.echo(f"eval-net: {net.path}")
 
 
@@ -135,13 +169,9 @@ def eval_net_info(catalog_dir: Path) -> None:
     Example:
       ganbench eval-net info --catalog catalogs/synth
     """
-    from ganbench.data.catalog import Catalog
     from ganbench.eval.evalnet import EVAL_NET_DIRNAME, REPORT_FILE
 
-    try:
-        catalog = Catalog.open(catalog_dir)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
+    catalog = _open_catalog(catalog_dir)
     reports = sorted((Path(catalog.root) / EVAL_NET_DIRNAME).glob(f"*/{REPORT_FILE}"))
     if not reports:
         click.echo(

@@ -78,37 +78,75 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
     click.echo(f"trained {config.model.name}: {run_dir}")
 
 
+def _parse_seeds(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
+    try:
+        seeds = [int(part) for part in value.split(",") if part.strip()]
+    except ValueError:
+        seeds = []
+    if not seeds:
+        raise click.BadParameter(f"expected comma-separated integers such as 0,1,2, got {value!r}")
+    return seeds
+
+
 @click.command("generate")
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
 @click.argument("steps", nargs=-1, required=True)
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="PNG file to write.")
-@click.option("--seed", default=0, show_default=True, help="Noise seed (same seed, same images).")
+@click.option("--seeds", default="0,1,2", show_default=True, callback=_parse_seeds,
+              help="Noise seeds, comma-separated: one row per seed (same seed, same images).")
+@click.option("--tile-size", type=click.IntRange(min=16), default=256, show_default=True,
+              help="Pixels each image is shown at (nearest-neighbour upscaling keeps the pixels).")
 @click.option("--labels/--no-labels", default=True, show_default=True,
-              help="Write each step under its image.")
-@click.option("--device", default="cpu", show_default=True, help="Device to generate on (cpu, cuda).")
+              help="Write each step's words over its column and the seed beside each row.")
+@click.option("--device", default="auto", show_default=True,
+              help="Device to generate on: auto (CUDA when available, else CPU), cpu or cuda.")
 @click.option("--catalog", type=click.Path(file_okay=False), help="The run's catalog, if it has moved.")
-def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seed: int, labels: bool,
-                     device: str, catalog: str | None) -> None:
-    """Write the refinement strip of a query stream: one image per step, drawn by the EMA generator.
+def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seeds: list[int], tile_size: int,
+                     labels: bool, device: str, catalog: str | None) -> None:
+    """Write the refinement strip of a query stream: one image per step, drawn by the EMA generator,
+    one row per noise seed.
 
-    Each STEP adds words to the query; quote steps of several words. Words the model's vocabulary
-    does not know are reported and read as unknown, not refused.
+    Each STEP adds words to the query; quote steps of several words. Words the model's vocabulary does
+    not know are read as unknown and named in a warning; a query with no known word is an error.
 
     \b
     Examples:
       ganbench generate runs/restgan "women's black pants" petite capri --out strip.png
-      ganbench generate runs/bow "men's navy blue jeans" slim --out bow.png --seed 3 --no-labels
+      ganbench generate runs/bow "men's navy blue jeans" slim --out bow.png --seeds 3 --no-labels
+      ganbench generate runs/restgan "women's red shorts" cuffed --out s.png --seeds 0,1,2,3 --tile-size 128
     """
+    from ganbench.cli.evaluate import resolved_device
+    from ganbench.data.catalog import CatalogError
     from ganbench.train.runs import load_run, refinement_strip
-    from ganbench.train.samples import save_strip
+    from ganbench.train.samples import save_strips
 
     try:
-        run = load_run(run_dir, device=device, catalog_path=catalog)
-        strip, unknown = refinement_strip(run, list(steps), seed)
+        run = load_run(run_dir, device=resolved_device(device), catalog_path=catalog)
+        _refuse_unknown_only(run, list(steps))
+        strips, unknown = zip(*(refinement_strip(run, list(steps), seed) for seed in seeds), strict=True)
+    except CatalogError as error:
+        hint = "" if catalog else "; if the run's catalog has moved, pass its folder with --catalog PATH"
+        raise click.ClickException(f"{error}{hint}") from None
     except ValueError as error:
-        raise click.ClickException(str(error)) from error
-    if unknown:
-        click.echo(f"warning: unknown words read as <unk>: {', '.join(dict.fromkeys(unknown))}", err=True)
-    path = save_strip(strip, out_path, labels=list(steps) if labels else None)
-    click.echo(f"wrote {path}: {len(strip)} steps at {strip.shape[-1]} px ({run.config.model.name}, "
-               f"step {run.step})")
+        raise click.ClickException(str(error)) from None
+    if unknown[0]:
+        click.echo(f"warning: unknown words read as <unk>: {', '.join(dict.fromkeys(unknown[0]))}", err=True)
+    name = run.config.model.name
+    path = save_strips(strips, out_path, tile_size, steps=steps if labels else None,
+                       row_labels=[f"seed {s}" for s in seeds] if labels else None,
+                       title=f"{name}, step {run.step}" if labels else "")
+    click.echo(f"wrote {path}: {len(seeds)} seed(s) x {len(steps)} steps, images at "
+               f"{strips[0].shape[-1]} px shown at {tile_size} px ({name}, step {run.step})")
+
+
+def _refuse_unknown_only(run, steps: list[str]) -> None:
+    """A query none of whose words the model knows would draw from ``<unk>`` alone: refuse it."""
+    from ganbench.data.batches import step_tokens, unknown_words
+
+    context = run.model.context
+    colour_model = run.model.text_policy().colour_tokens
+    words = [t for step in steps for t in step_tokens(step, context.lookup, colour_model)]
+    unknown = unknown_words(steps, context.vocabulary, context.lookup, colour_model)
+    if len(unknown) == len(words):
+        raise click.ClickException("no word of the query is in the model's vocabulary: "
+                                   f"{', '.join(dict.fromkeys(unknown)) or '(no words)'}")

@@ -20,6 +20,7 @@ so in ``metadata={"key": ...}``.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -33,7 +34,7 @@ Problems = list[tuple[str, str]]  # (key within the section, sentence)
 DEFAULT_QUERIES: tuple[tuple[str, ...], ...] = (
     ("women's black pants", "petite", "capri"),
     ("men's blue jeans", "slim", "distressed"),
-    ("women's red shorts", "high-waisted", "denim"),
+    ("women's red shorts", "bermuda", "cuffed"),
     ("men's khaki pants", "cargo pockets", "relaxed"),
 )
 """Query streams drawn during training (``train.sample_queries``) and in the report (``report.streams``)."""
@@ -267,8 +268,9 @@ class EvalConfig:
     them); ``seed`` fixes the generated images; ``inception_weights`` (a local torch-fidelity
     Inception-v3 file) switches FID/KID from the evaluation network's features to Inception's
     ``inception_feature`` layer; ``k`` of precision@k; ``batch_size`` query streams per generate call;
-    ``bootstrap_rounds`` of the seeded bootstrap spreads; ``colour_lookup`` the table of the colour head
-    (``"default"`` or a saved table, the same for every run so evaluations compare).
+    ``device`` auto (CUDA when available), cpu, cuda or cuda:N; ``bootstrap_rounds`` of the seeded
+    bootstrap spreads; ``colour_lookup`` the table of the colour head (``"default"`` or a saved table,
+    the same for every run so evaluations compare).
     """
 
     n_samples: int | None = None
@@ -277,13 +279,15 @@ class EvalConfig:
     inception_feature: Literal["64", "192", "768", "2048"] = "2048"
     k: int = 10
     batch_size: int = 64
-    device: Literal["auto", "cpu", "cuda"] = "auto"
+    device: str = "auto"
     bootstrap_rounds: int = 1000
     colour_lookup: str = "default"
     net: EvalNetOptions = field(default_factory=EvalNetOptions)
 
     def check(self) -> Problems:
         problems = _at_least(self, ("k", "batch_size", "bootstrap_rounds"), 1)
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
+            problems.append(("device", f"must be auto, cpu, cuda or cuda:N, got {self.device!r}"))
         if self.n_samples is not None and self.n_samples < 2:
             problems.append(("n_samples", f"must be at least 2 (distribution metrics need two images), "
                                           f"got {self.n_samples}"))

@@ -8,9 +8,11 @@ in 13.5 s on the 2 shared CPU cores; ``benchmarks/eval_speed.py`` prints the fig
 
 from __future__ import annotations
 
+import csv
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -31,6 +33,7 @@ from ganbench.eval.evalnet import (
 )
 
 Log = Callable[[str], None]
+CONFUSION_PREFIX = "confusion_"  # CONFUSION_PREFIX + head + ".csv" in the eval-net folder
 
 
 def catalog_images_chw(catalog: Any, min_size: int) -> tuple[torch.Tensor, int]:
@@ -122,21 +125,33 @@ def split_report(model: AttributeClassifier, images: torch.Tensor, labels: np.nd
     return {"split": "test", "n_images": int(len(images)), "heads": heads}
 
 
-def format_report(report: dict) -> str:
-    """Per-head accuracy table followed by each head's confusion matrix."""
+def format_report(report: dict, directory: Path | None = None) -> str:
+    """Per-head test accuracy, one line per head; the confusion matrices are in ``directory`` (named at
+    the end) as one CSV per head and in report.json."""
     lines = [f"eval-net test accuracy ({report.get('n_images', 0)} test images):"]
     for head, entry in report.get("heads", {}).items():
         accuracy = "n/a" if entry["accuracy"] is None else f"{entry['accuracy']:.3f}"
         lines.append(f"  {head:<8} {accuracy:>6}  (n={entry['n']}, {len(entry['classes'])} classes)")
-    for head, entry in report.get("heads", {}).items():
-        if entry["confusion"] is None:
-            continue
-        lines.append(f"confusion matrix, {head} (rows true, columns predicted):")
-        names = [name[:10] for name in entry["classes"]]
-        lines.append(" " * 12 + " ".join(f"{n:>10}" for n in names))
-        for name, row in zip(names, entry["confusion"], strict=True):
-            lines.append(f"  {name:>10}" + " ".join(f"{v:>10}" for v in row))
+    if directory is not None and any(e.get("confusion") for e in report.get("heads", {}).values()):
+        where = Path(directory) / f"{CONFUSION_PREFIX}*.csv"
+        lines.append(f"confusion matrices (rows true, columns predicted): {where}")
     return "\n".join(lines)
+
+
+def write_confusion_csvs(report: dict, directory: Path) -> list[Path]:
+    """One ``confusion_HEAD.csv`` per head with a matrix: rows true class, columns predicted class."""
+    written = []
+    for head, entry in report.get("heads", {}).items():
+        if not entry.get("confusion"):
+            continue
+        path = directory / f"{CONFUSION_PREFIX}{head}.csv"
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["true \\ predicted", *entry["classes"]])
+            for name, row in zip(entry["classes"], entry["confusion"], strict=True):
+                writer.writerow([name, *row])
+        written.append(path)
+    return written
 
 
 def ensure_eval_net(
@@ -156,7 +171,10 @@ def ensure_eval_net(
     directory = eval_net_dir(catalog.root, key)
     if (directory / CLASSIFIER_FILE).is_file() and not force:
         log(f"eval-net: reusing {directory}")
-        return load_eval_net(directory / CLASSIFIER_FILE, device)
+        net = load_eval_net(directory / CLASSIFIER_FILE, device)
+        if not any(directory.glob(f"{CONFUSION_PREFIX}*.csv")):  # stored before the CSVs existed
+            write_confusion_csvs(net.report, directory)
+        return net
     train_idx, test_idx = np.asarray(catalog.indices("train")), np.asarray(catalog.indices("test"))
     if len(train_idx) == 0:
         raise ValueError(f"catalog {catalog.root} has no train items; the evaluation network needs some")
@@ -181,5 +199,8 @@ def ensure_eval_net(
     )
     provenance = {"catalog_hash": catalog.hash, "lookup_hash": lookup.hash}
     net = save_eval_net(model, options, key, directory, report, provenance)
-    log(format_report(report))
+    write_confusion_csvs(report, directory)
+    accuracies = ", ".join(f"{head} {e['accuracy']:.3f}" for head, e in report["heads"].items()
+                           if e["accuracy"] is not None)
+    log(f"eval-net: test accuracy {accuracies} (confusion matrices in {directory})")
     return net

@@ -173,7 +173,7 @@ def evaluate_model(
     """All metrics of ``model`` (a GanModel) on ``catalog``'s test query streams, as ``settings`` (the
     [eval] settings) say; ``lookup`` is the table of the colour head. See the module doc."""
     start = time.perf_counter()
-    settings = dataclasses.replace(settings, device=resolve_device(settings.device).type)
+    settings = dataclasses.replace(settings, device=str(resolve_device(settings.device, "eval.device")))
     net = ensure_eval_net(catalog, lookup, settings.net, settings.device, log=log)
     space = LabelSpace(classes={h: tuple(n) for h, n in net.classes.items()}, lookup=lookup)
     streams = evaluation_streams(catalog, settings.n_samples)
@@ -233,7 +233,7 @@ def evaluate_run(
     catalog = Catalog.open(catalog) if isinstance(catalog, str | Path) else catalog
     run = load_run(run_dir, "cpu", catalog_path=catalog.root)
     settings = settings or run.config.eval
-    run.model.to(resolve_device(settings.device))
+    run.model.to(resolve_device(settings.device, "eval.device"))
     lookup = colorspace.open_lookup(settings.colour_lookup, setting="eval.colour_lookup")
     metrics = evaluate_model(run.model, catalog, lookup, settings, log)
     metrics["run"] = {

@@ -17,7 +17,8 @@ from ganbench.config import ConfigError, RunConfig
 from ganbench.config.validate import build_run_config
 from ganbench.report import plots, strips
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
-from ganbench.report.index import Item, Provenance, write_html, write_markdown
+from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
+from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
 from ganbench.report.results import Results, ResultsError, load_results, summarise_over_seeds
 from ganbench.report.tables import (
     BEYOND_COLUMNS,
@@ -100,19 +101,19 @@ def _figure_items(results: Results, paper: Table, beyond: Table, figures: Path, 
             items.append(Item(title, caption, image=rel[0], downloads=rel[1:]))
 
     add(plots.metric_bars(paper, figures, "paper_metrics"), "Paper metrics",
-        f"Paper metrics per model with error bars ({paper.caption_spread()}); hatches tell models apart.")
+        f"Paper metrics per model with error bars ({paper.caption_spread()}); one colour and hatch per "
+        "model.")
     add(plots.metric_bars(beyond, figures, "beyond_metrics"), "Beyond-paper metrics",
         f"Colour fidelity, accuracy, retention, retrieval and KID per model ({beyond.caption_spread()}).")
     add(plots.training_curves(_training_logs(results), figures, "training_curves"), "Training curves",
-        "Losses logged during training per model (mean over seeds at each step).")
+        "Losses logged during training, one colour and marker per model (mean over seeds at each step).")
     media = strips.collect_media(results)
     add(strips.sample_grid(media, figures), "Samples",
-        "The same fixed queries and noise seeds for every model (final image of each query).")
-    for index, paths in enumerate(strips.refinement_strips(media, figures)):
-        stream = " -> ".join(media[0].streams[index])
-        add([paths[2], *paths[:2]], f"Refinement strip {index + 1}",
-            f"{stream}: one column per added step, one row per model (animated GIF; PNG/PDF alongside).")
+        "One row per model, one column per (query, noise seed): the image each model draws for the whole "
+        "query, from the same noise seeds.")
+    items += _strip_items(media, figures, out)
     items += _colour_study_items(results, figures / "colour_study", out)
+    items += _eval_net_items(results, figures, out)
     clusters = colour_by_cluster(results)
     add(plots.grouped_bars(clusters, figures, "colour_by_cluster", "de00_mean", "cluster", "model",
                            error="de00_std", ylabel="ΔE00 (lower is better)",
@@ -122,21 +123,57 @@ def _figure_items(results: Results, paper: Table, beyond: Table, figures: Path, 
     return items
 
 
+def _strip_items(media: list[strips.ModelMedia], figures: Path, out: Path) -> list[Item]:
+    """All refinement strips in one gallery: each strip's PNG inline, its GIF and PDF linked."""
+    written = strips.refinement_strips(media, figures)
+    if not written:
+        return []
+    gallery = [Figure(str(png.relative_to(out)), " -> ".join(stream),
+                      [str(gif.relative_to(out)), str(pdf.relative_to(out))])
+               for stream, (png, pdf, gif) in zip(media[0].streams, written, strict=True)]
+    return [Item("Refinement strips", "One strip per query: one row per model, one column per query step "
+                 "(the first column answers the opening query, each next column adds the words above it), "
+                 "the same noise throughout. Each strip's GIF shows one step per frame with the models "
+                 "side by side.", gallery=gallery)]
+
+
 def _colour_study_items(results: Results, folder: Path, out: Path) -> list[Item]:
     summary, written = colour_studies(results, folder)
     if summary.empty:
         return []
+    folder.mkdir(parents=True, exist_ok=True)  # no model may have had enough terms for plots
     write_summary(summary, folder / "summary")
     caption = ("Do distances between a model's colour-term embeddings follow perceptual CIEDE2000 "
                "distances? Spearman ρ over term pairs with a permutation p-value, nearest-neighbour "
                "agreement and 5-NN overlap (colorspace.study).")
-    items = [Item("Colour-term study", caption, markdown=study_markdown(summary),
-                  downloads=[str((folder / "summary.csv").relative_to(out))])]
-    for label, paths in written.items():
-        rel = [str(p.relative_to(out)) for p in paths if p.suffix == ".png"]
-        items.append(Item(f"Colour-term study: {label}", "Embedding cosine distance against CIEDE2000 per "
-                          "term pair; heatmaps, swatches and a*b* scatter alongside.", image=rel[0],
-                          downloads=rel[1:] + [str(paths[0].relative_to(out))]))
+    gallery = []
+    for label, paths in written.items():  # paths: the per-term table first, then the plots
+        pngs = [str(p.relative_to(out)) for p in paths if p.suffix == ".png"]
+        gallery.append(Figure(pngs[0], label, pngs[1:] + [str(paths[0].relative_to(out))]))
+    return [Item("Colour-term study", caption, markdown=study_markdown(summary),
+                 downloads=[str((folder / "summary.csv").relative_to(out))]),
+            Item("Colour-term study per model", "Embedding cosine distance against CIEDE2000 per term pair; "
+                 "heatmaps, swatches and a*b* scatter alongside.", gallery=gallery)]
+
+
+def _eval_net_items(results: Results, figures: Path, out: Path) -> list[Item]:
+    """The evaluation network's confusion matrices on the catalog's test images, one figure per network;
+    a network whose report is not found is listed with where it was looked for."""
+    items = []
+    for net in stored_eval_nets(results):
+        title = f"Evaluation network {net.key}"
+        if net.report is None:
+            where = ", ".join(str(p) for p in net.looked_at)
+            items.append(Item(title, f"Its report was not found (looked at {where}): the catalog has moved "
+                              "or its evaluation network was removed, so no confusion matrices are shown."))
+            continue
+        paths = confusion_heatmaps(net.report, figures, f"eval_net_confusion_{net.key}")
+        if paths:
+            rel = [str(p.relative_to(out)) for p in paths]
+            items.append(Item(title, "Confusion matrices of the attribute classifier that scores every "
+                              "model, on the catalog's real test images: how far its IS, accuracy and "
+                              "retention figures can be trusted per attribute.", image=rel[0],
+                              downloads=rel[1:]))
     return items
 
 

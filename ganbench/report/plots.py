@@ -1,5 +1,6 @@
-"""Report plots (PNG and PDF, matplotlib's Agg backend, seaborn style), readable in greyscale: bars carry
-hatches and curves carry markers and line styles, so no meaning rests on hue alone."""
+"""Report plots (PNG and PDF, matplotlib's Agg backend, seaborn style). Models get colours from a
+qualitative colour-blind-safe palette, and bars also carry hatches and curves markers and line styles, so
+the plots stay readable in greyscale and no meaning rests on hue alone."""
 
 from __future__ import annotations
 
@@ -33,9 +34,13 @@ def save_figure(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
     return paths
 
 
+PANEL_COLUMNS = 4  # metric panels per row
+
+
 def _palette(n: int) -> list:
-    """Greys from dark to mid-light (the lightest shades vanish on white paper)."""
-    return sns.color_palette("Greys_r", n_colors=max(n, 1) + 3)[1:n + 1]
+    """One distinct colour per model: seaborn's colour-blind-safe qualitative palette (10 colours, then
+    tab20 for more)."""
+    return sns.color_palette("colorblind" if n <= 10 else "tab20", n_colors=max(n, 1))
 
 
 def metric_bars(table: Table, out_dir: Path, stem: str) -> list[Path] | None:
@@ -44,10 +49,16 @@ def metric_bars(table: Table, out_dir: Path, stem: str) -> list[Path] | None:
         return None
     sns.set_theme(style="whitegrid", context="paper")
     n = len(table.columns)
-    figure, axes = plt.subplots(1, n, figsize=(2.6 * n, 3.2), squeeze=False, layout="constrained")
+    cols = min(PANEL_COLUMNS, n)
+    rows = math.ceil(n / cols)
     labels = list(table.mean.index)
+    panel_height = 2.2 + 0.06 * max(map(len, labels))  # rotated model names below each panel
+    figure, axes = plt.subplots(rows, cols, figsize=(3.3 * cols, panel_height * rows), squeeze=False,
+                                layout="constrained")
     colours = _palette(len(labels))
-    for ax, column in zip(axes[0], table.columns, strict=True):
+    for ax in axes.flat[n:]:
+        ax.axis("off")
+    for ax, column in zip(axes.flat, table.columns, strict=False):
         scale = 100.0 if column.percent else 1.0
         means = table.mean[column.metric].to_numpy(dtype=float) * scale
         errors = np.nan_to_num(table.spread[column.metric].to_numpy(dtype=float) * scale)
@@ -56,8 +67,8 @@ def metric_bars(table: Table, out_dir: Path, stem: str) -> list[Path] | None:
         for bar, hatch in zip(bars, HATCHES * 10, strict=False):
             bar.set_hatch(hatch)
         direction = {LOWER: " (lower is better)", NEUTRAL: ""}.get(column.better, " (higher is better)")
-        ax.set_title(column.label + direction, fontsize=8)
-        ax.set_xticks(range(len(labels)), labels, rotation=40, ha="right", fontsize=7)
+        ax.set_title(column.label + direction, fontsize=9)
+        ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", fontsize=8)
         if column.percent:
             ax.set_ylabel("%")
     return save_figure(figure, out_dir, stem)
@@ -98,13 +109,15 @@ def training_curves(logs: dict[str, pd.DataFrame], out_dir: Path, stem: str,
             curve = log.groupby("step")[name].mean().dropna()
             ax.plot(curve.index, curve.to_numpy(), label=label, color=_palette(len(logs))[k],
                     linestyle=LINESTYLES[k % len(LINESTYLES)], marker=MARKERS[k % len(MARKERS)],
-                    markevery=max(1, len(curve) // 8), markersize=3, linewidth=1)
+                    markevery=max(1, len(curve) // 8), markersize=5, linewidth=1.2)
         ax.set_title(name, fontsize=8)
         ax.set_xlabel("step", fontsize=7)
     for index in range(len(names), rows * cols):
         axes[index // cols][index % cols].axis("off")
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside lower center", ncol=min(len(labels), 5), fontsize=7)
+    legend = {label: handle for ax in axes.flat for handle, label in zip(*ax.get_legend_handles_labels(),
+                                                                         strict=True)}
+    figure.legend(legend.values(), legend.keys(), loc="outside lower center", ncol=min(len(legend), 5),
+                  fontsize=8)
     return save_figure(figure, out_dir, stem)
 
 
@@ -119,8 +132,8 @@ def grouped_bars(frame: pd.DataFrame, out_dir: Path, stem: str, value: str, grou
     groups = list(order) if order is not None else list(dict.fromkeys(frame[group]))
     hues = list(dict.fromkeys(frame[hue]))
     width = 0.8 / len(hues)
-    figure, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(groups) * max(1, len(hues) / 2)), 3.2),
-                              layout="constrained")
+    inches = min(12.0, max(5.0, 0.3 * len(groups) * max(1.0, len(hues) / 2)))  # wider only shrinks text
+    figure, ax = plt.subplots(figsize=(inches, 4.2), layout="constrained")
     for k, name in enumerate(hues):
         part = frame[frame[hue] == name].set_index(group).reindex(groups)
         x = np.arange(len(groups)) + (k - (len(hues) - 1) / 2) * width
@@ -128,8 +141,8 @@ def grouped_bars(frame: pd.DataFrame, out_dir: Path, stem: str, value: str, grou
         ax.bar(x, np.nan_to_num(part[value].to_numpy(dtype=float)), width, yerr=yerr, capsize=2,
                color=_palette(len(hues))[k], edgecolor="black", linewidth=0.6,
                hatch=HATCHES[k % len(HATCHES)], label=name)
-    ax.set_xticks(range(len(groups)), groups, rotation=50, ha="right", fontsize=7)
+    ax.set_xticks(range(len(groups)), groups, rotation=40, ha="right", fontsize=9)
     ax.set_ylabel(ylabel)
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7, ncol=min(len(hues), 3))
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=8, ncol=min(len(hues), 5))
     return save_figure(figure, out_dir, stem)

@@ -15,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 
 from ganbench.config import ReportConfig
 from ganbench.models.embeddings import colour_term_vectors
 from ganbench.report.strips import save_strip_png
 from ganbench.train.precision import resolve_device
 from ganbench.train.runs import load_run
-from ganbench.train.samples import evaluation_mode
+from ganbench.train.samples import evaluation_mode, to_hwc
 
 
 def render_media(run_dir: Path, media_dir: Path, settings: ReportConfig, device: str = "auto") -> Path:
@@ -34,7 +33,7 @@ def render_media(run_dir: Path, media_dir: Path, settings: ReportConfig, device:
     with evaluation_mode(loaded.model):
         for seed in seeds:
             for index, strip in enumerate(loaded.model.generate(streams, seed)):
-                save_strip_png(_hwc(strip), media_dir / f"stream{index}_seed{seed}.png")
+                save_strip_png(to_hwc(strip), media_dir / f"stream{index}_seed{seed}.png")
     _write_json(media_dir / "streams.json", {"streams": streams, "seeds": seeds, "step": loaded.step})
     terms = colour_term_vectors(loaded.model)
     if terms is not None and terms.vectors:
@@ -44,9 +43,6 @@ def render_media(run_dir: Path, media_dir: Path, settings: ReportConfig, device:
     return media_dir
 
 
-def _hwc(strip: torch.Tensor) -> np.ndarray:
-    """(n, 3, H, W) uint8 tensor -> (n, H, W, 3) uint8 array."""
-    return strip.to(torch.uint8).permute(0, 2, 3, 1).contiguous().cpu().numpy()
 
 
 def _write_json(path: Path, data: Any) -> None:

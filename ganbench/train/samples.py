@@ -1,4 +1,5 @@
-"""Sample grids for the fixed queries and refinement strips, drawn with the EMA generator.
+"""Sample grids for the fixed queries and refinement strips, drawn with the EMA generator and written as
+labelled PNGs (the query text is on the image; see :mod:`ganbench.report.labelled_grid`).
 
 Sampling runs under ``torch.random.fork_rng`` so it never changes the training's random stream.
 """
@@ -9,11 +10,14 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import torch
-from PIL import Image, ImageDraw, ImageFont
-from torchvision.utils import make_grid
+from PIL import Image
 
+from ganbench.report.labelled_grid import Header, labelled_grid, step_labels
 from ganbench.train.ema import EMA
+
+SAMPLE_TILE = 128  # pixels each image is shown at in the training sample grids
 
 
 @contextlib.contextmanager
@@ -29,48 +33,42 @@ def evaluation_mode(model: torch.nn.Module):
             model.train(was_training)
 
 
-def sample_grid(images: Sequence[torch.Tensor]) -> torch.Tensor:
-    """One row per query stream, one column per step (short rows padded white); uint8 (3, H, W)."""
-    columns = max(len(strip) for strip in images)
-    _, channels, height, width = images[0].shape
-    cells = []
-    for strip in images:
-        blank = torch.full((columns - len(strip), channels, height, width), 255, dtype=torch.uint8)
-        cells.append(torch.cat([strip.to(torch.uint8).cpu(), blank]))
-    return make_grid(torch.cat(cells), nrow=columns, padding=2, pad_value=255)
+def to_hwc(strip: torch.Tensor) -> np.ndarray:
+    """uint8 (n, 3, H, W) tensor -> (n, H, W, 3) array."""
+    return strip.to(torch.uint8).permute(0, 2, 3, 1).contiguous().cpu().numpy()
 
 
-def _labelled(grid: Image.Image, labels: Sequence[str], cell_width: int) -> Image.Image:
-    font = ImageFont.load_default()
-    band = 14
-    canvas = Image.new("RGB", (grid.width, grid.height + band), "white")
-    canvas.paste(grid, (0, 0))
-    draw = ImageDraw.Draw(canvas)
-    for k, label in enumerate(labels):
-        text = label if len(label) * 6 <= cell_width else label[: max(1, cell_width // 6 - 1)] + "."
-        draw.text((2 + k * (cell_width + 2), grid.height), text, fill="black", font=font)
-    return canvas
-
-
-def save_image_uint8(grid: torch.Tensor, path: Path, labels: Sequence[str] | None = None,
-                     cell_width: int = 0) -> Path:
-    """Write a uint8 (3, H, W) image as PNG, optionally with one label under each column."""
-    image = Image.fromarray(grid.permute(1, 2, 0).contiguous().numpy())
-    if labels:
-        image = _labelled(image, labels, cell_width)
+def _save(image: Image.Image, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path)
     return path
 
 
-def draw_samples(model, ema: EMA | None, queries: Sequence[Sequence[str]], seed: int, path: Path) -> Path:
-    """Generate the fixed ``queries`` with the EMA generator and save them as one grid."""
+def save_sample_grid(images: Sequence[torch.Tensor], queries: Sequence[Sequence[str]], path: str | Path,
+                     tile_size: int = SAMPLE_TILE, title: str = "") -> Path:
+    """One row per query stream, one column per step, each image captioned with the words its step
+    adds (short rows end early)."""
+    columns = max(len(strip) for strip in images)
+    tiles = [list(to_hwc(strip)) + [None] * (columns - len(strip)) for strip in images]
+    captions = [step_labels(list(q)) + [""] * (columns - len(q)) for q in queries]
+    return _save(labelled_grid(tiles, tile_size, captions=captions, title=title), path)
+
+
+def draw_samples(model, ema: EMA | None, queries: Sequence[Sequence[str]], seed: int, path: Path,
+                 title: str = "") -> Path:
+    """Generate the fixed ``queries`` with the EMA generator and save them as one captioned grid."""
     with evaluation_mode(model), (ema.swap(model.generator) if ema is not None else contextlib.nullcontext()):
         images = model.generate([list(q) for q in queries], seed)
-    return save_image_uint8(sample_grid(images), path)
+    return save_sample_grid(images, queries, path, title=title)
 
 
-def save_strip(strip: torch.Tensor, path: Path, labels: Sequence[str] | None = None) -> Path:
-    """A refinement strip (n_steps, 3, H, W) uint8 as one row, with the step words under the images."""
-    return save_image_uint8(sample_grid([strip]), path, labels, cell_width=strip.shape[-1])
+def save_strips(strips: Sequence[torch.Tensor], path: str | Path, tile_size: int, *,
+                steps: Sequence[str] | None = None, row_labels: Sequence[str] | None = None,
+                title: str = "") -> Path:
+    """Refinement strips (each (n_steps, 3, H, W) uint8) one per row, images shown at ``tile_size`` px;
+    with ``steps``, each column is headed by its step's words in full."""
+    headers = [[Header(label) for label in step_labels(list(steps))]] if steps else []
+    image = labelled_grid([list(to_hwc(strip)) for strip in strips], tile_size, row_labels=row_labels,
+                          headers=headers, title=title)
+    return _save(image, path)
