@@ -65,7 +65,9 @@ class SynthesisRecipe:
     """[run.catalog.synthesise]: render ``n`` synthetic items from ``seed``."""
 
     n: int = 0
+    """Items to render (at least 8)."""
     seed: int = 0
+    """Seed of the renderer: an item depends only on (seed, index)."""
 
     def check(self) -> Problems:
         problems = [("n", f"must be at least 8 items, got {self.n}")] if self.n < 8 else []
@@ -77,7 +79,9 @@ class ImportRecipe:
     """[run.catalog.import]: import the catalog at ``src`` written in ``format``."""
 
     format: str = ""
+    """Importer: "fashion-product-images" or "csv" (see `ganbench data import --help`)."""
     src: str = ""
+    """The folder (or file) to import from."""
 
     def check(self) -> Problems:
         return [(key, "is required") for key in ("format", "src") if not getattr(self, key)]
@@ -91,7 +95,9 @@ class CatalogRecipe:
     """
 
     synthesise: SynthesisRecipe | None = None
+    """Render a synthetic catalog: {n, seed}."""
     import_: ImportRecipe | None = field(default=None, metadata={"key": "import"})
+    """Import a real catalog: {format, src}."""
 
     def check(self) -> Problems:
         if self.synthesise is not None and self.import_ is not None:
@@ -112,8 +118,11 @@ class VariantConfig:
     empty)."""
 
     models: list[str] = field(default_factory=list)
+    """The models this variant applies to (empty: every model of run.models)."""
     description: str = ""
+    """One line for the report."""
     config: dict[str, Any] = field(default_factory=dict)
+    """Dotted overrides of the cell's settings, e.g. { model.options.colour_model = false }."""
 
     def applies_to(self, model: str) -> bool:
         return not self.models or model in self.models
@@ -129,13 +138,21 @@ class ExperimentConfig:
     """
 
     name: str = ""
+    """The experiment's name, the report's title (default: the file's name)."""
     description: str = ""
+    """One paragraph for the report."""
     models: list[str] = field(default_factory=list)
+    """Registered models to train (`ganbench models`); required."""
     seeds: list[int] = field(default_factory=lambda: [0])
+    """One training run per seed (train.seed of the cell)."""
     proposed: str = ""
+    """The model the report compares with the best of the others ("" : no comparison row)."""
     catalog: CatalogRecipe = field(default_factory=CatalogRecipe)
+    """How data.catalog is made when it holds no catalog yet."""
     model_config: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Per model: dotted overrides for that model's cells only."""
     variants: dict[str, VariantConfig] = field(default_factory=dict)
+    """Ablation variants by name (none: one variant, "default")."""
 
     def check(self) -> Problems:
         problems: Problems = []
@@ -247,11 +264,17 @@ class EvalNetOptions:
     """[eval.net]: training options of the evaluation network (all part of its cache key)."""
 
     image_size: int = 64
+    """Input size in px the network resizes images to."""
     width: int = 16
+    """Base channel width (the pooled feature has 8 x width values)."""
     epochs: int = 8
+    """Training epochs over the catalog's train split."""
     batch_size: int = 64
+    """Training batch size."""
     learning_rate: float = 3e-3
+    """Adam learning rate."""
     seed: int = 0
+    """Training seed."""
 
     def check(self) -> Problems:
         problems = _at_least(self, ("image_size", "width", "epochs", "batch_size"), 1)
@@ -304,8 +327,11 @@ class ReportConfig:
     """
 
     streams: list[list[str]] = field(default_factory=_queries)
+    """Query streams drawn as refinement strips and sample grids."""
     n_sample_seeds: int = 2
+    """Noise seeds drawn per stream."""
     reported_change: dict[str, float] = field(default_factory=dict)
+    """Metric -> percent change the proposed model's paper reports over the best baseline."""
 
     def check(self) -> Problems:
         streams = _query_streams_problem(self.streams)
