@@ -19,17 +19,16 @@ so in ``metadata={"key": ...}``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ganbench.config.checks import ConfigError, Problems, at_least
+from ganbench.config.run_section import ExperimentConfig
 
-class ConfigError(ValueError):
-    """Settings that cannot be used; the message names the key, the file and what was expected."""
-
-
-Problems = list[tuple[str, str]]  # (key within the section, sentence)
+__all__ = ["ConfigError", "DEFAULT_QUERIES", "EXPERIMENT_ONLY", "RUN_SECTIONS", "SECTIONS", "DataConfig",
+           "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig", "ModelConfig", "Problems",
+           "ReportConfig", "RunConfig", "TrainConfig"]
 
 DEFAULT_QUERIES: tuple[tuple[str, ...], ...] = (
     ("women's black pants", "petite", "capri"),
@@ -52,126 +51,6 @@ def _query_streams_problem(streams: list[list[str]]) -> str | None:
 
 def _is_power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
-
-
-def _at_least(section: Any, keys: tuple[str, ...], least: int) -> Problems:
-    words = "0 or more" if least == 0 else f"at least {least}"
-    return [(key, f"must be {words}, got {getattr(section, key)}")
-            for key in keys if getattr(section, key) < least]
-
-
-@dataclass
-class SynthesisRecipe:
-    """[run.catalog.synthesise]: render ``n`` synthetic items from ``seed``."""
-
-    n: int = 0
-    """Items to render (at least 8)."""
-    seed: int = 0
-    """Seed of the renderer: an item depends only on (seed, index)."""
-
-    def check(self) -> Problems:
-        problems = [("n", f"must be at least 8 items, got {self.n}")] if self.n < 8 else []
-        return problems + _at_least(self, ("seed",), 0)
-
-
-@dataclass
-class ImportRecipe:
-    """[run.catalog.import]: import the catalog at ``src`` written in ``format``."""
-
-    format: str = ""
-    """Importer: "fashion-product-images" or "csv" (see `ganbench data import --help`)."""
-    src: str = ""
-    """The folder (or file) to import from."""
-
-    def check(self) -> Problems:
-        return [(key, "is required") for key in ("format", "src") if not getattr(self, key)]
-
-
-@dataclass
-class CatalogRecipe:
-    """[run.catalog]: how `ganbench run` makes ``data.catalog`` when that folder holds no catalog yet.
-
-    At most one of ``synthesise`` / ``import``; with neither, ``data.catalog`` must be an existing catalog.
-    """
-
-    synthesise: SynthesisRecipe | None = None
-    """Render a synthetic catalog: {n, seed}."""
-    import_: ImportRecipe | None = field(default=None, metadata={"key": "import"})
-    """Import a real catalog: {format, src}."""
-
-    def check(self) -> Problems:
-        if self.synthesise is not None and self.import_ is not None:
-            return [("import", "cannot be given together with synthesise: the catalog comes from one")]
-        return []
-
-    def describe(self, folder: str) -> str:
-        if self.synthesise is not None:
-            return f"synthetic catalog (n={self.synthesise.n}, seed={self.synthesise.seed}) at {folder}"
-        if self.import_ is not None:
-            return f"{self.import_.format} import of {self.import_.src} at {folder}"
-        return f"existing catalog at {folder}"
-
-
-@dataclass
-class VariantConfig:
-    """[run.variants.NAME]: an ablation, a set of dotted overrides (``config``) for ``models`` (all if
-    empty)."""
-
-    models: list[str] = field(default_factory=list)
-    """The models this variant applies to (empty: every model of run.models)."""
-    description: str = ""
-    """One line for the report."""
-    config: dict[str, Any] = field(default_factory=dict)
-    """Dotted overrides of the cell's settings, e.g. { model.options.colour_model = false }."""
-
-    def applies_to(self, model: str) -> bool:
-        return not self.models or model in self.models
-
-
-@dataclass
-class ExperimentConfig:
-    """[run]: the cells of an experiment, one training run per (model, variant, seed).
-
-    ``proposed`` names the model the report compares with the best of the others ("" = no comparison).
-    ``model_config.M`` holds dotted overrides for model M only; ``variants`` the ablations (none: one
-    variant named "default"). ``name`` defaults to the experiment file's name.
-    """
-
-    name: str = ""
-    """The experiment's name, the report's title (default: the file's name)."""
-    description: str = ""
-    """One paragraph for the report."""
-    models: list[str] = field(default_factory=list)
-    """Registered models to train (`ganbench models`); required."""
-    seeds: list[int] = field(default_factory=lambda: [0])
-    """One training run per seed (train.seed of the cell)."""
-    proposed: str = ""
-    """The model the report compares with the best of the others ("" : no comparison row)."""
-    catalog: CatalogRecipe = field(default_factory=CatalogRecipe)
-    """How data.catalog is made when it holds no catalog yet."""
-    model_config: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """Per model: dotted overrides for that model's cells only."""
-    variants: dict[str, VariantConfig] = field(default_factory=dict)
-    """Ablation variants by name (none: one variant, "default")."""
-
-    def check(self) -> Problems:
-        problems: Problems = []
-        if len(set(self.models)) != len(self.models) or not all(self.models):
-            problems.append(("models", f"must list distinct model names, got {self.models}"))
-        if not self.seeds or len(set(self.seeds)) != len(self.seeds):
-            problems.append(("seeds", f"must be a non-empty list of distinct integers, got {self.seeds}"))
-        named = [("proposed", self.proposed)] if self.proposed else []
-        named += [(f"model_config.{m}", m) for m in self.model_config]
-        named += [(f"variants.{v}.models", m) for v, spec in self.variants.items() for m in spec.models]
-        problems += [(key, self._not_a_model(model)) for key, model in named if model not in self.models]
-        problems += [(f"variants.{name}", "a variant name may not contain '__' or '/'")
-                     for name in self.variants if "__" in name or "/" in name]
-        return problems
-
-    def _not_a_model(self, name: str) -> str:
-        near = difflib.get_close_matches(name, self.models, n=1)
-        hint = f"; did you mean {near[0]!r}?" if near else ""
-        return f"names {name!r}, which is not in run.models {self.models}{hint}"
 
 
 @dataclass
@@ -198,7 +77,7 @@ class DataConfig:
         if self.stage2_size <= self.stage1_size:
             problems.append(("stage2_size", f"must be larger than stage1_size ({self.stage1_size}): "
                                             f"Stage-II upsamples Stage-I; got {self.stage2_size}"))
-        return problems + _at_least(self, ("num_workers",), 0)
+        return problems + at_least(self, ("num_workers",), 0)
 
 
 @dataclass
@@ -239,11 +118,11 @@ class TrainConfig:
     sample_queries: list[list[str]] = field(default_factory=_queries)
 
     def check(self) -> Problems:
-        problems = _at_least(self, ("log_every", "sample_every", "checkpoint_every"), 1)
+        problems = at_least(self, ("log_every", "sample_every", "checkpoint_every"), 1)
         if self.batch_size < 2:
             problems.append(("batch_size", f"must be at least 2 (mismatching pairs need two items), "
                                            f"got {self.batch_size}"))
-        problems += _at_least(self, ("stage1_steps", "stage2_steps"), 0)
+        problems += at_least(self, ("stage1_steps", "stage2_steps"), 0)
         if self.lr <= 0:
             problems.append(("lr", f"must be positive, got {self.lr}"))
         if self.lr_decay_every < 0:
@@ -277,7 +156,7 @@ class EvalNetOptions:
     """Training seed."""
 
     def check(self) -> Problems:
-        problems = _at_least(self, ("image_size", "width", "epochs", "batch_size"), 1)
+        problems = at_least(self, ("image_size", "width", "epochs", "batch_size"), 1)
         if self.learning_rate <= 0:
             problems.append(("learning_rate", f"must be positive, got {self.learning_rate}"))
         return problems
@@ -308,7 +187,7 @@ class EvalConfig:
     net: EvalNetOptions = field(default_factory=EvalNetOptions)
 
     def check(self) -> Problems:
-        problems = _at_least(self, ("k", "batch_size", "bootstrap_rounds"), 1)
+        problems = at_least(self, ("k", "batch_size", "bootstrap_rounds"), 1)
         if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
             problems.append(("device", f"must be auto, cpu, cuda or cuda:N, got {self.device!r}"))
         if self.n_samples is not None and self.n_samples < 2:
@@ -335,7 +214,7 @@ class ReportConfig:
 
     def check(self) -> Problems:
         streams = _query_streams_problem(self.streams)
-        return _at_least(self, ("n_sample_seeds",), 1) + ([("streams", streams)] if streams else [])
+        return at_least(self, ("n_sample_seeds",), 1) + ([("streams", streams)] if streams else [])
 
 
 @dataclass

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from ganbench.config import RunConfig
-from ganbench.config.schema import CatalogRecipe
+from ganbench.config.run_section import CatalogRecipe
 from ganbench.data.catalog import Catalog
 from ganbench.data.importers import import_catalog
 from ganbench.data.synth import synthesise

@@ -25,7 +25,7 @@ from typing import Any
 from tqdm import tqdm
 
 from ganbench.config import RunConfig
-from ganbench.config.schema import CatalogRecipe
+from ganbench.config.run_section import CatalogRecipe
 from ganbench.run.cells import Cell
 from ganbench.run.experiment import Experiment
 
