@@ -182,7 +182,7 @@ class EvalConfig:
     k: int = 10
     batch_size: int = 64
     device: str = "auto"
-    bootstrap_rounds: int = 1000
+    bootstrap_rounds: int = 200
     colour_lookup: str = "default"
     net: EvalNetOptions = field(default_factory=EvalNetOptions)
 

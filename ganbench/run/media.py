@@ -24,8 +24,9 @@ from ganbench.train.runs import load_run
 from ganbench.train.samples import evaluation_mode, to_hwc
 
 
-def render_media(run_dir: Path, media_dir: Path, settings: ReportConfig, device: str = "auto") -> Path:
-    """Draw every report image of one trained run into ``media_dir`` (``settings``: its [report])."""
+def render_media(run_dir: Path, media_dir: Path, settings: ReportConfig, device: str) -> Path:
+    """Draw every report image of one trained run into ``media_dir`` (``settings``: its [report];
+    ``device``: "auto", "cpu", "cuda" or "cuda:N")."""
     loaded = load_run(run_dir, device=resolve_device(device))
     media_dir.mkdir(parents=True, exist_ok=True)
     streams = [list(stream) for stream in settings.streams]
