@@ -7,14 +7,14 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from ganbench.config import RunConfig, flatten
+from ganbench.config import ExperimentConfig, RunConfig, flatten
 from ganbench.config.loader import apply_overrides
 from ganbench.config.schema import RUN_SECTIONS
 from ganbench.config.validate import ProblemList, build_run_config
 from ganbench.run.cells import Cell
 
 
-def resolve_config(tables: dict[str, Any], run: Any, cell: Cell, catalog_dir: Path,
+def resolve_config(tables: dict[str, Any], run: ExperimentConfig, cell: Cell, catalog_dir: Path,
                    problems: ProblemList) -> RunConfig:
     """The settings of ``cell``: the experiment file's run sections (``tables``), then its [run]
     overrides for the cell's model and variant, then the cell's catalog, model and seed. Problems go
