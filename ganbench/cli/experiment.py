@@ -37,8 +37,7 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: boo
     from ganbench.run.runner import REPORT_ERROR_FILE, RunnerError, run_experiment, summarise
 
     try:
-        name = load_experiment(experiment).name
-        out = out_dir if out_dir is not None else Path("results") / name
+        out = out_dir if out_dir is not None else Path("results") / load_experiment(experiment).name
         spec = load_experiment(experiment, results_dir=out)
         pipeline = _pipeline()
         outcomes = run_experiment(spec, out, pipeline, resume=resume, fresh=fresh)
