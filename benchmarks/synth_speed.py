@@ -3,17 +3,29 @@
 Prints the median of several repeats for 1 process and for ``--workers`` processes (wall clock), the
 single-process rate by CPU time (robust when other jobs share the machine), plus the time
 to draw items (attributes, titles, queries) and, with ``--full``, end-to-end ``synthesise`` (which also
-standardises, encodes PNGs and writes the cache). Optionally writes a sample grid PNG.
+standardises and encodes the PNGs). Optionally writes a sample grid PNG.
+
+``--cli N`` times what a user waits for: ``ganbench data synth --n N`` as a fresh process, start-up and
+imports included, ``--repeats`` times; it prints the median items/s by wall clock and by CPU time (user +
+system of the process and its workers: on a shared machine, wall clock drops with the load and CPU time
+much less), the CPU model and the load average. ``--src DIR`` runs another source tree (for example an
+older commit unpacked with ``git archive``) the same way, for before/after figures.
 
     python benchmarks/synth_speed.py                      # render speed, 1 and 2 processes
     python benchmarks/synth_speed.py --n 800 --repeats 7 --full
+    python benchmarks/synth_speed.py --cli 1000 --repeats 5 [--src /tmp/old-ganbench]
     python benchmarks/synth_speed.py --grid docs/synth_grid.png
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import platform
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -47,6 +59,51 @@ def write_grid(path: Path, seed: int, rows: int, cols: int, size: int) -> None:
     print(f"grid: {path} ({rows}x{cols} at {size} px, {path.stat().st_size / 1024:.0f} KiB)")
 
 
+def cpu_model() -> str:
+    """The CPU's model name (lscpu's "Model name"), or the platform's processor string."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def cli_run(n: int, seed: int, out: Path, src: Path) -> tuple[float, float]:
+    """Wall-clock and CPU seconds (user + system, workers included) of one ``ganbench data synth``
+    importing ganbench from the source tree ``src`` (run from ``out``'s folder, so that the current
+    folder cannot shadow it)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(src), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    command = [sys.executable, "-c", "import sys; from ganbench.cli import main; sys.exit(main())",
+               "data", "synth", "--out", str(out), "--n", str(n), "--seed", str(seed), "--overwrite"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=out.parent, check=True, stdout=subprocess.DEVNULL)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def time_cli(n: int, seed: int, repeats: int, src: Path | None) -> None:
+    """Median items/s of the whole command, by wall clock and by CPU time, with the machine's load."""
+    load = os.getloadavg()[0]
+    tree = (src or Path(__file__).resolve().parents[1]).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        runs = [cli_run(n, seed, Path(tmp) / "catalog", tree) for _ in range(repeats)]
+    wall, cpu = (sorted(r[i] for r in runs) for i in (0, 1))
+    which = f"source {tree}"
+    print(f"ganbench data synth --n {n} end to end ({which}; start-up included), {repeats} runs on "
+          f"{cpu_model()}, {os.cpu_count()} CPUs, load average {load:.1f} before / "
+          f"{os.getloadavg()[0]:.1f} after:")
+    print(f"  wall clock: median {_rate(n, statistics.median(wall)):.0f} items/s "
+          f"({statistics.median(wall):.1f} s; best {_rate(n, wall[0]):.0f}, worst {_rate(n, wall[-1]):.0f})")
+    print(f"  CPU time (all processes): median {statistics.median(cpu):.1f} s = "
+          f"{_rate(n, statistics.median(cpu)):.0f} items per CPU-second")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -57,7 +114,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--full", action="store_true", help="also time synthesise() end to end")
     parser.add_argument("--grid", type=Path, help="write a sample grid PNG here")
+    parser.add_argument("--cli", type=int, metavar="N", help="only time `ganbench data synth --n N` runs")
+    parser.add_argument("--src", type=Path, help="with --cli: run the ganbench source tree in this folder")
     args = parser.parse_args()
+    if args.cli:
+        time_cli(args.cli, args.seed, args.repeats, args.src)
+        return
 
     make_items(args.seed, range(1))  # warm up: loads the colour vocabularies once
     started = time.perf_counter()
@@ -76,7 +138,7 @@ def main() -> None:
             started = time.perf_counter()
             synthesise(Path(tmp) / "catalog", args.n, args.seed, workers=args.workers)
             rate = _rate(args.n, time.perf_counter() - started)
-            print(f"synthesise end to end ({args.workers} workers, incl. standardise + PNG + cache): "
+            print(f"synthesise end to end ({args.workers} workers, incl. standardise + PNG): "
                   f"{rate:.0f} items/s")
     if args.grid:
         write_grid(args.grid, args.seed, rows=4, cols=6, size=112)

@@ -145,7 +145,8 @@ def write_csv_folder(root: Path) -> dict[str, str]:
     photo_file(root / "a.jpg")
     photo_file(root / "b.jpg")
     photo_file(root / "d.jpg")
-    save_image(root / "white.png", white_garment_rgba(), "PNG")
+    save_image(root / "white.png", white_garment_rgba(shape=(96, 72), box=(10, 86, 20, 52)), "PNG")
+    save_image(root / "tiny.png", garment_photo(shape=(9, 12), box=(2, 7, 3, 9), shadow=False), "PNG")
     truncated_jpeg(root / "trunc.jpg")
     (root / "notimage.png").write_bytes(b"\x00\x01 definitely not a png")
     lines = [
@@ -160,6 +161,8 @@ def write_csv_folder(root: Path) -> dict[str, str]:
         (b"d.jpg,Women's Red Skirt,skirt,women,red", ("d.jpg (skirt)", "unknown attribute")),
         (b"d.jpg,Men's Caf\xe9 Pants,,,", ("d.jpg (latin-1)", "not UTF-8")),
         (b"d.jpg,Men's Black Pants,pants,men,black,extra", ("d.jpg (extra field)", "malformed row")),
+        (b"tiny.png,Men's Black Pants,,,", ("tiny.png", "image too small")),
+        (b"d.jpg,Men's Navy Polo Shirt,,,", ("d.jpg (polo)", "unknown type")),
     ]
     (root / "index.csv").write_bytes(b"\n".join(text for text, _ in lines) + b"\n")
     return dict(entry for _, entry in lines if entry)

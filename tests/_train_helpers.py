@@ -6,9 +6,10 @@ conditioning a linear generator and a one-layer discriminator) so the harness ca
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import torch
@@ -62,6 +63,7 @@ class FakeGan(GanModel):
 
     options_class = FakeOptions
     description = "test double for the training harness"
+    step_hook: ClassVar[Callable[[int], None] | None] = None  # called inside every train_step (tests set it)
 
     def __init__(self, options: FakeOptions, context: ModelContext) -> None:
         super().__init__(options, context)
@@ -104,6 +106,8 @@ class FakeGan(GanModel):
         self.optimizers["generator"].zero_grad()
         g_loss.backward()
         self.optimizers["generator"].step()
+        if FakeGan.step_hook is not None:
+            FakeGan.step_hook(step)
         nan = float("nan") if step == self.options.nan_at_step else 0.0
         return {"d_loss": d_loss.item() + nan, "g_loss": g_loss.item()}
 

@@ -1,4 +1,4 @@
-"""Catalog round trip: write then open, cache arrays, hashes, splits, vocabulary, refusals."""
+"""Catalog round trip: write then open, cache arrays, hashes, splits, vocabulary, refusals, overwrite."""
 
 import json
 
@@ -46,7 +46,7 @@ def test_cache_arrays_shape_dtype_and_content(catalog):
         assert (images[:, :, 0] >= 250).all() and masks[:, :, 0].sum() == 0  # padding: white, not masked
         assert masks[:, :, size // 2].all()  # the garment column
         assert images[:, size // 2, size // 2, 2].mean() > images[:, size // 2, size // 2, 1].mean()  # blue
-    # a size that was not cached is built from the PNGs and saved
+    # a size the manifest does not offer is built from the PNGs and saved too
     assert catalog.images(8).shape == (N, 8, 8, 3)
     assert (catalog.root / "cache" / "images_8.npy").is_file()
 
@@ -75,11 +75,17 @@ def test_hash_changes_when_an_image_changes(tmp_path, catalog):
 
 
 def test_stale_cache_is_rebuilt(catalog):
+    expected16, expected32 = np.array(catalog.images(16)), np.array(catalog.images(32))
     path = catalog.root / "cache" / "cache.json"
     path.write_text(json.dumps({"catalog_hash": "something else"}))
+    np.save(catalog.root / "cache" / "images_16.npy", np.zeros_like(expected16))  # what a stale cache holds
     fresh = Catalog.open(catalog.root)
-    np.testing.assert_array_equal(fresh.images(16), catalog.images(16))
+    assert fresh.cache.built_sizes() == []
+    np.testing.assert_array_equal(fresh.images(16), expected16)
     assert json.loads(path.read_text())["catalog_hash"] == catalog.hash
+    # the other stale size was dropped, not taken for fresh now that cache.json names this catalog
+    assert fresh.cache.built_sizes() == [16] and not (catalog.root / "cache" / "images_32.npy").exists()
+    np.testing.assert_array_equal(fresh.images(32), expected32)
 
 
 def test_report_counts_and_existing_output(tmp_path, catalog):
@@ -99,6 +105,36 @@ def test_report_counts_and_existing_output(tmp_path, catalog):
         tmp_path / "rep", simple_items(2), simple_images(2), "csv", sizes=(16,), overwrite=True
     )
     assert len(again) == 2 and not (again.root / "import_report.jsonl").exists()
+
+
+def test_overwrite_replaces_a_catalog_with_its_derived_folders(catalog):
+    catalog.images(16)  # a built cache and an evaluation network: what a used catalog holds
+    (catalog.root / "eval_net" / "key").mkdir(parents=True)
+    (catalog.root / "eval_net" / "key" / "classifier.pt").write_bytes(b"weights")
+    with pytest.raises(CatalogError, match=r"already holds a catalog; pass --overwrite .*eval_net/ would go"):
+        write_catalog(catalog.root, simple_items(3), simple_images(3), "synthetic", sizes=(16,))
+    again = write_catalog(catalog.root, simple_items(3), simple_images(3), "synthetic", sizes=(16,),
+                          overwrite=True)  # fmt: skip
+    assert len(again) == 3 and sorted(p.name for p in again.root.iterdir()) == [
+        "images", "images.sha256", "items.jsonl", "manifest.json", "vocabulary.json"]  # fmt: skip
+
+
+def test_overwrite_still_refuses_folders_that_are_not_catalogs(tmp_path, catalog):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "todo.txt").write_text("mine")
+    with pytest.raises(CatalogError, match=r"is not a catalog \(no manifest.json; it holds todo.txt\)"):
+        write_catalog(tmp_path / "notes", simple_items(3), simple_images(3), "synthetic", overwrite=True)
+    (catalog.root / "my_notes.txt").write_text("mine too")
+    with pytest.raises(CatalogError, match="also my_notes.txt, which a catalog does not make"):
+        write_catalog(catalog.root, simple_items(3), simple_images(3), "synthetic", overwrite=True)
+    assert (tmp_path / "notes" / "todo.txt").read_text() == "mine" and len(Catalog.open(catalog.root)) == N
+
+
+def test_eval_net_folder_is_a_known_derived_folder():
+    from ganbench.data.layout import DERIVED_NAMES
+    from ganbench.eval.evalnet import EVAL_NET_DIRNAME
+
+    assert EVAL_NET_DIRNAME in DERIVED_NAMES
 
 
 @pytest.mark.parametrize(

@@ -64,8 +64,24 @@ def test_csv_reader_accounts_for_every_row(tmp_path):
     assert (by_id["b"]["type"], by_id["b"]["gender"], by_id["b"]["colour"]) == ("jeans", "men's", "dark wash")
     assert by_id["b"]["query"] == ["men's dark wash jeans"]
     assert (by_id["white"]["type"], by_id["white"]["size_line"]) == ("shorts", "tall")
-    skirt = next(s for s in report.skipped_inputs if s.kind == "unknown attribute")
-    assert "skirt" in skirt.reason
+    reasons = {s.kind: s.reason for s in report.skipped_inputs}
+    assert "skirt" in reasons["unknown attribute"]
+    too_small, unknown_type = reasons["image too small"], reasons["unknown type"]
+    assert "tiny.png is 12x9 px" in too_small and "minimum of 64 px" in too_small
+    assert "Men's Navy Polo Shirt" in unknown_type and "--keep-unknown-type" in unknown_type
+
+
+def test_csv_minimum_side_and_unknown_types_are_options(tmp_path):
+    from ganbench.data.importers import CsvOptions
+
+    expected = write_csv_folder(tmp_path / "photos")
+    items, _, report = read_csv_folder(tmp_path / "photos", csv_options=CsvOptions(8, keep_unknown_type=True))
+    by_id = {i["id"]: i for i in items}
+    assert report.read == len(expected) == report.kept + report.skipped
+    assert set(by_id) == {"a", "b", "white", "tiny", "d"}  # d: the polo shirt, kept with an unknown type
+    assert by_id["d"]["type"] is None and by_id["d"]["gender"] == "men's"
+    items, _, report = read_csv_folder(tmp_path / "photos", csv_options=CsvOptions(min_side=73))
+    assert items == [] and report.skipped_by_kind()["image too small"] == 4  # 96x72 photos too, now
 
 
 def test_jsonl_index_with_bad_lines(tmp_path):
@@ -132,7 +148,8 @@ def test_cli_import_and_info(tmp_path):
     info = runner.invoke(main, ["data", "info", str(out)])
     assert info.exit_code == 0, info.output
     assert "splits: train" in info.output and "type (" in info.output and "colour (" in info.output
-    assert "skipped (missing image): 1" in info.output
+    assert "skipped (missing image): 1" in info.output and "skipped (image too small): 1" in info.output
+    assert "skipped (unknown type): 1" in info.output and "size on disk: images" in info.output
     as_json = json.loads(runner.invoke(main, ["data", "info", str(out), "--json"]).output)
     assert as_json["attributes"]["type"] == {"pants": 1, "jeans": 1, "shorts": 1}
     again = runner.invoke(
@@ -141,6 +158,13 @@ def test_cli_import_and_info(tmp_path):
     assert again.exit_code == 1 and "--overwrite" in again.output and "Traceback" not in again.output
     missing = runner.invoke(main, ["data", "info", str(tmp_path / "photos")])
     assert missing.exit_code == 1 and "not a catalog folder" in missing.output
+    kept_all = runner.invoke(main, ["data", "import", str(tmp_path / "photos"), "--format", "csv", "--out",
+                                    str(out), "--overwrite", "--keep-unknown-type", "--min-side", "8"])
+    assert kept_all.exit_code == 0, kept_all.output
+    assert f"read {len(expected)} = kept {kept + 2} + skipped {len(expected) - kept - 2}" in kept_all.output
+    wrong = runner.invoke(main, ["data", "import", str(tmp_path / "photos"), "--format",
+                                 "fashion-product-images", "--out", str(tmp_path / "x"), "--min-side", "8"])
+    assert wrong.exit_code == 2 and "--min-side apply to --format csv only" in wrong.output
 
 
 def test_read_image_applies_exif_orientation_and_scales_16_bit(tmp_path):

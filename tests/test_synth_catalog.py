@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from ganbench.cli import main
 from ganbench.data.catalog import ITEM_FIELDS, Catalog
-from ganbench.data.synth import SynthError, make_items, render_images, synthesise
+from ganbench.data.encode import encode_image
+from ganbench.data.synth import SynthError, encoded_images, make_items, render_images, synthesise
 
 
 def test_cli_synth_writes_a_catalog_of_64_items(tmp_path: Path) -> None:
@@ -40,6 +41,25 @@ def test_cli_synth_refuses_to_overwrite_and_rejects_bad_counts(tmp_path: Path) -
     assert bad.exit_code == 2 and "--n" in bad.output
 
 
+def test_cli_synth_overwrites_a_catalog_and_its_eval_net_but_not_other_folders(tmp_path: Path) -> None:
+    out = tmp_path / "synth"
+    runner = CliRunner()
+    args = ["data", "synth", "--out", str(out), "--n", "4", "--workers", "1"]
+    assert runner.invoke(main, args).exit_code == 0
+    (out / "eval_net" / "key").mkdir(parents=True)
+    (out / "eval_net" / "key" / "report.json").write_text("{}")
+    again = runner.invoke(main, [*args, "--n", "5", "--overwrite"])
+    assert again.exit_code == 0, again.output
+    assert len(Catalog.open(out)) == 5 and not (out / "eval_net").exists()
+    other = tmp_path / "photos"
+    other.mkdir()
+    (other / "holiday.jpg").write_bytes(b"precious")
+    refused = runner.invoke(main, ["data", "synth", "--out", str(other), "--n", "4", "--overwrite"])
+    assert refused.exit_code == 1
+    assert "is not a catalog (no manifest.json; it holds holiday.jpg)" in refused.output
+    assert (other / "holiday.jpg").read_bytes() == b"precious"
+
+
 def test_synthesise_is_byte_identical_for_the_same_seed(tmp_path: Path) -> None:
     first = synthesise(tmp_path / "a", 12, seed=4, workers=1)
     second = synthesise(tmp_path / "b", 12, seed=4, workers=1)
@@ -53,6 +73,8 @@ def test_worker_processes_do_not_change_the_images() -> None:
     alone = list(render_images(items, 1, workers=1))
     pooled = list(render_images(items, 1, workers=2))
     assert all(np.array_equal(a, b) for a, b in zip(alone, pooled, strict=True))
+    encoded = list(encoded_images(items, 1, workers=2))
+    assert [e.png for e in encoded] == [encode_image(photo).png for photo in alone]
 
 
 @pytest.mark.parametrize(("n", "seed", "workers", "message"), [

@@ -139,3 +139,12 @@ def test_query_streams_start_broad_and_add_every_visual_attribute(many_items: li
         assert all(value in words for value in expected), (steps, item)
         assert (item["length"] in steps) == (item["length"] != "full")
     assert len({len(item["query"]) for item in many_items}) > 3
+
+
+def test_catalog_term_colours_agree_with_colour_science() -> None:
+    # the vocabulary computes Lab with colorspace.convert (no colour-science import at start-up)
+    from colorspace.reference import hex_to_srgb, srgb_to_lab_reference
+
+    terms = catalog_terms()
+    reference = srgb_to_lab_reference(np.stack([hex_to_srgb(term.hex) for term in terms]))
+    np.testing.assert_allclose([term.lab for term in terms], reference, atol=1e-9)

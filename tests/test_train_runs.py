@@ -183,3 +183,13 @@ def test_a_non_finite_loss_stops_the_run_and_keeps_the_checkpoint(catalog: Path,
         train_run(RunConfig.from_dict(values, source="test"), tmp_path / "run")
     assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["step"] == 2
     assert not (tmp_path / "run" / "done.json").exists()
+
+
+def test_bf16_without_native_support_trains_in_float32_and_says_so(catalog: Path, tmp_path: Path,
+                                                                   capsys, monkeypatch) -> None:
+    from ganbench.train import precision
+
+    monkeypatch.setattr(precision, "bf16_supported", lambda device: False)  # an AVX2-only CPU
+    run_dir = train_run(config_for(catalog, precision="bf16"), tmp_path / "run")
+    assert json.loads((run_dir / "done.json").read_text())["precision"] == "fp32"
+    assert "train.precision = 'bf16' but this CPU has no AVX-512 BF16 or AMX" in capsys.readouterr().out

@@ -16,28 +16,41 @@ def data() -> None:
               help="Catalog folder to write (must be new, empty, or an earlier catalog with --overwrite).")
 @click.option("--seed", default=0, show_default=True, help="Seed of the train/val/test split.")
 @click.option("--min-freq", default=2, show_default=True, help="Minimum token count for the vocabulary.")
-@click.option("--overwrite", is_flag=True, help="Replace an existing catalog in --out.")
+@click.option("--min-side", default=64, show_default=True, type=click.IntRange(min=1),
+              help="csv: skip images whose shorter side has fewer pixels (they would be upscaled to a blur).")
+@click.option("--keep-unknown-type", is_flag=True,
+              help="csv: keep items whose garment type is neither given nor found in the title.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing catalog in --out (and its eval_net/).")
 def import_command(
-    src: str, source_format: str, out_dir: str, seed: int, min_freq: int, overwrite: bool
-) -> None:
+    src: str, source_format: str, out_dir: str, seed: int, min_freq: int, min_side: int,
+    keep_unknown_type: bool, overwrite: bool,
+) -> None:  # fmt: skip
     """Import a real catalog from SRC: standardise images, parse titles, split, write a catalog.
 
     Inputs that cannot be used (unreadable or missing images, malformed rows, empty titles, text that
-    is not UTF-8, items that are not pants/jeans/shorts) are skipped; each reason is written to
-    import_report.jsonl in the --out folder and the summary ends with read = kept + skipped.
+    is not UTF-8, items that are not pants/jeans/shorts; for csv also images smaller than --min-side
+    and items of unknown type) are skipped; each reason is written to import_report.jsonl in the --out
+    folder and the summary ends with read = kept + skipped.
 
     \b
     Examples:
       ganbench data import ~/fashion-dataset --format fashion-product-images --out catalogs/fpi
       ganbench data import photos/ --format csv --out catalogs/mine
-      ganbench data import photos/index.jsonl --format csv --out catalogs/mine --overwrite
+      ganbench data import photos/index.jsonl --format csv --out catalogs/mine --min-side 96 --overwrite
     """
     from ganbench.data.catalog import CatalogError
-    from ganbench.data.importers import ImportFormatError, import_catalog
+    from ganbench.data.importers import CsvOptions, ImportFormatError, import_catalog
 
+    context = click.get_current_context()
+    given = [f"--{name.replace('_', '-')}" for name in ("min_side", "keep_unknown_type")
+             if context.get_parameter_source(name) != click.core.ParameterSource.DEFAULT]  # fmt: skip
+    if source_format != "csv" and given:
+        raise click.UsageError(f"{' and '.join(given)} apply to --format csv only")
+    csv_options = CsvOptions(min_side=min_side, keep_unknown_type=keep_unknown_type)
     try:
         catalog, report = import_catalog(src, source_format, out_dir, seed, min_freq=min_freq,
-                                         overwrite=overwrite, progress=True)  # fmt: skip
+                                         csv_options=csv_options, overwrite=overwrite,
+                                         progress=True)  # fmt: skip
     except (CatalogError, ImportFormatError, OSError) as error:
         raise click.ClickException(str(error)) from error
     counts = catalog.manifest["counts"]
@@ -50,12 +63,16 @@ def import_command(
 @click.argument("catalog_dir", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=str))
 @click.option("--top", default=12, show_default=True, help="Values shown per attribute distribution.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def info_command(catalog_dir: str, top: int, as_json: bool) -> None:
-    """Print a catalog's counts, splits and attribute distributions.
+@click.option("--verify", is_flag=True,
+              help="Also read every image file and check it against the catalog's checksums and hash; "
+                   "exit status 1 when a file is missing or changed.")
+def info_command(catalog_dir: str, top: int, as_json: bool, verify: bool) -> None:
+    """Print a catalog's counts, splits, size on disk and attribute distributions.
 
     \b
     Examples:
       ganbench data info catalogs/synth
+      ganbench data info catalogs/synth --verify
       ganbench data info catalogs/fpi --top 30
       ganbench data info catalogs/fpi --json > fpi_summary.json
     """
@@ -65,18 +82,25 @@ def info_command(catalog_dir: str, top: int, as_json: bool) -> None:
     from ganbench.data.info import catalog_summary, format_summary
 
     try:
-        summary = catalog_summary(Catalog.open(catalog_dir))
+        catalog = Catalog.open(catalog_dir)
+        summary = catalog_summary(catalog)
+        checked = catalog.check_files() if verify else None
     except CatalogError as error:
         raise click.ClickException(str(error)) from error
     if as_json:
         attributes = summary["attributes"]
         summary["attributes"] = {k: {str(v): n for v, n in d.items()} for k, d in attributes.items()}
+        if checked is not None:
+            summary["verify"] = checked.to_json()
         click.echo(json.dumps(summary, indent=1, ensure_ascii=False))
     else:
         click.echo(format_summary(summary, top=top))
+        if checked is not None:
+            click.echo("\n".join(checked.lines()))
+    if checked is not None and not checked.ok:
+        raise SystemExit(1)
 
 
-# --- ganbench data synth (owned by the synthetic-catalog helper) ---------------------------------------
 @data.command("synth")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=str),
               help="Catalog folder to write (must be new, empty, or an earlier catalog with --overwrite).")
@@ -86,7 +110,7 @@ def info_command(catalog_dir: str, top: int, as_json: bool) -> None:
               help="Seed: the same seed gives the same items and image bytes.")
 @click.option("--workers", default=None, type=click.IntRange(min=1),
               help="Rendering processes (default: the CPU cores available, at most 4).")
-@click.option("--overwrite", is_flag=True, help="Replace an existing catalog in --out.")
+@click.option("--overwrite", is_flag=True, help="Replace an existing catalog in --out (and its eval_net/).")
 def synth_command(out_dir: str, n_items: int, seed: int, workers: int | None, overwrite: bool) -> None:
     """Synthesise a catalog of pants, jeans and shorts product photos (the default data set).
 

@@ -26,6 +26,10 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: boo
     status 1. Without --resume an earlier experiment in OUT is replaced, unless
     it holds trained checkpoints (then --resume, --fresh or another --out).
 
+    On a terminal progress bars show; otherwise (a file, a pipe) plain lines.
+    Ctrl-C saves the training cell's checkpoint at its current step and prints
+    the command that continues the experiment (exit status 130).
+
     \b
     Examples:
       ganbench run experiments/quick.toml --out reports/quick
@@ -36,6 +40,7 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: boo
     from ganbench.run.experiment import load_experiment
     from ganbench.run.runner import REPORT_ERROR_FILE, RunnerError, run_experiment, summarise
 
+    out = out_dir
     try:
         out = out_dir if out_dir is not None else Path("results") / load_experiment(experiment).name
         spec = load_experiment(experiment, results_dir=out)
@@ -43,6 +48,9 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: boo
         outcomes = run_experiment(spec, out, pipeline, resume=resume, fresh=fresh)
     except (ConfigError, RunnerError, ValueError) as error:
         raise click.ClickException(str(error)) from None
+    except KeyboardInterrupt as stop:
+        _report_interrupted_run(stop, experiment, out)
+        raise SystemExit(130) from None
     click.echo(summarise(outcomes, out))
     report_failed = (out / REPORT_ERROR_FILE).is_file()
     if not report_failed:
@@ -78,6 +86,22 @@ def report_command(results_dir: Path, out_dir: Path | None, tables_only: bool) -
     except ResultsError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"report: {index} (and {index.with_suffix('.html').name})")
+
+
+def _report_interrupted_run(stop: KeyboardInterrupt, experiment: Path, out: Path | None) -> None:
+    import shlex
+
+    from ganbench.train.interrupt import TrainingInterrupted
+
+    if out is None:
+        click.echo("interrupted before the experiment started: nothing to resume", err=True)
+        return
+    saved = ""
+    if isinstance(stop, TrainingInterrupted):
+        saved = f" (training checkpoint saved at step {stop.step})"
+    click.echo(f"interrupted{saved}; finished cells are kept", err=True)
+    click.echo(f"continue with: ganbench run {shlex.quote(str(experiment))} --out {shlex.quote(str(out))} "
+               "--resume", err=True)
 
 
 def _pipeline():

@@ -45,7 +45,7 @@ def setting_flags(flags: tuple[SettingFlag, ...]) -> Callable:
     return decorate
 
 
-def given_settings(flags: tuple[SettingFlag, ...], values: dict[str, Any]) -> list[tuple[str, Any, str]]:
-    """(dotted key, value, origin) for every flag the user gave."""
-    return [(spec.key, values[spec.parameter], f"{spec.flag} {values[spec.parameter]}")
-            for spec in flags if values.get(spec.parameter) is not None]
+def given_settings(flags: tuple[SettingFlag, ...], values: dict[str, Any]) -> dict[str, tuple[Any, str]]:
+    """Dotted key -> (value, the option that set it) for every flag the user gave."""
+    return {spec.key: (values[spec.parameter], f"{spec.flag} {values[spec.parameter]}")
+            for spec in flags if values.get(spec.parameter) is not None}

@@ -8,7 +8,8 @@ import click
 def models_command(name: str | None) -> None:
     """List the registered models (built-ins and plugins), one line each; with NAME, that model's options.
 
-    Options go in a run configuration under [model.options] or as --set model.options.KEY=VALUE.
+    Options go in a run configuration under [model.options] or as --set model.options.KEY=VALUE;
+    `ganbench config show --model NAME` lists them with every other configuration key.
 
     \b
     Examples:
@@ -17,6 +18,7 @@ def models_command(name: str | None) -> None:
     """
     import dataclasses
 
+    from ganbench.config.reference import field_descriptions
     from ganbench.models.registry import RegistryError, available_models, describe, get_model
 
     try:
@@ -31,8 +33,10 @@ def models_command(name: str | None) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(f"{name}: {describe(cls)} ({cls.__module__}.{cls.__qualname__})")
     click.echo("options ([model.options]):")
+    descriptions = field_descriptions(cls.options_class)
     for option in dataclasses.fields(cls.options_class):
-        click.echo(f"  {option.name} ({option.type}) = {option.default!r}")
+        about = descriptions.get(option.name)
+        click.echo(f"  {option.name} ({option.type}) = {option.default!r}" + (f": {about}" if about else ""))
 
 
 @click.command("train")
@@ -40,7 +44,8 @@ def models_command(name: str | None) -> None:
 @click.option("--catalog", type=click.Path(file_okay=False), help="Catalog folder to train on.")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Run folder to write.")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Run configuration (TOML).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Run configuration (TOML). Without it: the CPU-scale defaults.")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override one setting, value read as TOML (repeatable).")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
@@ -48,34 +53,64 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
                   overrides: tuple[str, ...], resume: bool) -> None:
     """Train a registered model on a catalog into a run folder (config, checkpoint, logs, samples).
 
-    Settings come from the defaults, then --config, then --model/--catalog, then every --set; all are
-    validated before any work. With --resume and no --config, the run's own config.toml is used.
+    Settings come from --config (without it, the CPU-scale defaults: 32 -> 64
+    px, batch 16, 900 + 30 steps, lr 1e-3, a few minutes per model on 2
+    cores), then --model/--catalog, then every --set; all are validated
+    before any work. `ganbench config show` lists every key. With --resume
+    and no --config, the run's own config.toml is used.
+
+    On a terminal progress bars show; otherwise (a file, a pipe) one line is
+    printed every train.log_every steps. Ctrl-C finishes the current step,
+    saves a checkpoint and prints the command that continues the run.
 
     \b
     Examples:
       ganbench train --model restgan --catalog catalogs/synth --out runs/restgan
-      ganbench train --model stackgan-bow --catalog catalogs/synth --out runs/bow --set train.batch_size=16
+      ganbench train --model stackgan-bow --catalog catalogs/synth --out runs/bow --set train.batch_size=8
       ganbench train --config my_run.toml --out runs/r1 --set model.options.gf_dim=32
       ganbench train --out runs/restgan --resume --set train.stage2_steps=4000
     """
     from pathlib import Path
 
     from ganbench.config import load_config
-    from ganbench.train.runs import CONFIG, train_run
+    from ganbench.config.profiles import CPU_DEFAULTS, CPU_PROFILE_NAME, cpu_defaults_line
+    from ganbench.train.runs import CHECKPOINT, CONFIG, train_run
 
     if config_file is None and resume and (Path(out_dir) / CONFIG).is_file():
         config_file = str(Path(out_dir) / CONFIG)
-    named = [("model.name", model_name, f"--model {model_name}")] if model_name else []
-    named += [("data.catalog", catalog, f"--catalog {catalog}")] if catalog else []
+    named = {"model.name": (model_name, f"--model {model_name}")} if model_name else {}
+    named |= {"data.catalog": (catalog, f"--catalog {catalog}")} if catalog else {}
+    defaults = CPU_DEFAULTS if config_file is None else None
     try:
-        config = load_config(config_file, overrides, named)
+        config = load_config(config_file, overrides, named=named, defaults=defaults,
+                             defaults_name=CPU_PROFILE_NAME)
+        if defaults is not None:
+            click.echo(cpu_defaults_line())
         run_dir = train_run(config, out_dir, resume=resume)
     except ValueError as error:  # every user-facing error of config, catalog, registry and run is one
         raise click.ClickException(str(error)) from error
-    except KeyboardInterrupt:
-        hint = f"interrupted; continue with: ganbench train --out {out_dir} --resume"
-        raise click.ClickException(hint) from None
+    except KeyboardInterrupt as stop:
+        _report_interrupted_training(stop, Path(out_dir), (Path(out_dir) / CHECKPOINT).is_file())
+        raise SystemExit(130) from None
     click.echo(f"trained {config.model.name}: {run_dir}")
+
+
+def _report_interrupted_training(stop: KeyboardInterrupt, out_dir, has_checkpoint: bool) -> None:
+    import shlex
+
+    from ganbench.train.interrupt import TrainingInterrupted
+
+    resume = f"ganbench train --out {shlex.quote(str(out_dir))} --resume"
+    if isinstance(stop, TrainingInterrupted):
+        shown = f"{stop.step}/{stop.total}" if stop.total is not None else str(stop.step)
+        click.echo(f"interrupted at step {shown}: checkpoint saved in {out_dir / 'checkpoint.pt'}", err=True)
+    elif has_checkpoint:
+        click.echo("interrupted without saving this step; the last checkpoint is kept", err=True)
+    else:
+        click.echo("interrupted before any checkpoint was saved: nothing to resume; run the same command "
+                   "again", err=True)
+        return
+    click.echo(f"continue with: {resume}", err=True)
 
 
 def _parse_seeds(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:

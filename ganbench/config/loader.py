@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ganbench.config.dotted import DottedKeyError, set_dotted
+from ganbench.config.dotted import DottedKeyError, flatten, set_dotted
 from ganbench.config.schema import RUN_SECTIONS, SECTIONS, ConfigError, RunConfig
 from ganbench.config.toml_writer import to_toml
 from ganbench.config.validate import ProblemList, build_run_config, build_section, config_as_dict
@@ -51,27 +51,36 @@ def apply_overrides(values: dict[str, Any], overrides: Iterable[tuple[str, Any, 
     return origins
 
 
-def set_overrides(texts: Iterable[str]) -> list[tuple[str, Any, str]]:
-    """``--set`` texts as (dotted key, value, origin) triples."""
-    return [(*parse_override(text), f"--set {text}") for text in texts]
+def _layers(named: Mapping[str, tuple[Any, str]] | None, texts: Iterable[str]) -> list[tuple[str, Any, str]]:
+    """A command's ``named`` settings (dotted key -> (value, the option that set it, e.g. ``"--model
+    restgn"``)), then its ``--set`` texts, as (dotted key, value, origin)."""
+    layers = [(key, value, origin) for key, (value, origin) in (named or {}).items()]
+    return layers + [(*parse_override(text), f"--set {text}") for text in texts]
 
 
 def load_config(path: str | Path | None = None, overrides: Iterable[str] = (),
-                settings: Iterable[tuple[str, Any, str]] = ()) -> RunConfig:
-    """The validated settings of a run from ``path`` (or the defaults when ``None``), then ``settings``
-    (dotted key, value, origin: a command's own options), then the ``--set`` ``overrides``."""
+                named: Mapping[str, tuple[Any, str]] | None = None,
+                defaults: Mapping[str, Any] | None = None, defaults_name: str = "<defaults>") -> RunConfig:
+    """The validated settings of a run: ``defaults`` (dotted keys; the dataclass defaults when ``None``),
+    then the file at ``path``, then ``named`` settings, then the ``--set`` ``overrides``. Errors name the
+    layer a bad value came from."""
     values = read_toml(path) if path is not None else {}
-    origins = apply_overrides(values, [*settings, *set_overrides(overrides)])
-    return build_run_config(values, str(path) if path is not None else "<defaults>", origins)
+    given = flatten(values)
+    for key, value in (defaults or {}).items():
+        if key not in given:
+            set_dotted(values, key, value)
+    origins = apply_overrides(values, _layers(named, overrides))
+    source = str(path) if path is not None else (defaults_name if defaults else "<defaults>")
+    return build_run_config(values, source, origins)
 
 
 def load_section(name: str, path: str | Path | None = None, overrides: Iterable[str] = (),
-                 settings: Iterable[tuple[str, Any, str]] = ()) -> Any:
-    """One section of the settings (e.g. ``"eval"``) from ``path`` (or the defaults), then ``settings``
-    and ``--set`` ``overrides`` of that section only, validated on its own (a command that needs no
-    model, such as ``ganbench eval-net train``)."""
+                 named: Mapping[str, tuple[Any, str]] | None = None) -> Any:
+    """One section of the settings (e.g. ``"eval"``) from ``path`` (or the defaults), then ``named``
+    settings and ``--set`` ``overrides`` of that section only, validated on its own (``ganbench eval``
+    reads a run's [eval] without the rest; ``eval-net train`` needs no model)."""
     values = read_toml(path) if path is not None else {}
-    changes = [*settings, *set_overrides(overrides)]
+    changes = _layers(named, overrides)
     stray = [origin for key, _, origin in changes if not key.startswith(f"{name}.")]
     if stray:
         raise ConfigError(f"{stray[0]}: only [{name}] settings ({name}.KEY=VALUE) apply here")

@@ -11,9 +11,10 @@
     [report]    what the report draws and compares
     [launcher]  reserved for running cells elsewhere (no keys yet)
 
-Adding a setting is adding a typed field with a default to a section (and, where some values are
-impossible, a line to its ``check``); :mod:`ganbench.config.validate` checks names and types from the
-annotations, so nothing else changes. A field whose TOML key is not a Python name (``import``) says
+Adding a setting is adding a typed field with a default to a section, with a one-line docstring under
+it (``ganbench config show`` prints it), and, where some values are impossible, a line to its
+``check``; :mod:`ganbench.config.validate` checks names and types from the annotations, so nothing else
+changes. A field whose TOML key is not a Python name (``import``) says
 so in ``metadata={"key": ...}``.
 """
 
@@ -63,10 +64,15 @@ class DataConfig:
     """
 
     catalog: str = ""
+    """Catalog folder to train on (`ganbench train --catalog DIR`)."""
     stage1_size: int = 64
+    """Stage-I image size in px: a power of two, at least 16."""
     stage2_size: int = 128
+    """Stage-II image size in px: a power of two, larger than stage1_size."""
     num_workers: int = 0
+    """DataLoader worker processes (0: batches are read in the training process)."""
     colour_lookup: str = "default"
+    """'default' (colorspace's table), 'none' (no colour clusters) or a saved lookup table's path."""
 
     def check(self) -> Problems:
         problems: Problems = []
@@ -85,7 +91,9 @@ class ModelConfig:
     """[model]: the registered model's name; [model.options] is checked against its ``options_class``."""
 
     name: str = ""
+    """Registered model (`ganbench models`); `ganbench train --model NAME` sets it."""
     options: Any = None
+    """The model's options, [model.options] (`ganbench config show --model NAME`)."""
 
 
 @dataclass
@@ -101,21 +109,37 @@ class TrainConfig:
     """
 
     batch_size: int = 32
+    """Catalog items per training step (at least 2: mismatching pairs need two)."""
     stage1_steps: int = 2000
+    """Stage-I iterations, each one discriminator and one generator update."""
     stage2_steps: int = 2000
+    """Stage-II iterations after Stage I (a joint model trains both sums at once)."""
     lr: float = 2e-4
-    lr_decay_every: int = 0  # 0 = constant learning rate
+    """Adam learning rate of the generator and the discriminators (StackGAN: 2e-4)."""
+    lr_decay_every: int = 0
+    """Multiply every learning rate by lr_decay_factor after each N steps of a phase (0: constant)."""
     lr_decay_factor: float = 0.5
+    """Factor of each learning-rate decay (StackGAN halves it)."""
     betas: tuple[float, float] = (0.5, 0.999)
+    """Adam betas (StackGAN: 0.5, 0.999)."""
     ema_decay: float = 0.999
+    """Decay of the generator weights' moving average used for samples and evaluation."""
     precision: Literal["auto", "bf16", "fp32"] = "auto"
+    """'auto': bf16 autocast where the hardware has native bf16, else float32."""
     channels_last: bool = True
+    """Channels-last images and convolution weights (faster on CPU and CUDA)."""
     seed: int = 0
+    """Seed of the weights, the noise and the batch order (same seed and settings, same run)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
+    """'auto': CUDA when available, else the CPU."""
     log_every: int = 10
+    """Log losses and img/s (log.jsonl, log.csv, a console line when not on a terminal) every N steps."""
     sample_every: int = 500
+    """Draw the sample grid of sample_queries every N steps and at the end of each phase."""
     checkpoint_every: int = 500
+    """Save checkpoint.pt every N steps (also at the end and on Ctrl-C)."""
     sample_queries: list[list[str]] = field(default_factory=_queries)
+    """Fixed query streams (each a list of steps) drawn in the sample grids."""
 
     def check(self) -> Problems:
         problems = at_least(self, ("log_every", "sample_every", "checkpoint_every"), 1)
@@ -164,27 +188,33 @@ class EvalNetOptions:
 
 @dataclass
 class EvalConfig:
-    """[eval]: how a run is evaluated.
+    """[eval]: how a run is evaluated; a run's config.toml records it and ``ganbench eval`` starts from it.
 
-    ``n_samples`` query streams from the test split (unset: one per test item; more cycle through
-    them); ``seed`` fixes the generated images; ``inception_weights`` (a local torch-fidelity
-    Inception-v3 file) switches FID/KID from the evaluation network's features to Inception's
-    ``inception_feature`` layer; ``k`` of precision@k; ``batch_size`` query streams per generate call;
-    ``device`` auto (CUDA when available), cpu, cuda or cuda:N; ``bootstrap_rounds`` of the seeded
-    bootstrap spreads; ``colour_lookup`` the table of the colour head (``"default"`` or a saved table,
-    the same for every run so evaluations compare).
+    FID/KID use the evaluation network's pooled features unless ``inception_weights`` names a local
+    torch-fidelity Inception-v3 file; the colour head's table is ``colour_lookup``, the same for every
+    run so evaluations compare.
     """
 
     n_samples: int | None = None
+    """Query streams drawn from the test split (unset: one per test item; more cycle through them)."""
     seed: int = 0
+    """Seed of the evaluation's noise."""
     inception_weights: str | None = None
+    """Path of torch-fidelity's Inception weights for standard FID (unset: the evaluation net's features)."""
     inception_feature: Literal["64", "192", "768", "2048"] = "2048"
+    """Inception layer for FID/KID with inception_weights (smaller layers suit small sample counts)."""
     k: int = 10
+    """k of precision@k."""
     batch_size: int = 64
+    """Query streams per generate call."""
     device: str = "auto"
+    """auto (CUDA when available, else the CPU), cpu, cuda or cuda:N."""
     bootstrap_rounds: int = 200
+    """Rounds of the seeded bootstrap behind the spreads."""
     colour_lookup: str = "default"
+    """Lookup table of the colour head and colour metrics: 'default' or a saved table's path."""
     net: EvalNetOptions = field(default_factory=EvalNetOptions)
+    """Training options of the evaluation network, [eval.net]."""
 
     def check(self) -> Problems:
         problems = at_least(self, ("k", "batch_size", "bootstrap_rounds"), 1)

@@ -102,13 +102,13 @@ def toml_key(spec: dataclasses.Field) -> str:
     return spec.metadata.get("key", spec.name)
 
 
-def _section_type(hint: Any) -> type | None:
+def section_type(hint: Any) -> type | None:
     """The dataclass that ``hint`` (or ``hint | None``) names: a nested table of the tree."""
     arms = [a for a in typing.get_args(hint) if a is not type(None)] or [hint]
     return arms[0] if len(arms) == 1 and dataclasses.is_dataclass(arms[0]) else None
 
 
-def _table_of_sections(hint: Any) -> type | None:
+def table_of_sections(hint: Any) -> type | None:
     """The dataclass of a ``dict[str, Dataclass]`` hint (a table of named sub-tables)."""
     args = typing.get_args(hint)
     if typing.get_origin(hint) is dict and len(args) == 2 and dataclasses.is_dataclass(args[1]):
@@ -116,15 +116,19 @@ def _table_of_sections(hint: Any) -> type | None:
     return None
 
 
-def every_key(cls: type = RunConfig, prefix: str = "") -> list[str]:
-    """Every dotted key of the tree below ``cls`` (tables of named sub-tables are not entered)."""
+def every_key(cls: type = RunConfig, prefix: str = "", tables: bool = False) -> list[str]:
+    """Every dotted key of the tree below ``cls`` (tables of named sub-tables are not entered); with
+    ``tables``, the nested tables' own paths too (``run.catalog``, ``eval.net``)."""
     hints, keys = typing.get_type_hints(cls), []
     for spec in dataclasses.fields(cls):
         if cls is RunConfig and spec.name not in SECTIONS:
             continue
         dotted = f"{prefix}{toml_key(spec)}"
-        nested = _section_type(hints[spec.name])
-        keys += every_key(nested, dotted + ".") if nested else [dotted]
+        nested = section_type(hints[spec.name])
+        if nested is None:
+            keys.append(dotted)
+            continue
+        keys += ([dotted] if tables else []) + every_key(nested, dotted + ".", tables)
     return keys
 
 
@@ -138,20 +142,22 @@ def _shown(value: Any) -> str:
 def _nearest(key: str, candidates: list[str]) -> str:
     """A hint: the same name elsewhere in the tree, else the closest valid key here, else all of them."""
     leaf = key.rsplit(".", 1)[-1]
-    same_leaf = [c for c in every_key() if c.rsplit(".", 1)[-1] == leaf and c != key]
+    same_leaf = [c for c in every_key(tables=True) if c.rsplit(".", 1)[-1] == leaf and c != key]
     by_leaf = {c.rsplit(".", 1)[-1]: c for c in candidates}
     near = same_leaf or [by_leaf[n] for n in difflib.get_close_matches(leaf, list(by_leaf), n=1, cutoff=0.6)]
-    return f"; did you mean '{near[0]}'?" if near else f"; valid keys here: {', '.join(candidates)}"
+    if not near:
+        return f"; valid keys here: {', '.join(candidates)}"
+    return "; did you mean " + " or ".join(f"'{c}'" for c in near[:2]) + "?"
 
 
 _INVALID = object()
 
 
 def _value(value: Any, hint: Any, key: str, problems: ProblemList) -> Any:
-    section = _section_type(hint)
+    section = section_type(hint)
     if section is not None:
         return build_section(section, value, key, problems)
-    named = _table_of_sections(hint)
+    named = table_of_sections(hint)
     if named is not None and isinstance(value, dict):
         return {name: build_section(named, table, f"{key}.{name}", problems) for name, table in value.items()}
     try:

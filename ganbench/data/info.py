@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ganbench.data.catalog import Catalog
+from ganbench.data.layout import CACHE_DIR, IMAGES_DIR, tree_size
 from ganbench.data.report import ImportReport
 from ganbench.data.splits import SPLITS
 
@@ -35,7 +36,20 @@ def catalog_summary(catalog: Catalog) -> dict:
         "splits_by_stratum": {split: dict(counter.most_common()) for split, counter in strata.items()},
         "attributes": {a: dict(attribute_counts(items, a).most_common()) for a in ATTRIBUTES},
         "skipped_by_kind": _skipped_by_kind(catalog),
+        "disk": disk_usage(catalog),
     }
+
+
+def disk_usage(catalog: Catalog) -> dict:
+    """Bytes on disk: image files, the image cache (and which sizes it holds), everything in the folder."""
+    images, cache, total = (tree_size(p) for p in (catalog.root / IMAGES_DIR, catalog.root / CACHE_DIR,
+                                                    catalog.root))  # fmt: skip
+    return {"images_bytes": images, "cache_bytes": cache, "total_bytes": total,
+            "cached_sizes": catalog.cache.built_sizes()}  # fmt: skip
+
+
+def _megabytes(n_bytes: int) -> str:
+    return f"{n_bytes / 1e6:.1f} MB"
 
 
 def _skipped_by_kind(catalog: Catalog) -> dict[str, int]:
@@ -53,6 +67,12 @@ def _distribution_line(name: str, counts: dict, top: int) -> str:
     return f"  {name} ({len(counts)} values): {text}{more}"
 
 
+def _disk_line(disk: dict) -> str:
+    cached = ", ".join(f"{s} px" for s in disk["cached_sizes"]) or "none built yet"
+    images, cache, total = (_megabytes(disk[k]) for k in ("images_bytes", "cache_bytes", "total_bytes"))
+    return f"size on disk: images {images}, cache {cache} ({cached}), total {total}"
+
+
 def format_summary(summary: dict, top: int = 12) -> str:
     """Readable text of ``catalog_summary``; each distribution lists its ``top`` most frequent values."""
     counts = summary["counts"]
@@ -62,6 +82,7 @@ def format_summary(summary: dict, top: int = 12) -> str:
         *[f"  skipped ({kind}): {n}" for kind, n in summary["skipped_by_kind"].items()],
         "splits: " + ", ".join(f"{s} {counts.get(s, 0)}" for s in SPLITS),
         f"image sizes: {summary['image_sizes']}; vocabulary: {summary['vocabulary_size']} tokens",
+        _disk_line(summary["disk"]),
         "split by gender and type:",
     ]
     for split, strata in summary["splits_by_stratum"].items():

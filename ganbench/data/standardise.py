@@ -152,8 +152,9 @@ def _with_mask_alpha(rgba: np.ndarray, options: StandardiseOptions) -> np.ndarra
 
 
 def _crop_pad_square(rgba: np.ndarray, options: StandardiseOptions) -> np.ndarray:
-    rows, cols = np.nonzero(rgba[:, :, 3] >= options.alpha_threshold)
-    crop = rgba[rows.min() : rows.max() + 1, cols.min() : cols.max() + 1]
+    opaque = rgba[:, :, 3] >= options.alpha_threshold
+    rows, cols = np.flatnonzero(opaque.any(axis=1)), np.flatnonzero(opaque.any(axis=0))
+    crop = rgba[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
     height, width = crop.shape[:2]
     side = int(round(max(height, width) * (1 + 2 * options.margin)))
     canvas = np.zeros((side, side, 4), np.uint8)

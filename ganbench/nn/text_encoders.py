@@ -63,7 +63,11 @@ class BagOfWordsEncoder(nn.Module):
 
 
 class LstmEncoder(nn.Module):
-    """One-layer LSTM over word features; the embedding of a prefix is the output at its last word."""
+    """One-layer LSTM over word features; the embedding of a prefix is the output at its last word.
+
+    The LSTM always runs in float32, also under bf16 autocast (CPU or CUDA): oneDNN has no bf16 LSTM on
+    CPUs without AVX-512 BF16 / AMX, and the recurrence is a negligible share of a training step.
+    """
 
     def __init__(
         self, n_tokens: int, embedding_dim: int, text_dim: int, fixed_features: Tensor | None = None
@@ -74,7 +78,9 @@ class LstmEncoder(nn.Module):
         self.text_dim = text_dim
 
     def forward(self, tokens: Tensor, ends: Tensor) -> Tensor:
-        outputs, _ = self.lstm(self.words(tokens))
+        words = self.words(tokens)
+        with torch.autocast(words.device.type, enabled=False):
+            outputs, _ = self.lstm(words.float())
         return _gather_ends(outputs, ends)
 
 

@@ -28,6 +28,7 @@ from ganbench.config import RunConfig
 from ganbench.config.run_section import CatalogRecipe
 from ganbench.run.cells import Cell
 from ganbench.run.experiment import Experiment
+from ganbench.train.progress import stdout_is_terminal
 
 METRICS_FILE = "metrics.json"
 CELL_FILE = "cell.json"
@@ -67,8 +68,9 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
     """Run every cell of ``experiment`` into ``results_dir``; returns one outcome per cell.
 
     A failing cell is recorded (traceback in its ``error.txt``) and the others still run. Interrupting
-    (Ctrl-C) stops at once; the next ``resume=True`` call skips finished cells and resumes the rest.
-    ``fresh=True`` discards earlier cells in ``results_dir``, trained ones included.
+    (Ctrl-C) stops (training first checkpoints its current step); the next ``resume=True`` call skips
+    finished cells and resumes the rest. ``fresh=True`` discards earlier cells in ``results_dir``, trained
+    ones included. A progress bar over the cells shows on a terminal; otherwise one line per cell.
     """
     if resume and fresh:
         raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
@@ -78,7 +80,12 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
     _save_experiment(experiment, results_dir)
     catalog = pipeline.prepare_catalog(experiment.config.run.catalog, experiment.catalog_dir)
     outcomes = []
-    for cell in tqdm(experiment.cells, desc=f"experiment {experiment.name}", unit="cell"):
+    cells = experiment.cells
+    on_terminal = stdout_is_terminal()
+    shown = tqdm(cells, desc=f"experiment {experiment.name}", unit="cell") if on_terminal else cells
+    for number, cell in enumerate(shown, start=1):
+        if not on_terminal:
+            log(f"cell {number}/{len(cells)}: {cell.name}")
         outcome = run_cell(cell, results_dir, catalog, pipeline)
         detail = outcome.error or outcome.warning
         log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))

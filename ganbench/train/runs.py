@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import torch
 from torch.utils.data import DataLoader
-from tqdm.auto import tqdm
 
 import colorspace
 from ganbench.config import ConfigError, RunConfig, flatten, load_config, write_config
@@ -29,8 +28,10 @@ from ganbench.models.diagnostics import conditioning_scalars, probe_streams
 from ganbench.models.registry import get_model
 from ganbench.train.checkpoint import load_checkpoint, restore_training_state, save_checkpoint
 from ganbench.train.ema import EMA
+from ganbench.train.interrupt import ignore_sigint
 from ganbench.train.logging import ScalarLog
 from ganbench.train.precision import resolve_device, resolve_precision
+from ganbench.train.progress import TrainingProgress
 from ganbench.train.samples import draw_samples
 from ganbench.train.trainer import Trainer, phase_schedule
 
@@ -121,17 +122,20 @@ def _data_loaders(dataset: QueryBatchDataset, config: RunConfig):
         sampler = StepBatchSampler(len(dataset), config.train.batch_size, config.train.seed, first, last)
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate,
                           num_workers=config.data.num_workers,
+                          worker_init_fn=ignore_sigint if config.data.num_workers else None,
                           generator=torch.Generator().manual_seed(config.train.seed))
 
     return batches
 
 
 def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
-              stop_after: int | None = None) -> Path:
+              stop_after: int | None = None, progress: TrainingProgress | None = None) -> Path:
     """Train the configured model into ``out_dir`` (or continue it); returns the run folder.
 
     Everything is checked before any work. ``stop_after`` stops at that global step (with a checkpoint),
-    as an interruption would.
+    as an interruption would. Ctrl-C checkpoints the step it is in and raises
+    :class:`~ganbench.train.interrupt.TrainingInterrupted`. ``progress`` defaults to bars on a terminal
+    and plain lines otherwise.
     """
     run_dir, config = Path(out_dir), _resolved(config)
     _check_run_dir(config, run_dir, resume)
@@ -158,8 +162,11 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / DONE).unlink(missing_ok=True)  # a resumed run with more steps is not done until it ends
     write_config(config, run_dir / CONFIG)
-    tqdm.write(f"{config.model.name}: {len(dataset)} training items ({dataset.skipped} of {dataset.read} "
-               f"skipped: no usable query), {precision.name} on {device}, from step {start}")
+    progress = progress or TrainingProgress(config.model.name)
+    if precision.note:
+        progress.write(precision.note)
+    progress.write(f"{config.model.name}: {len(dataset)} training items ({dataset.skipped} of {dataset.read} "
+                   f"skipped: no usable query), {precision.name} on {device}, from step {start}")
     identity = {"catalog_hash": catalog.hash, "vocabulary_hash": model.context.vocabulary.hash,
                 "lookup_hash": lookup.hash if lookup is not None else ""}
     log = ScalarLog(run_dir, resume_step=start if resume else None)
@@ -171,7 +178,8 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
         save_checkpoint=lambda step: save_checkpoint(path, model_name=config.model.name, model=model, ema=ema,
                                                      optimizers=optimizers, step=step, extra=identity),
         draw_samples=lambda step: draw_samples(model, ema, config.train.sample_queries, config.train.seed,
-                                               run_dir / "samples" / f"step_{step:06d}.png"))
+                                               run_dir / "samples" / f"step_{step:06d}.png"),
+        progress=progress)
     try:
         reached = trainer.fit(start, stop_after)
     finally:

@@ -2,7 +2,8 @@
 
 Each phase of ``model.phases()`` runs for the sum of the settings its budget names (StackGAN:
 ``stage1`` runs ``train.stage1_steps`` iterations, ``stage2`` ``train.stage2_steps``). Steps are counted
-globally across phases.
+globally across phases. Ctrl-C finishes the current step, checkpoints it and raises
+:class:`~ganbench.train.interrupt.TrainingInterrupted` (see :mod:`ganbench.train.interrupt`).
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import torch
-from tqdm.auto import tqdm
 
 from ganbench.config import ConfigError, RunConfig, flatten
 from ganbench.config.schema import RUN_SECTIONS, TrainConfig
 from ganbench.config.validate import config_as_dict
 from ganbench.models.base import TrainingPhase
 from ganbench.train.ema import EMA
+from ganbench.train.interrupt import InterruptRequest, TrainingInterrupted, deferred_interrupt
 from ganbench.train.logging import ScalarLog
 from ganbench.train.precision import Precision
+from ganbench.train.progress import TrainingProgress
 from ganbench.train.schedule import apply_lr_decay
 
 
@@ -78,41 +80,53 @@ class Trainer:
     draw_samples: Callable[[int], None]
     optimizers: dict[str, torch.optim.Optimizer] = field(default_factory=dict)  # for the lr schedule
     diagnostics: Callable[[], dict[str, float]] = dict  # extra scalars for each log row
+    progress: TrainingProgress = field(default_factory=TrainingProgress)
 
     def fit(self, start: int, stop: int | None = None) -> int:
         """Train from global step ``start`` to the schedule's end (or ``stop``); returns the step reached."""
         reached = start
+        self.progress.begin(self.schedule[-1].stop if self.schedule else 0)
         self.model.train()
-        for phase in self.schedule:
-            last = phase.stop if stop is None else min(phase.stop, stop)
-            if max(reached, phase.start) < last:
-                reached = self._run_phase(phase, max(reached, phase.start), last)
+        with deferred_interrupt(self.progress.write) as interrupt:
+            for phase in self.schedule:
+                last = phase.stop if stop is None else min(phase.stop, stop)
+                if max(reached, phase.start) < last:
+                    reached = self._run_phase(phase, max(reached, phase.start), last, interrupt)
         self.save_checkpoint(reached)
         return reached
 
-    def _run_phase(self, phase: Phase, first: int, last: int) -> int:
+    def _step(self, batch: dict, step: int, phase: str) -> dict[str, float]:
+        """One training step and the EMA update; its losses as floats."""
+        with self.precision.autocast():
+            losses = {k: float(v) for k, v in self.model.train_step(batch, step, phase).items()}
+        if not all(math.isfinite(v) for v in losses.values()):
+            raise TrainingError(f"step {step + 1} ({phase}): non-finite loss {losses}; the last checkpoint "
+                                "is kept, try a lower train.lr or train.precision = 'fp32'")
+        self.ema.update(self.model.generator)
+        return losses
+
+    def _run_phase(self, phase: Phase, first: int, last: int, interrupt: InterruptRequest) -> int:
         device, train = self.precision.device, self.train
-        bar = tqdm(total=phase.stop - phase.start, initial=first - phase.start, desc=phase.name, leave=False)
+        self.progress.start_phase(phase.name, first, phase.start, phase.stop)
         tick, images = time.perf_counter(), 0
-        for step, batch in zip(range(first, last), self.batches(first, last), strict=True):
-            batch = to_device(batch, device, train.channels_last)
-            apply_lr_decay(self.optimizers, step - phase.start, train)
-            with self.precision.autocast():
-                losses = {k: float(v) for k, v in self.model.train_step(batch, step, phase.name).items()}
-            if not all(math.isfinite(v) for v in losses.values()):
-                raise TrainingError(f"step {step + 1} ({phase.name}): non-finite loss {losses}; the last "
-                                    "checkpoint is kept, try a lower train.lr or train.precision = 'fp32'")
-            self.ema.update(self.model.generator)
-            done, images = step + 1, images + len(batch["n_steps"])
-            if done % train.log_every == 0 or done == phase.stop:
-                rate = images / max(time.perf_counter() - tick, 1e-9)
-                self.log.write(done, phase.name, {**losses, **self.diagnostics(), "img_per_s": rate})
-                bar.set_postfix({**{k: f"{v:.3g}" for k, v in losses.items()}, "img/s": f"{rate:.1f}"})
-                tick, images = time.perf_counter(), 0
-            if done % train.sample_every == 0 or done == phase.stop:
-                self.draw_samples(done)
-            if done % train.checkpoint_every == 0 and done != last:
-                self.save_checkpoint(done)
-            bar.update(1)
-        bar.close()
+        try:
+            for step, batch in zip(range(first, last), self.batches(first, last), strict=True):
+                apply_lr_decay(self.optimizers, step - phase.start, train)
+                losses = self._step(to_device(batch, device, train.channels_last), step, phase.name)
+                done, images = step + 1, images + len(batch["n_steps"])
+                if done % train.log_every == 0 or done == phase.stop:
+                    rate = images / max(time.perf_counter() - tick, 1e-9)
+                    self.log.write(done, phase.name, {**losses, **self.diagnostics(), "img_per_s": rate})
+                    self.progress.log(done, phase.name, losses, rate)
+                    tick, images = time.perf_counter(), 0
+                if done % train.sample_every == 0 or done == phase.stop:
+                    self.draw_samples(done)
+                self.progress.step()
+                if interrupt.requested:  # checked before the next batch is fetched
+                    self.save_checkpoint(done)
+                    raise TrainingInterrupted(done, self.progress.total)
+                if done % train.checkpoint_every == 0 and done != last:
+                    self.save_checkpoint(done)
+        finally:
+            self.progress.end_phase()
         return last

@@ -129,17 +129,25 @@ def _high_depth_to_grey(image: Image.Image) -> Image.Image:
 
 
 def check_image(
-    path: Path, options: StandardiseOptions = DEFAULT_OPTIONS, stage_as: Path | None = None
-) -> Skip | Path:
+    path: Path, options: StandardiseOptions = DEFAULT_OPTIONS, stage_as: Path | None = None,
+    min_side: int = 1,
+) -> Skip | Path:  # fmt: skip
     """Why the image at ``path`` cannot become a catalog image, or the path to read it from later.
 
-    With ``stage_as``, the standardised RGBA is saved there (PNG) and that path is returned, so the
-    catalog writer does not decode and mask the source a second time.
+    Images whose shorter side (as decoded: at most ``MAX_SIDE`` px long) is below ``min_side`` px are
+    skipped. With ``stage_as``, the standardised RGBA is saved there (PNG) and that path is returned, so
+    the catalog writer does not decode and mask the source a second time.
     """
     if not path.is_file():
         return Skip(f"image file {path} not found", "missing image")
     try:
-        rgba = standardise(read_image(path), options)
+        image = read_image(path)
+        height, width = image.shape[:2]
+        if min(height, width) < min_side:
+            reason = (f"image {path.name} is {width}x{height} px: its shorter side is below the minimum of "
+                      f"{min_side} px (--min-side)")  # fmt: skip
+            return Skip(reason, "image too small")
+        rgba = standardise(image, options)
     except NoForegroundError as error:
         return Skip(f"image {path.name}: {error}", "no foreground")
     except (UnidentifiedImageError, Image.DecompressionBombError) as error:

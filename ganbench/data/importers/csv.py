@@ -6,15 +6,19 @@ The index has the columns/keys ``path`` and ``title`` and optionally ``id``, ``t
 file's folder (or absolute). Given attributes win; missing ones are parsed from the title.
 
 Choices (ours): a given ``type`` or ``gender`` that is not a word for one of the catalog's values
-("skirt", "kids") skips the row with that reason rather than guessing. Items whose type cannot be
-found at all are kept with ``type = null``. Without an ``id``, the image file's stem is the id
-(made unique with "-2", "-3"... when stems repeat); a repeated explicit ``id`` is skipped.
+("skirt", "kids") skips the row with that reason rather than guessing. Items whose type is neither given
+nor found in the title ("men's navy polo shirt") are skipped too, unless ``keep_unknown_type`` (then
+``type = null``). Images whose shorter side is below ``min_side`` px (64 by default: a 12x9 px
+thumbnail would be upscaled to a 256 px blur) are skipped with their size. Without an ``id``, the image
+file's stem is the id (made unique with "-2", "-3"... when stems repeat); a repeated explicit ``id`` is
+skipped.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm import tqdm
@@ -40,6 +44,17 @@ from ganbench.data.standardise import DEFAULT_OPTIONS, StandardiseOptions
 from ganbench.data.text import FIT_WORDS, LENGTH_WORDS, SIZE_LINE_WORDS, TYPES
 
 REQUIRED_COLUMNS = ("path", "title")
+
+
+@dataclass(frozen=True)
+class CsvOptions:
+    """What the csv importer keeps: the smallest image side in px, and items of unknown type or not."""
+
+    min_side: int = 64
+    keep_unknown_type: bool = False
+
+
+DEFAULT_CSV_OPTIONS = CsvOptions()
 
 
 def find_index(src: Path) -> Path:
@@ -116,7 +131,7 @@ def _unique_id(stem: str, taken: set[str]) -> str:
     return candidate
 
 
-def _row_item(row: dict, folder: Path, taken: set[str]) -> tuple[dict, Path] | Skip:
+def _row_item(row: dict, folder: Path, taken: set[str], keep_unknown_type: bool) -> tuple[dict, Path] | Skip:
     path_text, title = clean(row.get("path")), clean(row.get("title"))
     if path_text is None:
         return Skip("the path field is empty", "malformed row")
@@ -131,8 +146,12 @@ def _row_item(row: dict, folder: Path, taken: set[str]) -> tuple[dict, Path] | S
     if isinstance(given, Skip):
         return given
     path = folder / path_text
-    item_id = explicit_id or _unique_id(Path(path_text).stem, taken)
-    return build_item(item_id, title, given), path
+    item = build_item(explicit_id or _unique_id(Path(path_text).stem, taken), title, given)
+    if item["type"] is None and not keep_unknown_type:
+        reason = (f"garment type neither given nor found in the title {title!r} (expected a word for one of "
+                  f"{TYPES}); --keep-unknown-type keeps such items")  # fmt: skip
+        return Skip(reason, "unknown type")
+    return item, path
 
 
 def read_csv_folder(
@@ -140,6 +159,7 @@ def read_csv_folder(
     options: StandardiseOptions = DEFAULT_OPTIONS,
     progress: bool = False,
     staging: Path | None = None,
+    csv_options: CsvOptions = DEFAULT_CSV_OPTIONS,
 ) -> tuple[list[dict], list[Path], ImportReport]:
     """Items, their image paths and the import report for an image folder with a CSV/JSONL index.
 
@@ -148,9 +168,11 @@ def read_csv_folder(
     index = find_index(Path(src))
     kept = KeptRows()
     for line, row in tqdm(_index_rows(index), desc="checking rows", unit="row", disable=not progress):
-        result = row if isinstance(row, Skip) else _row_item(row, index.parent, kept.ids)
+        result = row if isinstance(row, Skip) else _row_item(row, index.parent, kept.ids,
+                                                             csv_options.keep_unknown_type)
         if isinstance(result, tuple):
-            image = check_image(result[1], options, staged_path(staging, len(kept.items)))
+            staged = staged_path(staging, len(kept.items))
+            image = check_image(result[1], options, staged, min_side=csv_options.min_side)
             result = image if isinstance(image, Skip) else (result[0], image)
         kept.add(f"{index.name} line {line}", result)
     return kept.result()

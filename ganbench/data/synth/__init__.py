@@ -1,8 +1,9 @@
 """The embedded default data set: a synthetic catalog of pants, jeans and shorts product photos.
 
 ``synthesise(out_dir, n, seed)`` draws ``n`` items (attributes, title, query stream), renders each as a
-256 px product photo and writes a catalog with ``ganbench.data.catalog.write_catalog``. Rendering runs
-in ``workers`` processes; the result does not depend on the number of workers.
+256 px product photo and writes a catalog with ``ganbench.data.catalog.write_catalog``. Rendering,
+standardisation and PNG encoding run in ``workers`` processes, which hand the writer finished PNG bytes
+(``EncodedImage``); the result does not depend on the number of workers.
 
 Choice (ours): the renderer hands the writer RGBA photos whose alpha is the exact garment mask, so
 standardisation crops, pads and resizes (pose jitter makes that real work) but never has to guess
@@ -13,16 +14,20 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from multiprocessing import get_context
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from ganbench.data.catalog import Catalog, write_catalog
+from ganbench.data.encode import EncodedImage, encode_image
+from ganbench.data.standardise import DEFAULT_OPTIONS, StandardiseOptions
 from ganbench.data.synth.items import make_items, render_at
 
-__all__ = ["SynthError", "make_items", "render_at", "render_images", "synthesise"]
+__all__ = ["SynthError", "encoded_images", "make_items", "render_at", "render_images", "synthesise"]
 
 MAX_ITEMS = 10_000_000
 CHUNK = 16
@@ -41,28 +46,51 @@ def _check(n: int, seed: int, workers: int) -> None:
         raise SynthError(f"workers must be a whole number >= 1, got {workers!r}")
 
 
+Made = TypeVar("Made")
+
+
 def _render_chunk(seed: int, start: int, items: list[dict]) -> list[np.ndarray]:
     return [render_at(seed, start + offset, item) for offset, item in enumerate(items)]
 
 
-def render_images(items: list[dict], seed: int, workers: int = 1) -> Iterator[np.ndarray]:
-    """The photos of ``items`` (made by ``make_items(seed, range(len(items)))``), in item order.
+def _encode_chunk(
+    options: StandardiseOptions, seed: int, start: int, items: list[dict]
+) -> list[EncodedImage]:
+    return [encode_image(photo, options) for photo in _render_chunk(seed, start, items)]
+
+
+def _in_chunks(
+    work: Callable[[int, int, list[dict]], list[Made]], items: list[dict], seed: int, workers: int
+) -> Iterator[Made]:
+    """``work(seed, start, chunk)`` over chunks of ``items``, results in item order.
 
     With several workers, at most ``2 * workers`` chunks are in flight, so memory stays bounded
-    however slowly the consumer (the catalog writer) takes the images.
+    however slowly the consumer (the catalog writer) takes the results.
     """
     if workers == 1:
         for start in range(0, len(items), CHUNK):
-            yield from _render_chunk(seed, start, items[start:start + CHUNK])
+            yield from work(seed, start, items[start:start + CHUNK])
         return
     with get_context("fork" if os.name == "posix" else "spawn").Pool(workers) as pool:
         pending: deque = deque()
         for start in range(0, len(items), CHUNK):
-            pending.append(pool.apply_async(_render_chunk, (seed, start, items[start:start + CHUNK])))
+            pending.append(pool.apply_async(work, (seed, start, items[start:start + CHUNK])))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().get()
         while pending:
             yield from pending.popleft().get()
+
+
+def render_images(items: list[dict], seed: int, workers: int = 1) -> Iterator[np.ndarray]:
+    """The photos of ``items`` (made by ``make_items(seed, range(len(items)))``), in item order."""
+    return _in_chunks(_render_chunk, items, seed, workers)
+
+
+def encoded_images(
+    items: list[dict], seed: int, workers: int = 1, options: StandardiseOptions = DEFAULT_OPTIONS
+) -> Iterator[EncodedImage]:
+    """The photos of ``items`` standardised with ``options`` and encoded as catalog PNGs, in item order."""
+    return _in_chunks(partial(_encode_chunk, options), items, seed, workers)
 
 
 def default_workers() -> int:
@@ -76,5 +104,5 @@ def synthesise(
     workers = default_workers() if workers is None else workers
     _check(n, seed, workers)
     items = make_items(seed, range(n))
-    images = render_images(items, seed, workers)
+    images = encoded_images(items, seed, workers)
     return write_catalog(out_dir, items, images, source="synthetic", seed=seed, overwrite=overwrite)
