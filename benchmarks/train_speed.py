@@ -69,7 +69,8 @@ OFFICIAL_COMMON = {"z_dim": 100, "condition_dim": 128, "text_dim": 1024, "embedd
 class StandInLookup:
     """Two colour clusters for models whose colour model needs a lookup (speed does not depend on it)."""
 
-    n_clusters, cluster_names, terms, hash = 2, ["dark", "bright"], ["black", "red", "khaki"], "stand-in"
+    n_clusters, cluster_names = 2, ["dark", "bright"]
+    terms, hash = ["black", "red", "khaki"], "stand-in"
 
     def find_terms(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         return [(i, i + 1, t) for i, t in enumerate(tokens) if t in ("black", "red", "khaki")]

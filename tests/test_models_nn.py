@@ -114,3 +114,26 @@ def test_consistency_loss_compares_consecutive_steps_only():
     images = torch.stack([torch.zeros(3, 2, 2), torch.ones(3, 2, 2), torch.ones(3, 2, 2) * 5])
     assert consistency_loss(images, torch.tensor([-1, 0, 1])).item() == pytest.approx((1 + 4) / 2)
     assert consistency_loss(images, torch.tensor([-1, -1, -1])).item() == 0
+
+
+@pytest.mark.parametrize("channels_last", [False, True])
+def test_whole_map_conv_equals_the_convolution_forward_and_backward(channels_last):
+    from torch.nn import functional
+
+    from ganbench.nn.blocks import WholeMapConv
+
+    torch.manual_seed(0)
+    head = WholeMapConv(8, 3, 4, 4)
+    x = torch.randn(5, 8, 4, 4, requires_grad=True)
+    if channels_last:
+        x = x.detach().contiguous(memory_format=torch.channels_last).requires_grad_()
+    ours = head(x)
+    reference = functional.conv2d(x, head.weight, head.bias, stride=4)
+    assert ours.shape == reference.shape == (5, 3, 1, 1)
+    torch.testing.assert_close(ours, reference)
+    grads = torch.autograd.grad(ours.square().sum(), [x, head.weight, head.bias])
+    reference_grads = torch.autograd.grad(reference.square().sum(), [x, head.weight, head.bias])
+    for ours_grad, reference_grad in zip(grads, reference_grads, strict=True):
+        torch.testing.assert_close(ours_grad, reference_grad)
+    larger = torch.randn(2, 8, 8, 8)
+    torch.testing.assert_close(head(larger), functional.conv2d(larger, head.weight, head.bias, stride=4))

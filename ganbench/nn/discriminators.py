@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ganbench.nn.blocks import conv_bn, doublings, down_block, init_stackgan_weights
+from ganbench.nn.blocks import WholeMapConv, conv_bn, doublings, down_block, init_stackgan_weights
 
 
 class Discriminator(nn.Module):
@@ -38,13 +38,13 @@ class Discriminator(nn.Module):
         self.encoder = nn.Sequential(*layers)
         self.conditional_head = nn.Sequential(
             conv_bn(feature + condition_dim, feature, nn.LeakyReLU(0.2, inplace=True)),
-            nn.Conv2d(feature, 1, 4, 4),
+            WholeMapConv(feature, 1, 4, 4),
         )
-        self.unconditional_head = nn.Conv2d(feature, 1, 4, 4) if unconditional_head else None
+        self.unconditional_head = WholeMapConv(feature, 1, 4, 4) if unconditional_head else None
         # ModuleDict keys get a prefix: "type" would shadow nn.Module.type
         self.class_heads = nn.ModuleDict(
             {
-                f"classes_{name}": nn.Conv2d(feature, count, 4, 4)
+                f"classes_{name}": WholeMapConv(feature, count, 4, 4)
                 for name, count in (class_counts or {}).items()
             }
         )
