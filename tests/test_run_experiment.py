@@ -75,7 +75,7 @@ def test_good_experiment_plans_cells_with_merged_overrides(tmp_path):
     (GOOD.replace("[train]", "[train]\nseed = 4"), "'train.seed' is set for every cell from run.seeds"),
     (GOOD.replace("[eval]", "[eval]\nk = 0"), "'eval.k' must be at least 1"),
     (GOOD + '\n[report]\nstreams = []\n', "'report.streams' must be a non-empty list"),
-    (GOOD + "\n[launcher]\nnodes = 2\n", "'launcher.nodes' is not a valid key"),
+    (GOOD + "\n[launcher]\nnode = 2\n", "'launcher.node' is not a valid key; did you mean 'launcher.nodes'?"),
     (GOOD.replace('name = "tiny"', 'name = "tiny"\nproposed = "restgn"'), "'run.proposed' names 'restgn'"),
     ("models = [", "not valid TOML"),
 ])

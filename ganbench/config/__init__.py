@@ -8,12 +8,13 @@ from ganbench.config.schema import (
     EvalConfig,
     EvalNetOptions,
     ExperimentConfig,
+    LauncherConfig,
     ModelConfig,
     ReportConfig,
     RunConfig,
     TrainConfig,
 )
 
-__all__ = ["ConfigError", "DataConfig", "EvalConfig", "EvalNetOptions", "ExperimentConfig", "ModelConfig",
-           "ReportConfig", "RunConfig", "TrainConfig", "config_to_toml", "flatten", "load_config",
-           "parse_override", "set_dotted", "write_config"]
+__all__ = ["ConfigError", "DataConfig", "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig",
+           "ModelConfig", "ReportConfig", "RunConfig", "TrainConfig", "config_to_toml", "flatten",
+           "load_config", "parse_override", "set_dotted", "write_config"]

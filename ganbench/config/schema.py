@@ -9,7 +9,7 @@
     [train]     the optimisation schedule and the harness's levers
     [eval]      how evaluation samples and scores (also what a run's config.toml records for it)
     [report]    what the report draws and compares
-    [launcher]  reserved for running cells elsewhere (no keys yet)
+    [launcher]  the resources of cell jobs under submitit or SLURM (experiment files only)
 
 Adding a setting is adding a typed field with a default to a section, with a one-line docstring under
 it (``ganbench config show`` prints it), and, where some values are impossible, a line to its
@@ -29,7 +29,7 @@ from ganbench.config.run_section import ExperimentConfig
 
 __all__ = ["ConfigError", "DEFAULT_QUERIES", "EXPERIMENT_ONLY", "RUN_SECTIONS", "SECTIONS", "DataConfig",
            "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig", "ModelConfig", "Problems",
-           "ReportConfig", "RunConfig", "TrainConfig"]
+           "ReportConfig", "RunConfig", "SLURM_ONLY", "TrainConfig"]
 
 DEFAULT_QUERIES: tuple[tuple[str, ...], ...] = (
     ("women's black pants", "petite", "capri"),
@@ -128,6 +128,8 @@ class TrainConfig:
     """'auto': bf16 autocast where the hardware has native bf16, else float32."""
     channels_last: bool = True
     """Channels-last images and convolution weights (faster on CPU and CUDA)."""
+    sync_batchnorm: bool = False
+    """Under torchrun: batch-norm statistics over the global batch (SyncBatchNorm, CUDA only)."""
     seed: int = 0
     """Seed of the weights, the noise and the batch order (same seed and settings, same run)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -249,8 +251,40 @@ class ReportConfig:
 
 @dataclass
 class LauncherConfig:
-    """[launcher]: where an experiment's cells run. Only the local, one-after-another launcher exists,
-    so the table takes no keys yet; it is reserved so experiment files keep one shape when more come."""
+    """[launcher]: the resources of a cell job under ``ganbench run --launcher submitit-local|slurm``
+    (submitit executor parameters, see ``ganbench.run.launchers``). ``partition``, ``account``, ``nodes``,
+    ``mem_gb``, ``array_parallelism`` and ``sbatch`` are SLURM-only (``SLURM_ONLY``)."""
+
+    partition: str = ""
+    """SLURM partition (slurm_partition)."""
+    account: str = ""
+    """SLURM account (slurm_account)."""
+    nodes: int = 1
+    """Nodes per cell: 1 (a multi-node run is `torchrun --nnodes N ... -m ganbench train` by hand)."""
+    gpus_per_node: int = 0
+    """GPUs per cell; more than 1 trains the cell through torchrun, one process per GPU."""
+    cpus_per_task: int = 0
+    """CPUs per cell job (0: the executor's default)."""
+    mem_gb: int = 0
+    """Memory per cell job in GB (0: the cluster's default)."""
+    timeout_min: int = 60 * 24
+    """A cell job's time limit in minutes; on expiry it is requeued and resumes from its checkpoint."""
+    array_parallelism: int = 0
+    """At most this many cells of the job array at once (0: no limit)."""
+    sbatch: dict[str, str | int] = field(default_factory=dict)
+    """Extra #SBATCH flags, e.g. { qos = "high", constraint = "a100" }."""
+
+    def check(self) -> Problems:
+        problems = at_least(self, ("gpus_per_node", "cpus_per_task", "mem_gb", "timeout_min",
+                                   "array_parallelism"), 0)
+        if self.nodes != 1:
+            problems.append(("nodes", f"= {self.nodes}: a cell runs on one node (up to gpus_per_node GPUs "
+                                      "through torchrun); for multi-node training run `torchrun --nnodes N "
+                                      "... -m ganbench train` yourself"))
+        return problems
+
+
+SLURM_ONLY = ("partition", "account", "nodes", "mem_gb", "array_parallelism", "sbatch")
 
 
 @dataclass
