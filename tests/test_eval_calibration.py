@@ -6,6 +6,8 @@ scores 0 on refinement, FID between two real sets is far below the mean image's,
 ignores its text scores chance attribute accuracy.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -15,20 +17,21 @@ from _eval_helpers import (
     one_thread,  # noqa: F401  (autouse fixture)
 )
 
+from ganbench.config import EvalConfig, EvalNetOptions
 from ganbench.eval.calibration import evaluate_baseline
 from ganbench.eval.directions import HIGHER, LOWER, direction
-from ganbench.eval.evalnet import EvalNetOptions
-from ganbench.eval.evaluate import EvalSettings, evaluate_source
+from ganbench.eval.evaluate import evaluate_source
 from ganbench.eval.features import catalog_images_at
 from ganbench.report.results import split_metrics
 
-SETTINGS = EvalSettings(
+SETTINGS = EvalConfig(
     n_samples=72,  # three passes over the 24 test streams
     seed=1,
     k=3,
     batch_size=32,
     bootstrap_rounds=20,
-    eval_net=EvalNetOptions(image_size=16, width=4, epochs=15, batch_size=16),
+    device="cpu",
+    net=EvalNetOptions(image_size=16, width=4, epochs=15, batch_size=16),
 )
 SIZE = 16
 
@@ -80,7 +83,7 @@ def test_fid_of_two_real_sets_is_far_below_the_mean_image(rows, catalog):
     real, mean = rows["real"], rows["mean-image"]
     assert real["reference"]["set"] == "train" and real["fid"]["mean"] < mean["fid"]["mean"] / 5
     halves = evaluate_baseline("real", catalog, FakeLookup(),
-                               EvalSettings(**{**SETTINGS.__dict__, "reference": "test"}), SIZE, log=_quiet)
+                               dataclasses.replace(SETTINGS, reference="test"), SIZE, log=_quiet)
     assert "disjoint halves" in halves["reference"]["note"] and halves["reference"]["n_images"] == 12
     # 12 photos against 12 in 32-d features: small-sample bias lifts FID, yet it stays well below
     assert halves["fid"]["mean"] < mean["fid"]["mean"] / 2
@@ -104,7 +107,7 @@ class RandomPhotos:
 
 
 def test_a_generator_that_ignores_its_text_scores_chance_accuracy(catalog):
-    settings = EvalSettings(**{**SETTINGS.__dict__, "n_samples": 480})  # 20 passes
+    settings = dataclasses.replace(SETTINGS, n_samples=480)  # 20 passes
     metrics = evaluate_source(RandomPhotos(catalog), catalog, FakeLookup(), settings, log=_quiet)
     train, test = catalog.indices("train"), catalog.indices("test")
     for head in ("type", "gender", "colour"):

@@ -17,6 +17,7 @@ from ganbench.report.tables import (
     to_markdown,
 )
 
+REPORTED = {"is_type": 22.0, "is_colour": 100.0, "is_gender": 27.0, "fid": -81.0}  # ReStGAN paper, Table 1
 # model, variant -> per seed: (type IS, colour IS, gender IS, FID)
 FIXED = {
     ("stackgan-bow", "default"): [(2.0, 3.0, 1.5, 10.0), (2.2, 3.4, 1.7, 12.0)],
@@ -63,7 +64,7 @@ def results(tmp_path):
 
 
 def test_paper_table_markdown_matches_exactly(results):
-    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan")
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
     assert to_markdown(table) == EXPECTED_MARKDOWN
     assert table.caption_spread().startswith("mean ± 95% t-interval over 2 seeds")
     assert "fewer than 3 seeds a change between models gets no interval" in table.caption_spread()
@@ -71,11 +72,12 @@ def test_paper_table_markdown_matches_exactly(results):
 
 
 def test_paper_table_csv_matches_exactly(results):
-    assert to_csv(build_table(results.metrics, PAPER_COLUMNS, proposed="restgan")) == EXPECTED_CSV
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
+    assert to_csv(table) == EXPECTED_CSV
 
 
 def test_relative_change_uses_the_best_baseline_per_column(results):
-    change = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan").change
+    change = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED).change
     assert change.loc["fid", "best_baseline_model"] == "stackgan-lstm"
     assert change.loc["is_colour", "best_baseline_model"] == "stackgan-bow"
     assert change.loc["fid", "change_percent"] == pytest.approx((2.5 - 8.5) / 8.5 * 100)
@@ -83,8 +85,15 @@ def test_relative_change_uses_the_best_baseline_per_column(results):
     assert change["ci_low"].isna().all() and not change["significant"].any()  # two seeds: no interval
 
 
+def test_no_proposed_model_means_no_change_row_and_any_model_can_be_proposed(results):
+    assert build_table(results.metrics, PAPER_COLUMNS).change is None
+    assert "vs best baseline" not in to_markdown(build_table(results.metrics, PAPER_COLUMNS))
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="stackgan-lstm")
+    assert "| stackgan-lstm vs best baseline | -19.4% |" in to_markdown(table)  # nothing reported: not shown
+
+
 def test_latex_is_booktabs_with_bold_and_escapes(results):
-    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan")
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
     latex = to_latex(table, "Paper table", "tab:paper")
     assert "\\toprule" in latex and "\\midrule" in latex and "\\bottomrule" in latex
     assert "\\textbf{3.10 $\\pm$ 1.27}" in latex
@@ -129,7 +138,8 @@ def _three_seed_results(root):
 
 
 def test_three_seeds_give_a_bootstrap_interval_and_mark_only_what_excludes_zero(tmp_path):
-    table = build_table(_three_seed_results(tmp_path).metrics, PAPER_COLUMNS, proposed="restgan")
+    table = build_table(_three_seed_results(tmp_path).metrics, PAPER_COLUMNS, proposed="restgan",
+                        reported=REPORTED)
     change = table.change
     assert change.loc["is_type", "paired_seeds"] == 3
     assert change.loc["is_type", "ci_low"] > 0 and change.loc["is_type", "significant"]
@@ -144,7 +154,7 @@ def test_three_seeds_give_a_bootstrap_interval_and_mark_only_what_excludes_zero(
 def test_one_seed_shows_no_interval_and_no_mark_on_the_change_row(tmp_path):
     write_metrics(tmp_path, "stackgan-bow", "default", 0, {"is_type": 2.0})
     write_metrics(tmp_path, "restgan", "default", 0, {"is_type": 3.0})
-    table = build_table(load_results(tmp_path).metrics, PAPER_COLUMNS, proposed="restgan")
+    table = build_table(load_results(tmp_path).metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
     assert "nothing is marked significant" in table.caption_spread()
     assert to_markdown(table).splitlines()[-1] == "| restgan vs best baseline | +50.0% (paper +22%) |"
 

@@ -25,9 +25,10 @@ from typing import Any
 import numpy as np
 import torch
 
+from ganbench.config import EvalConfig
 from ganbench.eval.baseline_names import DESCRIPTIONS, ROW_NAMES
 from ganbench.eval.evalnet import file_hash
-from ganbench.eval.evaluate import EvalSettings, evaluate_source
+from ganbench.eval.evaluate import evaluate_source
 from ganbench.eval.features import catalog_images_at
 
 CALIBRATION_FORMAT = "ganbench-calibration/1"
@@ -88,12 +89,12 @@ def check_baseline(name: str) -> str:
 
 
 def evaluate_baseline(
-    name: str, catalog: Any, lookup: Any, settings: EvalSettings, image_size: int | None = None,
+    name: str, catalog: Any, lookup: Any, settings: EvalConfig, image_size: int | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
     """metrics.json of calibration baseline ``name`` at ``image_size`` px (default: the eval net's input
     size; give the models' output size so the rows compare like with like)."""
-    size = int(image_size or settings.eval_net.image_size)
+    size = int(image_size or settings.net.image_size)
     source = SOURCES[check_baseline(name)](catalog, size)
     log(f"eval: calibration row '{ROW_NAMES[name]}' ({DESCRIPTIONS[name]}) at {size} px")
     metrics = evaluate_source(source, catalog, lookup, settings, log)
@@ -101,7 +102,7 @@ def evaluate_baseline(
     return metrics
 
 
-def calibration_key(catalog_hash: str, lookup_hash: str, settings: EvalSettings, image_size: int) -> str:
+def calibration_key(catalog_hash: str, lookup_hash: str, settings: EvalConfig, image_size: int) -> str:
     """Hash of everything a calibration row depends on (catalog, lookup table, evaluation settings that
     change numbers, image size); the device and batch size do not enter it."""
     fields = {k: v for k, v in asdict(settings).items() if k not in ("device", "batch_size")}
@@ -113,7 +114,7 @@ def calibration_key(catalog_hash: str, lookup_hash: str, settings: EvalSettings,
 
 
 def cached_baseline(
-    name: str, out: Path, catalog: Any, lookup: Any, settings: EvalSettings, image_size: int,
+    name: str, out: Path, catalog: Any, lookup: Any, settings: EvalConfig, image_size: int,
     log: Callable[[str], None] = print,
 ) -> dict:
     """``out`` (a metrics.json) when it was made with the same :func:`calibration_key`, else evaluate the

@@ -11,10 +11,10 @@ in docs/architecture.md (Evaluation).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -22,17 +22,18 @@ from typing import Any
 import numpy as np
 import torch
 
+import colorspace
 import ganbench
+from ganbench.config import EvalConfig
 from ganbench.eval.accuracy import attribute_accuracy
 from ganbench.eval.attributes import LabelSpace, Requests, default_parser, parse_requests
 from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs, unclustered_count
 from ganbench.eval.conditioning import conditioning_metrics
-from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, EvalNetOptions, file_hash
+from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, file_hash
 from ganbench.eval.evalnet_train import ensure_eval_net
 from ganbench.eval.extractor import (
     CLASSIFIER_EXTRACTOR,
     INCEPTION_EXTRACTOR,
-    INCEPTION_POOLED,
     POOLED,
     classifier_extractor,
     inception_extractor,
@@ -54,29 +55,14 @@ from ganbench.eval.generation import (
     evaluation_streams,
     generate_and_extract,
 )
-from ganbench.eval.reference import DEFAULT_REFERENCE, ReferencePlan, dimension_warnings, plan_reference
+from ganbench.eval.reference import ReferencePlan, dimension_warnings, plan_reference
 from ganbench.eval.retention import refinement_metrics, undefined_refinement
-from ganbench.eval.retrieval import DEFAULT_K, NO_EXCLUSION, precision_at_k
-from ganbench.eval.uncertainty import DEFAULT_BOOTSTRAP_ROUNDS, metric_entry
+from ganbench.eval.retrieval import NO_EXCLUSION, precision_at_k
+from ganbench.eval.uncertainty import metric_entry
+from ganbench.train.precision import resolve_device
 
 METRICS_FORMAT = "ganbench-metrics/2"  # /2: response and precision@k redefined (issue 11)
 IS_HEADS = ("type", "colour", "gender")
-
-
-@dataclass(frozen=True)
-class EvalSettings:
-    """How to evaluate (everything but the model and the catalog)."""
-
-    n_samples: int | None = None
-    seed: int = 0
-    inception_weights: str | Path | None = None
-    inception_feature: str = INCEPTION_POOLED
-    k: int = DEFAULT_K
-    batch_size: int = 64
-    device: str = "cpu"
-    bootstrap_rounds: int = DEFAULT_BOOTSTRAP_ROUNDS
-    eval_net: EvalNetOptions = field(default_factory=EvalNetOptions)
-    reference: str = DEFAULT_REFERENCE  # FID/KID reference set: train | test | heldout
 
 
 def _versions() -> dict[str, str]:
@@ -98,7 +84,7 @@ def _distribution_metrics(
     generated: GeneratedSet,
     plan: ReferencePlan,
     all_features: torch.Tensor,
-    settings: EvalSettings,
+    settings: EvalConfig,
     catalog: Any,
     log: Callable[[str], None],
 ) -> dict:
@@ -129,7 +115,7 @@ def _inception_features(
     generated: GeneratedSet,
     plan: ReferencePlan,
     catalog: Any,
-    settings: EvalSettings,
+    settings: EvalConfig,
     log: Callable[[str], None],
 ) -> tuple[torch.Tensor, torch.Tensor, str]:
     """Reference and drawn images' features on Inception-v3 (all catalog images cached once)."""
@@ -146,7 +132,7 @@ def _inception_features(
 
 
 def _all_features(
-    catalog: Any, size: int, net: EvalNet, extractor: Any, settings: EvalSettings, log: Callable[[str], None]
+    catalog: Any, size: int, net: EvalNet, extractor: Any, settings: EvalConfig, log: Callable[[str], None]
 ) -> torch.Tensor:
     """Pooled classifier features of every catalog image (cached): the reference set and the gallery."""
     cache = Path(catalog.root) / EVAL_NET_DIRNAME / "cache"
@@ -163,7 +149,7 @@ def _attribute_metrics(
     space: LabelSpace,
     catalog: Any,
     all_features: torch.Tensor,
-    settings: EvalSettings,
+    settings: EvalConfig,
 ) -> dict:
     """Colour fidelity, attribute accuracy, refinement and retrieval (gallery: the train split)."""
     seed, rounds, n = settings.seed, settings.bootstrap_rounds, len(requests.n_steps)
@@ -195,7 +181,7 @@ def _provenance(
     net: EvalNet,
     space: LabelSpace,
     catalog: Any,
-    settings: EvalSettings,
+    settings: EvalConfig,
     n_samples: int,
 ) -> dict:
     """Everything that identifies how the numbers were made (read by the report as extras)."""
@@ -215,15 +201,16 @@ def _provenance(
 
 
 def evaluate_source(
-    source: ImageSource, catalog: Any, lookup: Any, settings: EvalSettings,
+    source: ImageSource, catalog: Any, lookup: Any, settings: EvalConfig,
     log: Callable[[str], None] = print,
 ) -> dict:
     """All metrics of the images ``source`` draws for ``catalog``'s test query streams (module doc)."""
     start = time.perf_counter()
+    settings = dataclasses.replace(settings, device=str(resolve_device(settings.device, "eval.device")))
     streams = evaluation_streams(catalog, settings.n_samples)
     plan = plan_reference(catalog, settings.reference, streams.items, source.shows_catalog_photos,
                           settings.seed)  # before any work: a reference set that cannot work stops here
-    net = ensure_eval_net(catalog, lookup, settings.eval_net, settings.device, log=log)
+    net = ensure_eval_net(catalog, lookup, settings.net, settings.device, log=log)
     space = LabelSpace(classes={h: tuple(n) for h, n in net.classes.items()}, lookup=lookup)
     requests = parse_requests(streams.steps, space, default_parser())
     extractor = classifier_extractor(
@@ -261,7 +248,7 @@ def evaluate_source(
 
 
 def evaluate_model(
-    model: Any, catalog: Any, lookup: Any, settings: EvalSettings, log: Callable[[str], None] = print
+    model: Any, catalog: Any, lookup: Any, settings: EvalConfig, log: Callable[[str], None] = print
 ) -> dict:
     """All metrics of ``model`` (a GanModel) on ``catalog``'s test query streams; see the module doc."""
     return evaluate_source(ModelSource(model), catalog, lookup, settings, log)
@@ -284,40 +271,24 @@ def write_metrics(metrics: dict, out: str | Path) -> Path:
 def evaluate_run(
     run_dir: str | Path,
     catalog: Any,
-    n_samples: int | None = None,
-    seed: int = 0,
-    inception_weights: str | Path | None = None,
+    settings: EvalConfig | None = None,
     out: str | Path | None = None,
     *,
-    lookup: Any = None,
-    settings: EvalSettings | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
-    """Evaluate the EMA generator of ``run_dir`` on ``catalog`` (a folder or an opened Catalog).
-
-    ``lookup`` is the colour lookup table for the colour head (default: ``colorspace.default_lookup()``,
-    the same for every run so evaluations are comparable). ``settings`` overrides the other options;
-    ``n_samples``, ``seed`` and ``inception_weights`` win over it. Writes ``out`` when given.
-    """
+    """Evaluate the EMA generator of ``run_dir`` on ``catalog`` (a folder or an opened Catalog) with
+    ``settings`` (default: the [eval] settings recorded in the run's config.toml); writes ``out`` when
+    given."""
+    from ganbench.data.catalog import Catalog
     from ganbench.train.runs import load_run
 
     run_dir = Path(run_dir)
-    if not isinstance(catalog, (str, Path)):
-        catalog_obj = catalog
-    else:
-        from ganbench.data.catalog import Catalog
-
-        catalog_obj = Catalog.open(catalog)
-    if lookup is None:
-        import colorspace
-
-        lookup = colorspace.default_lookup()
-    base = settings or EvalSettings()
-    settings = EvalSettings(
-        **{**base.__dict__, "n_samples": n_samples, "seed": seed, "inception_weights": inception_weights}
-    )
-    run = load_run(run_dir, settings.device, catalog_path=catalog_obj.root)
-    metrics = evaluate_model(run.model, catalog_obj, lookup, settings, log)
+    catalog = Catalog.open(catalog) if isinstance(catalog, str | Path) else catalog
+    run = load_run(run_dir, "cpu", catalog_path=catalog.root)
+    settings = settings or run.config.eval
+    run.model.to(resolve_device(settings.device, "eval.device"))
+    lookup = colorspace.open_lookup(settings.colour_lookup, setting="eval.colour_lookup")
+    metrics = evaluate_model(run.model, catalog, lookup, settings, log)
     metrics["run"] = {
         "dir": str(run_dir),
         "step": run.step,

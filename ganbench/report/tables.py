@@ -4,10 +4,11 @@ Cells show the mean over seeds ± the 95% t-interval over seeds (two or more see
 seed the evaluation's own spread (IS splits, KID subsets or bootstrap); the caption says which. The best
 model value per column is bold (ties all bold), except in columns that a broken model can win on their
 own (retention: an image that never changes retains everything; response): refinement is bolded on
-``refinement_score``. The paper's headline comparison, the proposed model against the best baseline in
-percent, sits in the last model row beside the change the paper reports (Table 1 of the ReStGAN paper:
-+22% type IS, +100% colour IS, +27% gender IS, -81% FID), with a 95% bootstrap interval over seeds and
-``*`` when it excludes 0 (see :mod:`ganbench.report.stats`). The best baseline is chosen per column (our
+``refinement_score``. The headline comparison, the experiment's proposed model (``run.proposed``)
+against the best of the other models in percent, sits in the last model row, beside the change its paper
+reports where the experiment gives it (``report.reported_change``; the ReStGAN paper's Table 1: +22%
+type IS, +100% colour IS, +27% gender IS, -81% FID), with a 95% bootstrap interval over seeds and ``*``
+when it excludes 0 (see :mod:`ganbench.report.stats`). The best baseline is chosen per column (our
 choice; the paper does not say). The calibration rows (``real images``, ``mean image``: see
 :mod:`ganbench.eval.calibration`) follow, set apart and never bold.
 """
@@ -41,8 +42,6 @@ class Column:
 
 PAPER_COLUMNS = (Column("is_type", "Type IS"), Column("is_colour", "Colour IS"),
                  Column("is_gender", "Gender IS"), Column("fid", "FID"))
-PAPER_CHANGE_PERCENT = {"is_type": 22.0, "is_colour": 100.0, "is_gender": 27.0, "fid": -81.0}
-PROPOSED_MODEL = "restgan"
 BEYOND_COLUMNS = (Column("colour_de00_mean", "Colour ΔE00"),
                   Column("colour_de00_within_5", "ΔE00 ≤ 5", percent=True),
                   Column("attribute_accuracy.type", "Type acc.", percent=True),
@@ -73,7 +72,7 @@ class Table:
     n_seeds: pd.Series
     rows: list[tuple[str, str]]  # (model, variant) per row label, in order
     change: pd.DataFrame | None = None  # per metric: see relative_change
-    proposed: str | None = None
+    proposed: str = ""  # the model the change row compares with the best baseline
     calibration_mean: pd.DataFrame = field(default_factory=pd.DataFrame)
     calibration_spread: pd.DataFrame = field(default_factory=pd.DataFrame)
 
@@ -96,9 +95,10 @@ class Table:
         return text
 
 
-def build_table(metrics: pd.DataFrame, columns: tuple[Column, ...], proposed: str | None = None,
-                calibration: pd.DataFrame | None = None) -> Table:
-    """A :class:`Table` over the metric columns present in ``metrics`` (absent columns are dropped);
+def build_table(metrics: pd.DataFrame, columns: tuple[Column, ...], proposed: str = "",
+                reported: dict[str, float] | None = None, calibration: pd.DataFrame | None = None) -> Table:
+    """A :class:`Table` over the metric columns present in ``metrics`` (absent columns are dropped); with
+    ``proposed``, a change row against the best baseline beside the ``reported`` change (percent);
     ``calibration`` (tidy rows of the calibration baselines) adds the calibration rows."""
     present = tuple(c for c in columns if c.metric in set(metrics["metric"]))
     names = [c.metric for c in present]
@@ -106,8 +106,8 @@ def build_table(metrics: pd.DataFrame, columns: tuple[Column, ...], proposed: st
     table = Table(present, mean, spread, n_seeds, rows, proposed=proposed)
     if calibration is not None and not calibration.empty:
         table.calibration_mean, table.calibration_spread, _, _ = _pivot(calibration, names)
-    if proposed is not None:
-        table.change = relative_change(table, proposed, metrics)
+    if proposed:
+        table.change = relative_change(table, proposed, metrics, reported or {})
     return table
 
 
@@ -128,7 +128,8 @@ def row_label(model: str, variant: str) -> str:
     return model if variant in (DEFAULT_VARIANT, CALIBRATION_VARIANT) else f"{model} ({variant})"
 
 
-def relative_change(table: Table, proposed: str, metrics: pd.DataFrame) -> pd.DataFrame | None:
+def relative_change(table: Table, proposed: str, metrics: pd.DataFrame,
+                    reported: dict[str, float]) -> pd.DataFrame | None:
     """Per column: the proposed model (default variant) against the best baseline (default variants,
     best by mean over seeds), paired by seed: change in percent with its 95% bootstrap interval."""
     labels = dict(zip(table.rows, table.mean.index, strict=True))
@@ -149,7 +150,7 @@ def relative_change(table: Table, proposed: str, metrics: pd.DataFrame) -> pd.Da
                         "best_baseline": values.get(best_model, math.nan), "best_baseline_model": best_model,
                         "change_percent": change.percent, "ci_low": change.low, "ci_high": change.high,
                         "significant": change.significant, "paired_seeds": len(change.seeds),
-                        "paper_percent": PAPER_CHANGE_PERCENT.get(column.metric)})
+                        "paper_percent": reported.get(column.metric)})
     return pd.DataFrame.from_records(records).set_index("metric")
 
 
