@@ -1,9 +1,10 @@
 """The real images FID and KID compare with: which split, and how the real-images row stays honest.
 
-``[eval] reference`` (``--reference``) chooses the set: ``"train"``, ``"test"`` or ``"heldout"`` (val +
-test). The default is ``"train"``: the largest split (80% of a catalog, so the feature covariance has the
-best chance of full rank), never the images the real-images calibration row draws (those are the test
-items), and what the StackGAN-era papers compare with. Its known cost: a model that memorises training
+``[eval] reference`` (``--reference``; ``ganbench.config.EvalConfig.reference``) chooses the set:
+``"train"``, ``"test"`` or ``"heldout"`` (val + test). The default is ``"train"``: the largest split (80%
+of a catalog, so the feature covariance has the best chance of full rank), never the images the
+real-images calibration row draws (those are the test items), and what the StackGAN-era papers compare
+with. Its known cost: a model that memorises training
 photos is rewarded; evaluate with ``reference = "heldout"`` to check for that.
 
 When the drawn images are the catalog's own photos (the ``real images`` calibration row), the items drawn
@@ -19,9 +20,7 @@ from typing import Any
 
 import numpy as np
 
-REFERENCE_SETS = ("train", "test", "heldout")
-DEFAULT_REFERENCE = "train"
-SPLITS_OF = {"train": ("train",), "test": ("test",), "heldout": ("val", "test")}
+SPLITS_OF = {"train": ("train",), "test": ("test",), "heldout": ("val", "test")}  # [eval] reference values
 
 
 class ReferenceError(ValueError):
@@ -32,7 +31,7 @@ def reference_indices(catalog: Any, name: str) -> np.ndarray:
     """Catalog indices of the reference set ``name`` (sorted)."""
     if name not in SPLITS_OF:
         raise ReferenceError(
-            f"reference set {name!r} is unknown; expected one of {', '.join(REFERENCE_SETS)}"
+            f"reference set {name!r} is unknown; expected one of {', '.join(SPLITS_OF)}"
         )
     parts = [np.asarray(catalog.indices(split), dtype=np.int64) for split in SPLITS_OF[name]]
     return np.sort(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
