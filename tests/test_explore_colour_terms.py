@@ -8,7 +8,6 @@ import re
 import numpy as np
 import pytest
 import torch
-from _explore_helpers import make_explore_runs
 
 from colorspace import default_lookup, delta_e, lab_to_srgb
 from ganbench.explore.colour_terms import (
@@ -23,9 +22,8 @@ HEX = re.compile(r"^#[0-9a-f]{6}$")
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory):
-    paths = make_explore_runs(tmp_path_factory.mktemp("colour_terms"))
-    return {name: open_run(paths[name]) for name in ("restgan", "stackgan-bow")}
+def models(explore_runs):
+    return {name: open_run(explore_runs[name]) for name in ("restgan", "stackgan-bow")}
 
 
 def test_every_cluster_and_term_is_a_swatch():

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from _explore_helpers import STREAM, make_explore_runs
+from _explore_helpers import STREAM
 
 from colorspace import default_lookup, delta_e, dominant_colour
 from ganbench.explore.refine import refine
@@ -14,8 +14,8 @@ from ganbench.explore.sources import ExploreError, open_run, run_folder
 
 
 @pytest.fixture(scope="module")
-def paths(tmp_path_factory):
-    return make_explore_runs(tmp_path_factory.mktemp("explore"))
+def paths(explore_runs):
+    return explore_runs
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +98,7 @@ def test_only_unknown_words_give_a_message_not_images(models):
     ([], "the query is empty"),
     (["women's black pants", "   "], "step 2 is empty"),
     (["", "petite"], "step 1 is empty"),
+    (["women's black pants", "?!"], "step 2 .'\\?!'. has no words"),
 ])
 def test_empty_steps_are_refused(models, steps, expected):
     with pytest.raises(ExploreError, match=expected):

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from _explore_helpers import STREAM, make_explore_runs, make_results
+from _explore_helpers import STREAM, make_results
 from click.testing import CliRunner
 from PIL import Image
 
@@ -27,12 +27,11 @@ from ganbench.train.runs import load_run
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory):
+def exported(explore_runs, tmp_path_factory):
     root = tmp_path_factory.mktemp("pretrained")
-    paths = make_explore_runs(root)
     out = root / "package"
-    export_results(make_results(root, paths), out, suffix="tiny")
-    return paths, out
+    export_results(make_results(root, explore_runs), out, suffix="tiny")
+    return explore_runs, out
 
 
 def test_export_writes_weights_description_and_eval_net(exported):

@@ -8,7 +8,7 @@ vector (cosine 1 with each other); without it, the term's word embedding (mean o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,7 @@ class Neighbours:
     embedding: list[tuple[str, float]]
     perceptual: list[tuple[str, float]]
     message: str = ""
+    colours: dict[str, str] = field(default_factory=dict)  # term -> sRGB hex of the listed terms
 
 
 def lab_hex(lab: Any) -> str:
@@ -133,5 +134,6 @@ def embedding_neighbours(model: ExploreModel, word: str, k: int = 6) -> Neighbou
     others = [i for i in range(len(terms)) if i != index]
     by_cosine = sorted(others, key=lambda i: -cosine[i])[:k]
     by_colour = sorted(others, key=lambda i: distance[i])[:k]
+    colours = {terms[i]: lab_hex(labs[i]) for i in {*by_cosine, *by_colour}}
     return Neighbours(model.label, source, [(terms[i], float(cosine[i])) for i in by_cosine],
-                      [(terms[i], float(distance[i])) for i in by_colour])
+                      [(terms[i], float(distance[i])) for i in by_colour], colours=colours)

@@ -75,13 +75,17 @@ class Refinement:
 
 
 def clean_steps(steps: list[str]) -> list[str]:
-    """The steps with surrounding spaces removed; an empty query or a step without words is refused."""
+    """The steps with runs of spaces collapsed; an empty query or a step without words is refused."""
+    from ganbench.data.text import tokenize
+
     cleaned = [" ".join(str(step).split()) for step in steps]
     if not cleaned:
         raise ExploreError("the query is empty: type a first query such as \"women's black pants\"")
     for number, step in enumerate(cleaned, start=1):
         if not step:
             raise ExploreError(f"step {number} is empty: type at least one word")
+        if not tokenize(step):
+            raise ExploreError(f"step {number} ({step!r}) has no words, only punctuation")
     return cleaned
 
 
