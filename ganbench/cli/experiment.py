@@ -17,7 +17,13 @@ from ganbench.config import ConfigError
               help="Continue the experiment in --out: skip finished cells, resume interrupted training.")
 @click.option("--fresh", is_flag=True,
               help="Discard earlier cells in --out, trained checkpoints included, and start again.")
-def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: bool) -> None:
+@click.option("--launcher", default=None, metavar="local|submitit-local|slurm",
+              help="Where cells run: this process (default), submitit jobs on this machine, or a SLURM job "
+                   "array with the experiment's [launcher] resources.")
+@click.option("--jobs", default=1, show_default=True, type=int,
+              help="With --launcher local: cells run at once (one GPU each when several are visible).")
+def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: bool, launcher: str | None,
+                jobs: int) -> None:
     """Run every (model, variant, seed) cell of an experiment file, then write its report.
 
     Each cell trains, renders its report images and is evaluated into
@@ -36,22 +42,30 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: boo
       ganbench run experiments/ablations.toml --out results/ablations
       ganbench run experiments/paper.toml --out results/paper --resume
       ganbench run experiments/quick.toml --out reports/quick --fresh
+      ganbench run experiments/ablations.toml --jobs 4
+      ganbench run experiments/paper.toml --out results/paper --launcher slurm
     """
     from ganbench.run.experiment import load_experiment
-    from ganbench.run.runner import REPORT_ERROR_FILE, RunnerError, run_experiment, summarise
+    from ganbench.run.launcher_settings import check_launcher_choice, parse_launcher_table
+    from ganbench.run.launchers import launch
+    from ganbench.run.runner import REPORT_ERROR_FILE, RunnerError, summarise
 
     out = out_dir
     try:
         name = load_experiment(experiment).name
         out = out_dir if out_dir is not None else Path("results") / name
         spec = load_experiment(experiment, results_dir=out)
+        settings = parse_launcher_table(spec.raw.get("launcher"), str(experiment))
+        chosen = check_launcher_choice(launcher, jobs, settings, str(experiment))
         pipeline = _pipeline()
-        outcomes = run_experiment(spec, out, pipeline, resume=resume, fresh=fresh)
+        outcomes = launch(spec, out, pipeline, chosen, jobs, settings, resume=resume, fresh=fresh)
     except (ConfigError, RunnerError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt as stop:
         _report_interrupted_run(stop, experiment, out)
         raise SystemExit(130) from None
+    if chosen == "slurm":
+        return
     click.echo(summarise(outcomes, out))
     report_failed = (out / REPORT_ERROR_FILE).is_file()
     if not report_failed:

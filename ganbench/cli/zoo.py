@@ -81,18 +81,27 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
     named = {"model.name": (model_name, f"--model {model_name}")} if model_name else {}
     named |= {"data.catalog": (catalog, f"--catalog {catalog}")} if catalog else {}
     defaults = CPU_DEFAULTS if config_file is None else None
+    from ganbench.train.distributed import launched_ranks, teardown_distributed
+
+    main_rank = launched_ranks().is_main  # under torchrun only rank 0 speaks; the others exit alike
     try:
         config = load_config(config_file, overrides, named=named, defaults=defaults,
                              defaults_name=CPU_PROFILE_NAME)
-        if defaults is not None:
+        if defaults is not None and main_rank:
             click.echo(cpu_defaults_line())
         run_dir = train_run(config, out_dir, resume=resume)
     except ValueError as error:  # every user-facing error of config, catalog, registry and run is one
+        if not main_rank:
+            raise SystemExit(1) from None
         raise click.ClickException(str(error)) from error
     except KeyboardInterrupt as stop:
-        _report_interrupted_training(stop, Path(out_dir), (Path(out_dir) / CHECKPOINT).is_file())
+        if main_rank:
+            _report_interrupted_training(stop, Path(out_dir), (Path(out_dir) / CHECKPOINT).is_file())
         raise SystemExit(130) from None
-    click.echo(f"trained {config.model.name}: {run_dir}")
+    finally:
+        teardown_distributed()
+    if main_rank:
+        click.echo(f"trained {config.model.name}: {run_dir}")
 
 
 def _report_interrupted_training(stop: KeyboardInterrupt, out_dir, has_checkpoint: bool) -> None:

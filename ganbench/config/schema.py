@@ -109,6 +109,8 @@ class TrainConfig:
     """'auto': bf16 autocast where the hardware has native bf16, else float32."""
     channels_last: bool = True
     """Channels-last images and convolution weights (faster on CPU and CUDA)."""
+    sync_batchnorm: bool = False
+    """Under torchrun: batch-norm statistics over the global batch (SyncBatchNorm, CUDA only)."""
     seed: int = 0
     """Seed of the weights, the noise and the batch order (same seed and settings, same run)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"

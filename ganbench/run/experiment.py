@@ -63,7 +63,7 @@ DEFAULT_STREAMS: tuple[tuple[str, ...], ...] = (
 )
 
 TOP_KEYS = ("name", "description", "models", "seeds", "catalog", "config", "model_config",
-            "variants", "eval", "report")
+            "variants", "eval", "report", "launcher")
 CATALOG_KEYS = ("synthesise", "import", "path", "dir")
 SYNTH_KEYS = ("n", "seed")
 IMPORT_KEYS = ("format", "src")
@@ -157,6 +157,9 @@ def experiment_from_dict(raw: Mapping[str, Any], source: Path | None = None,
     """Validate the parsed TOML of an experiment file (``source`` names the file in errors)."""
     where = str(source) if source else "<experiment>"
     check_keys(raw, TOP_KEYS, where, "")
+    from ganbench.run.launcher_settings import parse_launcher_table
+
+    parse_launcher_table(raw.get("launcher"), where)  # [launcher]: checked here, read by the launchers
     models = tuple(_string_list(raw.get("models"), "models", where, required=True))
     if len(set(models)) != len(models):
         raise ExperimentError(f"{where}: models lists a model twice: {list(models)}")

@@ -26,6 +26,7 @@ from tqdm import tqdm
 
 from ganbench.run.cells import Cell, plan_cells
 from ganbench.run.experiment import CatalogSource, EvalSettings, Experiment, ReportSettings
+from ganbench.run.locks import CellBusy, CellLock, read_lock
 from ganbench.train.progress import stdout_is_terminal
 
 METRICS_FILE = "metrics.json"
@@ -54,7 +55,7 @@ class Pipeline:
 @dataclass
 class CellOutcome:
     cell: Cell
-    status: str  # "skipped" (already finished), "done", "failed"
+    status: str  # "skipped" (already finished), "done", "failed", "busy" (another worker holds it)
     seconds: float = 0.0
     error: str = ""
     steps: list[str] = field(default_factory=list)
@@ -70,29 +71,46 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
     finished cells and resumes the rest. ``fresh=True`` discards earlier cells in ``results_dir``, trained
     ones included. A progress bar over the cells shows on a terminal; otherwise one line per cell.
     """
-    if resume and fresh:
-        raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
-                          "fresh discards them")
     results_dir = Path(results_dir)
-    cells = plan_cells(experiment)
-    configs = {cell.name: pipeline.resolve_config(experiment, cell, experiment.catalog.dir) for cell in cells}
-    _prepare_results_dir(results_dir, resume, fresh, log)
-    _save_experiment(experiment, results_dir)
-    catalog = pipeline.prepare_catalog(experiment.catalog)
+    cells, configs, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
     outcomes = []
     on_terminal = stdout_is_terminal()
     shown = tqdm(cells, desc=f"experiment {experiment.name}", unit="cell") if on_terminal else cells
     for number, cell in enumerate(shown, start=1):
         if not on_terminal:
             log(f"cell {number}/{len(cells)}: {cell.name}")
-        outcome = run_cell(cell, configs[cell.name], results_dir, catalog, experiment, pipeline)
+        outcome = run_cell(cell, configs[cell.name], results_dir, catalog, experiment, pipeline, log)
         detail = outcome.error or outcome.warning
         log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))
         outcomes.append(outcome)
-    _write_summary(results_dir, outcomes)
-    if pipeline.write_report is not None:
-        _report(pipeline.write_report, results_dir, log)
+    finish_experiment(results_dir, outcomes, pipeline, log)
     return outcomes
+
+
+def prepare_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline, resume: bool,
+                       fresh: bool, log: Callable[[str], None]) -> tuple[list[Cell], dict[str, Any], Path]:
+    """Everything before the cells run: every cell's config validated, the results folder readied, the
+    experiment saved and the catalog made; returns (cells, their configs by name, catalog folder)."""
+    if resume and fresh:
+        raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
+                          "fresh discards them")
+    cells = plan_cells(experiment)
+    configs = {cell.name: pipeline.resolve_config(experiment, cell, experiment.catalog.dir) for cell in cells}
+    _prepare_results_dir(results_dir, resume, fresh, log)
+    _save_experiment(experiment, results_dir)
+    return cells, configs, pipeline.prepare_catalog(experiment.catalog)
+
+
+def finish_experiment(results_dir: Path, outcomes: list[CellOutcome], pipeline: Pipeline,
+                      log: Callable[[str], None]) -> None:
+    """The run summary, then the report unless cells are still in another worker's hands."""
+    _write_summary(results_dir, outcomes)
+    busy = [o.cell.name for o in outcomes if o.status == "busy"]
+    if busy:
+        log(f"report not written: {len(busy)} cell(s) still in use by another worker ({', '.join(busy)}); "
+            f"run `ganbench report {results_dir}` once they finish (`ganbench status {results_dir}`)")
+    elif pipeline.write_report is not None:
+        _report(pipeline.write_report, results_dir, log)
 
 
 def _report(write_report: Callable[[Path], Any], results_dir: Path, log: Callable[[str], None]) -> None:
@@ -109,29 +127,23 @@ def _report(write_report: Callable[[Path], Any], results_dir: Path, log: Callabl
 
 
 def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experiment: Experiment,
-             pipeline: Pipeline) -> CellOutcome:
-    """Train (or resume), evaluate and render one cell, skipping the steps already finished."""
+             pipeline: Pipeline, log: Callable[[str], None] = print) -> CellOutcome:
+    """Train (or resume), evaluate and render one cell, skipping the steps already finished.
+
+    The cell is claimed first (:class:`~ganbench.run.locks.CellLock`): a cell another worker holds is
+    left alone (status ``busy``); a stale lock is reported through ``log`` and taken over."""
     folder = cell.folder(results_dir)
     start = time.perf_counter()
     outcome = CellOutcome(cell, "done")
     try:
         if _claim_cell(folder, cell) and (folder / METRICS_FILE).is_file():
             return CellOutcome(cell, "skipped")
-        timing: dict[str, float] = {}
-        run_dir = folder / "run"
-        if not (run_dir / "done.json").is_file():
-            resume = (run_dir / "checkpoint.pt").is_file()
-            if not resume and run_dir.exists():
-                shutil.rmtree(run_dir)  # started but never checkpointed: no training to keep
-            _timed(timing, "train", lambda: pipeline.train(config, run_dir, resume))
-            outcome.steps.append("resumed training" if resume else "trained")
-        if pipeline.render is not None:
-            outcome.warning = _render(pipeline, run_dir, folder, experiment, timing)
-        metrics = _timed(timing, "evaluate", lambda: pipeline.evaluate(run_dir, catalog, experiment.eval))
-        outcome.steps.append("evaluated")
-        _write_json(folder / "timing.json", timing)
-        _write_json(folder / METRICS_FILE, metrics)  # last: marks the cell finished
-        (folder / ERROR_FILE).unlink(missing_ok=True)
+        with CellLock(folder, log):
+            if (folder / METRICS_FILE).is_file():  # finished by another worker while we looked
+                return CellOutcome(cell, "skipped")
+            _work_on_cell(cell, config, folder, catalog, experiment, pipeline, outcome)
+    except CellBusy as busy:
+        return CellOutcome(cell, "busy", error=str(busy))
     except Exception as error:  # a failing cell must not stop the others
         folder.mkdir(parents=True, exist_ok=True)
         (folder / ERROR_FILE).write_text(traceback.format_exc(), encoding="utf-8")
@@ -140,14 +152,38 @@ def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experime
     return outcome
 
 
+def _work_on_cell(cell: Cell, config: Any, folder: Path, catalog: Path, experiment: Experiment,
+                  pipeline: Pipeline, outcome: CellOutcome) -> None:
+    """Train (or resume), render and evaluate a claimed cell; ``outcome`` records the steps taken."""
+    timing: dict[str, float] = {}
+    run_dir = folder / "run"
+    if not (run_dir / "done.json").is_file():
+        resume = (run_dir / "checkpoint.pt").is_file()
+        if not resume and run_dir.exists():
+            shutil.rmtree(run_dir)  # started but never checkpointed: no training to keep
+        _timed(timing, "train", lambda: pipeline.train(config, run_dir, resume))
+        outcome.steps.append("resumed training" if resume else "trained")
+    if pipeline.render is not None:
+        outcome.warning = _render(pipeline, run_dir, folder, experiment, timing)
+    metrics = _timed(timing, "evaluate", lambda: pipeline.evaluate(run_dir, catalog, experiment.eval))
+    outcome.steps.append("evaluated")
+    _write_json(folder / "timing.json", timing)
+    _write_json(folder / METRICS_FILE, metrics)  # last: marks the cell finished
+    (folder / ERROR_FILE).unlink(missing_ok=True)
+
+
 def summarise(outcomes: list[CellOutcome], results_dir: Path) -> str:
     """A few lines for the end of a run: counts, then each failed cell and where its traceback is."""
-    counts = {status: sum(o.status == status for o in outcomes) for status in ("done", "skipped", "failed")}
+    counts = {status: sum(o.status == status for o in outcomes)
+              for status in ("done", "skipped", "failed", "busy")}
     lines = [f"{len(outcomes)} cells: {counts['done']} run, {counts['skipped']} already finished, "
-             f"{counts['failed']} failed"]
+             f"{counts['failed']} failed" + (f", {counts['busy']} in use by another worker (skipped)"
+                                            if counts["busy"] else "")]
     for outcome in outcomes:
         folder = outcome.cell.folder(results_dir)
-        if outcome.status == "failed":
+        if outcome.status == "busy":
+            lines.append(f"  IN USE {outcome.error}")
+        elif outcome.status == "failed":
             lines.append(f"  FAILED {outcome.cell.name}: {outcome.error} (traceback: {folder / ERROR_FILE})")
         elif outcome.warning:
             where = folder / "media" / ERROR_FILE
@@ -197,6 +233,11 @@ def _prepare_results_dir(results_dir: Path, resume: bool, fresh: bool,
     existing = sorted(p for p in (results_dir / "cells").glob("*") if p.is_dir())
     if resume or not existing:
         return
+    in_use = [p.name for p in existing if read_lock(p).held]
+    if in_use:
+        raise RunnerError(f"{results_dir} has cells in use by another worker ({', '.join(in_use)}); wait for "
+                          f"it (`ganbench status {results_dir}`), pass --resume to run the other cells, or "
+                          "choose another --out")
     trained = [p.name for p in existing if (p / "run" / "checkpoint.pt").is_file()]
     if trained and not fresh:
         shown = ", ".join(trained[:3]) + (", ..." if len(trained) > 3 else "")

@@ -26,6 +26,20 @@ from ganbench.models.base import GanModel, ModelContext
 from ganbench.models.diagnostics import conditioning_scalars, probe_streams
 from ganbench.models.registry import get_model
 from ganbench.train.checkpoint import load_checkpoint, restore_training_state, save_checkpoint
+from ganbench.train.distributed import (
+    SINGLE_PROCESS,
+    Ranks,
+    RankShardSampler,
+    average_gradients_before_step,
+    broadcast_weights,
+    gather_rng,
+    launched_ranks,
+    local_batch_size,
+    restore_rank_rng,
+    seed_rank,
+    setup_distributed,
+    use_sync_batchnorm,
+)
 from ganbench.train.ema import EMA
 from ganbench.train.interrupt import ignore_sigint
 from ganbench.train.logging import ScalarLog
@@ -37,7 +51,7 @@ from ganbench.train.trainer import Trainer, phase_schedule
 CHECKPOINT, CONFIG, DONE = "checkpoint.pt", "config.toml", "done.json"
 # settings a resumed run may change without breaking the continuation
 RESUMABLE_CHANGES = {"data.num_workers", "train.device", "train.log_every", "train.sample_every",
-                     "train.checkpoint_every", "train.stage2_steps"}
+                     "train.checkpoint_every", "train.stage2_steps", "train.sync_batchnorm"}
 
 
 class RunError(ValueError):
@@ -132,11 +146,12 @@ def _check_run_dir(config: RunConfig, run_dir: Path, resume: bool) -> None:
                        f"only {sorted(RESUMABLE_CHANGES)} may change on resume")
 
 
-def _data_loaders(dataset: QueryBatchDataset, config: RunConfig):
-    """(first step, stop step) -> a loader of exactly those steps' batches."""
+def _data_loaders(dataset: QueryBatchDataset, config: RunConfig, ranks: Ranks = SINGLE_PROCESS):
+    """(first step, stop step) -> a loader of exactly those steps' batches (this rank's share of each)."""
 
     def batches(first: int, last: int) -> DataLoader:
         sampler = StepBatchSampler(len(dataset), config.train.batch_size, config.train.seed, first, last)
+        sampler = RankShardSampler(sampler, ranks) if ranks.distributed else sampler
         return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate,
                           num_workers=config.data.num_workers,
                           worker_init_fn=ignore_sigint if config.data.num_workers else None,
@@ -152,18 +167,25 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     Everything is checked before any work. ``stop_after`` stops at that global step (with a checkpoint),
     as an interruption would. Ctrl-C checkpoints the step it is in and raises
     :class:`~ganbench.train.interrupt.TrainingInterrupted`. ``progress`` defaults to bars on a terminal
-    and plain lines otherwise.
+    and plain lines otherwise. Under torchrun (``WORLD_SIZE`` > 1) it joins the process group and trains
+    data-parallel (:mod:`ganbench.train.distributed`); the caller leaves the group when done.
     """
     run_dir, config = Path(out_dir), _resolved(config)
     _check_run_dir(config, run_dir, resume)
     catalog, lookup = open_catalog(config.data.catalog), open_lookup(config.data.colour_lookup)
-    device = resolve_device(config.train.device)
+    per_rank = local_batch_size(config.train.batch_size, launched_ranks())  # before joining the group
+    ranks, device = setup_distributed(resolve_device(config.train.device))
     precision = resolve_precision(config.train.precision, device)
     seed_everything(config.train.seed)
     model = build_model(config, catalog, lookup, device)
+    if config.train.sync_batchnorm:
+        model = use_sync_batchnorm(model, ranks, device)
     if config.train.channels_last:
         model = model.to(memory_format=torch.channels_last)
     optimizers = model.configure_optimizers(config.train)
+    average_gradients_before_step(optimizers, ranks)
+    broadcast_weights(model, ranks)
+    seed_rank(config.train.seed, ranks)
     ema = EMA(model.generator, config.train.ema_decay)
     dataset = QueryBatchDataset(catalog, "train", model.context.image_sizes, model.context.vocabulary, lookup,
                                 uses_colour_model(config.model.options), model.context.class_names)
@@ -173,38 +195,56 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
                        f"train.batch_size = {config.train.batch_size}")
     path, start = run_dir / CHECKPOINT, 0
     if resume:
-        start = restore_training_state(load_checkpoint(path, device), path, model_name=config.model.name,
-                                       model=model, ema=ema, optimizers=optimizers)
-    run_dir.mkdir(parents=True, exist_ok=True)
-    (run_dir / DONE).unlink(missing_ok=True)  # a resumed run with more steps is not done until it ends
-    write_config(config, run_dir / CONFIG)
+        payload = load_checkpoint(path, device)
+        start = restore_training_state(payload, path, model_name=config.model.name, model=model, ema=ema,
+                                       optimizers=optimizers)
+        restore_rank_rng(payload.get("extra", {}), ranks, config.train.seed, start)
+    ranks.barrier()  # every rank has read the run folder before rank 0 writes to it
+    if ranks.is_main:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        (run_dir / DONE).unlink(missing_ok=True)  # a resumed run with more steps is not done until it ends
+        write_config(config, run_dir / CONFIG)
     progress = progress or TrainingProgress(config.model.name)
+    say = progress.write if ranks.is_main else (lambda text: None)
     if precision.note:
-        progress.write(precision.note)
-    progress.write(f"{config.model.name}: {len(dataset)} training items ({dataset.skipped} of {dataset.read} "
-                   f"skipped: no usable query), {precision.name} on {device}, from step {start}")
+        say(precision.note)
+    say(f"{config.model.name}: {len(dataset)} training items ({dataset.skipped} of {dataset.read} "
+        f"skipped: no usable query), {precision.name} on {device}, from step {start}")
+    if ranks.distributed:
+        say(f"data-parallel over {ranks.world_size} processes ({device.type}): global batch "
+            f"{config.train.batch_size} = {ranks.world_size} x {per_rank} per process")
     identity = {"catalog_hash": catalog.hash, "vocabulary_hash": model.context.vocabulary.hash,
                 "lookup_hash": lookup.hash if lookup is not None else ""}
-    log = ScalarLog(run_dir, resume_step=start if resume else None)
+    log = ScalarLog(run_dir, resume_step=start if resume else None) if ranks.is_main else None
     probe = probe_streams(catalog.items, catalog.indices("train"))  # conditioning-strength texts
     trainer = Trainer(
         model=model, ema=ema, precision=precision, log=log, train=config.train, optimizers=optimizers,
         diagnostics=lambda: conditioning_scalars(model, probe),
-        batches=_data_loaders(dataset, config),
-        save_checkpoint=lambda step: save_checkpoint(path, model_name=config.model.name, model=model, ema=ema,
-                                                     optimizers=optimizers, step=step, extra=identity),
+        batches=_data_loaders(dataset, config, ranks),
+        save_checkpoint=lambda step: _save(path, config, model, ema, optimizers, step, identity, ranks),
         draw_samples=lambda step: draw_samples(model, ema, config.train.sample_queries, config.train.seed,
                                                run_dir / "samples" / f"step_{step:06d}.png"),
-        progress=progress)
+        progress=progress, ranks=ranks)
     try:
         reached = trainer.fit(start, stop_after)
     finally:
-        log.close()
-    if reached >= sum(p.stop - p.start for p in phase_schedule(model.stages(), config.train)):
+        if log is not None:
+            log.close()
+    finished = reached >= sum(p.stop - p.start for p in phase_schedule(model.stages(), config.train))
+    if finished and ranks.is_main:
         done = {"step": reached, "model": config.model.name, "precision": precision.name,
                 "device": str(device), "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
         (run_dir / DONE).write_text(json.dumps(done | identity, indent=1), encoding="utf-8")
     return run_dir
+
+
+def _save(path: Path, config: RunConfig, model: GanModel, ema: EMA, optimizers: dict, step: int,
+          identity: dict, ranks: Ranks) -> None:
+    """Rank 0 writes the checkpoint; under torchrun it also holds every rank's RNG state."""
+    extra = identity | ({"rank_rng": gather_rng(ranks)} if ranks.distributed else {})
+    if ranks.is_main:
+        save_checkpoint(path, model_name=config.model.name, model=model, ema=ema, optimizers=optimizers,
+                        step=step, extra=extra)
 
 
 def _check_identity(saved: dict, model: GanModel, lookup: Any, run_dir: Path, config: RunConfig) -> None:

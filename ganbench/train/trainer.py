@@ -17,6 +17,7 @@ from typing import Any
 import torch
 
 from ganbench.config.schema import TrainConfig
+from ganbench.train.distributed import SINGLE_PROCESS, Ranks
 from ganbench.train.ema import EMA
 from ganbench.train.interrupt import InterruptRequest, TrainingInterrupted, deferred_interrupt
 from ganbench.train.logging import ScalarLog
@@ -65,7 +66,7 @@ class Trainer:
     model: Any  # a GanModel
     ema: EMA
     precision: Precision
-    log: ScalarLog
+    log: ScalarLog | None  # None on ranks other than 0
     train: TrainConfig
     batches: Callable[[int, int], Iterable[dict]]  # (first step, stop step) -> batches in step order
     save_checkpoint: Callable[[int], None]
@@ -73,6 +74,7 @@ class Trainer:
     optimizers: dict[str, torch.optim.Optimizer] = field(default_factory=dict)  # for the lr schedule
     diagnostics: Callable[[], dict[str, float]] = dict  # extra scalars for each log row
     progress: TrainingProgress = field(default_factory=TrainingProgress)
+    ranks: Ranks = SINGLE_PROCESS  # under torchrun: rank 0 logs and samples, losses averaged over ranks
 
     def fit(self, start: int, stop: int | None = None) -> int:
         """Train from global step ``start`` to the schedule's end (or ``stop``); returns the step reached."""
@@ -98,6 +100,11 @@ class Trainer:
         self.ema.update(self.model.generator)
         return losses
 
+    def _log(self, done: int, phase: str, losses: dict[str, float], rate: float) -> None:
+        if self.ranks.is_main:
+            self.log.write(done, phase, {**losses, **self.diagnostics(), "img_per_s": rate})
+            self.progress.log(done, phase, losses, rate)
+
     def _run_phase(self, phase: Phase, first: int, last: int, interrupt: InterruptRequest) -> int:
         device, train = self.precision.device, self.train
         self.progress.start_phase(phase.name, first, phase.start, phase.stop)
@@ -106,16 +113,15 @@ class Trainer:
             for step, batch in zip(range(first, last), self.batches(first, last), strict=True):
                 apply_lr_decay(self.optimizers, step - phase.start, train)
                 losses = self._step(to_device(batch, device, train.channels_last), step, phase.name)
-                done, images = step + 1, images + len(batch["n_steps"])
+                done, images = step + 1, images + len(batch["n_steps"]) * self.ranks.world_size
                 if done % train.log_every == 0 or done == phase.stop:
-                    rate = images / max(time.perf_counter() - tick, 1e-9)
-                    self.log.write(done, phase.name, {**losses, **self.diagnostics(), "img_per_s": rate})
-                    self.progress.log(done, phase.name, losses, rate)
+                    self._log(done, phase.name, self.ranks.average(losses), images / max(
+                        time.perf_counter() - tick, 1e-9))
                     tick, images = time.perf_counter(), 0
-                if done % train.sample_every == 0 or done == phase.stop:
+                if (done % train.sample_every == 0 or done == phase.stop) and self.ranks.is_main:
                     self.draw_samples(done)
                 self.progress.step()
-                if interrupt.requested:  # checked before the next batch is fetched
+                if self.ranks.any(interrupt.requested):  # checked before the next batch is fetched
                     self.save_checkpoint(done)
                     raise TrainingInterrupted(done, self.progress.total)
                 if done % train.checkpoint_every == 0 and done != last:

@@ -1,0 +1,206 @@
+"""Where an experiment's cells run: in this process (``local``, ``--jobs N`` at once), or as submitit jobs
+on this machine (``submitit-local``) or on a SLURM cluster (``slurm``, one job-array task per cell).
+
+Every launcher runs the same cell code path (:func:`ganbench.run.runner.run_cell`: claim the cell's lock,
+train or resume, render, evaluate), so a requeued or repeated cell continues from its checkpoint and a
+finished cell is never run again. A SLURM cell job is a ``submitit.helpers.Checkpointable``: on preemption
+or at its time limit submitit requeues it, and the requeued job resumes training from the last periodic
+checkpoint (``train.checkpoint_every``). With ``gpus_per_node > 1`` a cell trains through ``torchrun``
+(one process per GPU, :mod:`ganbench.train.distributed`). ``ganbench run --launcher slurm`` submits and
+returns; the last cell job to finish writes the report (or run ``ganbench report`` at any time).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import submitit
+
+from ganbench.run.cells import Cell
+from ganbench.run.experiment import Experiment
+from ganbench.run.launcher_settings import LauncherError, LauncherSettings
+from ganbench.run.locks import read_lock
+from ganbench.run.runner import (
+    METRICS_FILE,
+    CellOutcome,
+    Pipeline,
+    finish_experiment,
+    prepare_experiment,
+    run_cell,
+    run_experiment,
+)
+from ganbench.run.status import JOB_FILE
+
+Log = Callable[[str], None]
+
+
+def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launcher: str, jobs: int,
+           settings: LauncherSettings, resume: bool = False, fresh: bool = False,
+           log: Log = print) -> list[CellOutcome]:
+    """Run (or submit) every unfinished cell with ``launcher``; returns one outcome per cell (``queued``
+    for cells submitted to SLURM)."""
+    if launcher == "local" and jobs == 1:
+        return run_experiment(experiment, results_dir, pipeline, resume=resume, log=log, fresh=fresh)
+    cells, configs, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
+    pending = [c for c in cells if not (c.folder(results_dir) / METRICS_FILE).is_file()
+               and not read_lock(c.folder(results_dir)).held]
+    outcomes = {c.name: CellOutcome(c, "skipped") for c in cells if c not in pending}
+    if launcher == "local":
+        outcomes |= _run_in_processes(pending, configs, results_dir, catalog, experiment, pipeline, jobs, log)
+    else:
+        outcomes |= _submit(pending, configs, results_dir, catalog, experiment, pipeline, launcher, settings,
+                            log)
+    ordered = [outcomes[c.name] for c in cells]
+    if launcher != "slurm":
+        finish_experiment(results_dir, ordered, pipeline, log)
+    return ordered
+
+
+# --- local: N cells at once, one GPU each -----------------------------------------------------------------
+def _pin_device(devices: Any) -> None:
+    """Process-pool initialiser: this worker sees one GPU (when there are any)."""
+    device = devices.get()
+    if device is not None:
+        os.environ["CUDA_VISIBLE_DEVICES"] = str(device)
+
+
+def _run_in_processes(cells: list[Cell], configs: dict, results_dir: Path, catalog: Path,
+                      experiment: Experiment, pipeline: Pipeline, jobs: int, log: Log
+                      ) -> dict[str, CellOutcome]:
+    import torch
+
+    context = multiprocessing.get_context("spawn")
+    devices = context.Queue()
+    gpus = torch.cuda.device_count()
+    for worker in range(jobs):
+        devices.put(worker % gpus if gpus else None)
+    log(f"running {len(cells)} cell(s), {jobs} at once" + (f" on {gpus} GPU(s)" if gpus else ""))
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_pin_device, initargs=(devices,)) as pool:
+        futures = {c.name: pool.submit(run_cell, c, configs[c.name], results_dir, catalog, experiment,
+                                       pipeline) for c in cells}
+        outcomes = {}
+        for name, future in futures.items():
+            outcomes[name] = future.result()
+            detail = outcomes[name].error or outcomes[name].warning
+            log(f"{name}: {outcomes[name].status}" + (f" ({detail})" if detail else ""))
+    return outcomes
+
+
+# --- submitit: local processes or a SLURM job array --------------------------------------------------------
+class CellJob(submitit.helpers.Checkpointable):
+    """One cell as a submitit job; requeued (same arguments) on preemption or time limit."""
+
+    def __call__(self, cell: Cell, config: Any, results_dir: Path, catalog: Path, experiment: Experiment,
+                 pipeline: Pipeline, write_report: bool) -> CellOutcome:
+        outcome = run_cell(cell, config, results_dir, catalog, experiment, pipeline)
+        if write_report:
+            _report_when_complete(experiment, results_dir, pipeline)
+        return outcome
+
+
+def _report_when_complete(experiment: Experiment, results_dir: Path, pipeline: Pipeline) -> None:
+    """Write the report once every cell has its metrics (the last job to finish does it)."""
+    from ganbench.run.cells import plan_cells
+    from ganbench.run.locks import CellBusy, CellLock
+
+    cells = plan_cells(experiment)
+    finished = all((c.folder(results_dir) / METRICS_FILE).is_file() for c in cells)
+    if pipeline.write_report is None or not finished:
+        return
+    try:
+        with CellLock(results_dir / "jobs" / "report"):  # two jobs finishing at once: one writes it
+            pipeline.write_report(results_dir)
+    except CellBusy:
+        pass
+
+
+class TorchrunTrain:
+    """The train step of a multi-GPU cell: ``torchrun --nproc-per-node N -m ganbench train`` on the node."""
+
+    def __init__(self, processes: int) -> None:
+        self.processes = processes
+
+    def __call__(self, config: Any, run_dir: Path, resume: bool) -> Path:
+        from ganbench.config import write_config
+
+        config_file = Path(run_dir).parent / "train_config.toml"
+        config_file.parent.mkdir(parents=True, exist_ok=True)
+        write_config(config, config_file)
+        command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node",
+                   str(self.processes), "-m", "ganbench", "train", "--config", str(config_file), "--out",
+                   str(run_dir), *(["--resume"] if resume else [])]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            lines = [line for line in result.stderr.splitlines() if line.strip()]
+            raise RuntimeError(f"torchrun training failed (exit {result.returncode}): "
+                               f"{lines[-1] if lines else 'no output'}")
+        return Path(run_dir)
+
+
+def executor_parameters(launcher: str, settings: LauncherSettings) -> dict[str, Any]:
+    """submitit ``update_parameters`` keywords from the ``[launcher]`` resources (SLURM-only ones only for
+    ``slurm``)."""
+    parameters: dict[str, Any] = {"timeout_min": settings.timeout_min, "tasks_per_node": 1, "nodes": 1,
+                                  "gpus_per_node": settings.gpus_per_node or None,
+                                  "cpus_per_task": settings.cpus_per_task or None}
+    if launcher == "slurm":
+        parameters |= {"mem_gb": settings.mem_gb or None, "slurm_partition": settings.partition or None,
+                       "slurm_account": settings.account or None,
+                       "slurm_array_parallelism": settings.array_parallelism or None,
+                       "slurm_additional_parameters": dict(settings.sbatch) or None}
+    return {k: v for k, v in parameters.items() if v is not None}
+
+
+def executor_for(launcher: str, settings: LauncherSettings, folder: Path) -> submitit.AutoExecutor:
+    """A submitit executor for ``launcher`` with the ``[launcher]`` resources."""
+    cluster = "slurm" if launcher == "slurm" else "local"
+    try:
+        executor = submitit.AutoExecutor(folder=folder / "%j", cluster=cluster)
+    except RuntimeError as error:  # submitit: no srun / sbatch on this machine
+        raise LauncherError(f"--launcher {launcher}: {error}") from None
+    executor.update_parameters(**executor_parameters(launcher, settings))
+    return executor
+
+
+def _submit(cells: list[Cell], configs: dict, results_dir: Path, catalog: Path, experiment: Experiment,
+            pipeline: Pipeline, launcher: str, settings: LauncherSettings, log: Log
+            ) -> dict[str, CellOutcome]:
+    if not cells:
+        return {}
+    executor = executor_for(launcher, settings, results_dir / "jobs")
+    if settings.gpus_per_node > 1:
+        pipeline = dataclasses.replace(pipeline, train=TorchrunTrain(settings.gpus_per_node))
+    slurm = launcher == "slurm"
+    with executor.batch():  # one job array on SLURM
+        submitted = [(cell, executor.submit(CellJob(), cell, configs[cell.name], results_dir, catalog,
+                                            experiment, pipeline, slurm)) for cell in cells]
+    for cell, job in submitted:
+        marker = {"job_id": str(job.job_id), "launcher": launcher, "stdout": str(job.paths.stdout),
+                  "submitted_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        cell.folder(results_dir).mkdir(parents=True, exist_ok=True)
+        (cell.folder(results_dir) / JOB_FILE).write_text(json.dumps(marker, indent=1), encoding="utf-8")
+        log(f"{cell.name}: submitted as job {job.job_id} ({launcher})")
+    if slurm:
+        log(f"{len(cells)} cell job(s) submitted; follow them with `ganbench status {results_dir}`; the last "
+            "one to finish writes the report")
+        return {cell.name: CellOutcome(cell, "queued") for cell in cells}
+    outcomes = {}
+    for cell, job in submitted:
+        try:
+            outcomes[cell.name] = job.result()
+        except (submitit.core.utils.FailedJobError, submitit.core.utils.UncompletedJobError) as error:
+            lines = str(error).strip().splitlines()
+            reason = lines[-1] if lines else type(error).__name__
+            outcomes[cell.name] = CellOutcome(cell, "failed", error=f"job {job.job_id}: {reason}")
+        log(f"{cell.name}: {outcomes[cell.name].status} (job {job.job_id})")
+    return outcomes

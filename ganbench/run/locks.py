@@ -1,0 +1,157 @@
+"""One worker per cell: a lock file in the cell folder, claimed atomically, naming its holder.
+
+``cells/NAME/lock.json`` holds ``{host, pid, job_id, started_at}`` and is created with ``O_CREAT |
+O_EXCL`` (atomic on local and NFS v3+ file systems), so of two workers claiming a cell at once one wins.
+While the cell works, a daemon thread touches the file every ``HEARTBEAT_SECONDS``.
+
+A lock is *stale* (its holder is gone, the cell may be claimed again) when:
+- it names this host and a process that no longer exists, or
+- it names the job this process runs in (a SLURM job requeued after preemption or a time limit comes
+  back with the same job id, possibly on another node), or
+- its heartbeat is older than ``STALE_AFTER_SECONDS`` (another host whose process we cannot see).
+A stale lock is reported (who held it, since when) and replaced; a live one is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+LOCK_FILE = "lock.json"
+HEARTBEAT_SECONDS = 30.0
+STALE_AFTER_SECONDS = 600.0
+
+
+def current_job_id() -> str:
+    """The cluster job this process runs in (SLURM array jobs as ``JOB_TASK``), or ``""``."""
+    array_job, task = os.environ.get("SLURM_ARRAY_JOB_ID"), os.environ.get("SLURM_ARRAY_TASK_ID")
+    if array_job and task:
+        return f"{array_job}_{task}"
+    return os.environ.get("SLURM_JOB_ID", "")
+
+
+@dataclass(frozen=True)
+class LockHolder:
+    host: str
+    pid: int
+    job_id: str
+    started_at: str
+
+    @classmethod
+    def me(cls) -> LockHolder:
+        return cls(socket.gethostname(), os.getpid(), current_job_id(),
+                   datetime.now(UTC).isoformat(timespec="seconds"))
+
+    def describe(self) -> str:
+        job = f", job {self.job_id}" if self.job_id else ""
+        return f"host {self.host}, pid {self.pid}{job}, since {self.started_at}"
+
+
+@dataclass(frozen=True)
+class LockState:
+    """What a cell's lock file says: no lock, a live holder, or a stale one (and why)."""
+
+    holder: LockHolder | None
+    stale_reason: str = ""
+    age_seconds: float = 0.0
+
+    @property
+    def held(self) -> bool:
+        return self.holder is not None and not self.stale_reason
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def read_lock(folder: Path, now: float | None = None) -> LockState:
+    """The state of ``folder``'s lock; an unreadable lock file counts as stale."""
+    path = Path(folder) / LOCK_FILE
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        holder = LockHolder(str(data["host"]), int(data["pid"]), str(data.get("job_id", "")),
+                            str(data.get("started_at", "")))
+        age = (time.time() if now is None else now) - path.stat().st_mtime
+    except FileNotFoundError:
+        return LockState(None)
+    except (ValueError, KeyError, TypeError, OSError):
+        return LockState(LockHolder("?", 0, "", ""), "the lock file is unreadable")
+    me = LockHolder.me()
+    if holder.host == me.host and holder.pid != me.pid and not _process_exists(holder.pid):
+        return LockState(holder, f"process {holder.pid} no longer runs on {holder.host}", age)
+    if holder.job_id and holder.job_id == me.job_id and holder.pid != me.pid:
+        return LockState(holder, f"job {holder.job_id} was restarted (requeued)", age)
+    if age > STALE_AFTER_SECONDS:
+        return LockState(holder, f"no heartbeat for {age / 60:.0f} min", age)
+    return LockState(holder, "", age)
+
+
+class CellBusy(RuntimeError):
+    """The cell is being worked on by another worker (named in the message)."""
+
+    def __init__(self, folder: Path, holder: LockHolder) -> None:
+        super().__init__(f"{Path(folder).name} is in use by another worker ({holder.describe()})")
+        self.folder, self.holder = Path(folder), holder
+
+
+class CellLock:
+    """``with CellLock(folder, log):`` holds the cell or raises :class:`CellBusy`; a stale lock is logged
+    and taken over. The lock is removed on exit (also on errors), the heartbeat stops."""
+
+    def __init__(self, folder: Path, log: Any = print) -> None:
+        self.path = Path(folder) / LOCK_FILE
+        self.log = log
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
+
+    def __enter__(self) -> CellLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(2):  # a stale lock is removed once, then claimed like a free one
+            if self._claim():
+                self._beat = threading.Thread(target=self._heartbeat, daemon=True)
+                self._beat.start()
+                return self
+            state = read_lock(self.path.parent)
+            if state.held:
+                raise CellBusy(self.path.parent, state.holder)
+            if state.holder is not None:
+                self.log(f"{self.path.parent.name}: stale lock ({state.holder.describe()}: "
+                         f"{state.stale_reason}); taking the cell over")
+                self.path.unlink(missing_ok=True)
+        state = read_lock(self.path.parent)
+        raise CellBusy(self.path.parent, state.holder or LockHolder("?", 0, "", ""))
+
+    def _claim(self) -> bool:
+        try:
+            handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            json.dump(LockHolder.me().__dict__, out)
+        return True
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(HEARTBEAT_SECONDS):
+            try:
+                os.utime(self.path)
+            except OSError:
+                return
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._beat is not None:
+            self._beat.join(timeout=1)
+        self.path.unlink(missing_ok=True)

@@ -1,0 +1,111 @@
+"""Where an experiment stands: every planned cell's state, read from its folder (``ganbench status``).
+
+States, first match wins: ``done`` (metrics.json), ``running`` (a live lock: :mod:`ganbench.run.locks`),
+``stale`` (a lock whose worker is gone: the cell resumes on the next ``ganbench run --resume``),
+``failed`` (error.txt; the detail is its last line), ``queued`` (job.json: submitted to a launcher, not
+started yet), ``not started``. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from ganbench.run.cells import plan_cells
+from ganbench.run.experiment import load_experiment
+from ganbench.run.locks import read_lock
+from ganbench.train.progress import format_duration
+
+JOB_FILE = "job.json"  # {job_id, launcher, submitted_at}: written when a launcher submits the cell
+STATES = ("done", "running", "stale", "failed", "queued", "not started")
+
+
+class StatusError(ValueError):
+    """The folder is not an experiment's results folder."""
+
+
+@dataclass(frozen=True)
+class CellStatus:
+    name: str
+    state: str
+    job_id: str = ""
+    seconds: float | None = None
+    detail: str = ""
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _timing_seconds(folder: Path) -> float | None:
+    timing = _read_json(folder / "timing.json")
+    values = [v for v in timing.values() if isinstance(v, int | float)]
+    return float(sum(values)) if values else None
+
+
+def _since(iso: str) -> float | None:
+    try:
+        return max(0.0, time.time() - datetime.fromisoformat(iso).timestamp())
+    except ValueError:
+        return None
+
+
+def _last_line(path: Path) -> str:
+    lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    return next((line for line in reversed(lines) if line), "")
+
+
+def cell_status(name: str, folder: Path) -> CellStatus:
+    """One cell's state from its folder."""
+    job = _read_json(folder / JOB_FILE)
+    job_id = str(job.get("job_id", ""))
+    if (folder / "metrics.json").is_file():
+        return CellStatus(name, "done", job_id, _timing_seconds(folder))
+    lock = read_lock(folder)
+    if lock.holder is not None:
+        holder = lock.holder
+        if lock.held:
+            return CellStatus(name, "running", holder.job_id or job_id, _since(holder.started_at),
+                              f"host {holder.host}, pid {holder.pid}")
+        return CellStatus(name, "stale", holder.job_id or job_id, _since(holder.started_at),
+                          f"worker gone: {lock.stale_reason}")
+    if (folder / "error.txt").is_file():
+        return CellStatus(name, "failed", job_id, _timing_seconds(folder), _last_line(folder / "error.txt"))
+    if job:
+        return CellStatus(name, "queued", job_id, None, f"submitted {job.get('submitted_at', '?')} "
+                                                        f"({job.get('launcher', '?')})")
+    return CellStatus(name, "not started")
+
+
+def experiment_status(results_dir: Path) -> list[CellStatus]:
+    """Every planned cell of the experiment stored in ``results_dir`` (plus any other cell folder)."""
+    results_dir = Path(results_dir)
+    stored = results_dir / "experiment.toml"
+    if not stored.is_file():
+        raise StatusError(f"{results_dir} is not an experiment's results folder: {stored.name} is missing "
+                          "(`ganbench run EXPERIMENT.toml --out DIR` writes it)")
+    names = [cell.name for cell in plan_cells(load_experiment(stored, results_dir=results_dir))]
+    cells_dir = results_dir / "cells"
+    others = sorted(p.name for p in cells_dir.iterdir() if p.is_dir()) if cells_dir.is_dir() else []
+    names += [name for name in others if name not in names]
+    return [cell_status(name, cells_dir / name) for name in names]
+
+
+def format_status(cells: list[CellStatus]) -> str:
+    """A table, one row per cell, then the count per state."""
+    rows = [("cell", "state", "job", "time", "detail")]
+    rows += [(c.name, c.state, c.job_id or "-", format_duration(c.seconds) if c.seconds is not None else "-",
+              c.detail) for c in cells]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = ["  ".join([*(value.ljust(width) for value, width in zip(row[:4], widths, strict=True)), row[4]])
+             .rstrip() for row in rows]
+    counts = [f"{sum(c.state == state for c in cells)} {state}" for state in STATES
+              if any(c.state == state for c in cells)]
+    return "\n".join([*lines, f"{len(cells)} cells: " + ", ".join(counts)])

@@ -1,0 +1,112 @@
+"""Launchers: submitit jobs on this machine, N local cells at once, the [launcher] table and its errors.
+
+The cells run the fake pipeline steps of ``_run_helpers`` (the real steps are covered end to end by
+test_run_end_to_end); what is tested here is how cells are dispatched, recorded and resumed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from _run_helpers import FakeSteps
+from click.testing import CliRunner
+
+from ganbench.cli import main
+from ganbench.run.experiment import ExperimentError, load_experiment
+from ganbench.run.launcher_settings import LauncherError, check_launcher_choice, parse_launcher_table
+from ganbench.run.launchers import executor_for, executor_parameters, launch
+
+TESTS = Path(__file__).resolve().parent
+EXPERIMENT = """
+name = "launch"
+models = ["stackgan-bow", "restgan"]
+seeds = [0]
+[catalog]
+synthesise = { n = 32, seed = 3 }
+"""
+
+
+def _experiment(tmp_path: Path, extra: str = "") -> Path:
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT + extra, encoding="utf-8")
+    return path
+
+
+def test_two_cells_through_submitit_local_then_resume_submits_only_unfinished(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS.parent), str(TESTS),
+                                                       os.environ.get("PYTHONPATH", "")]))
+    results, lines = tmp_path / "out", []
+    experiment = load_experiment(_experiment(tmp_path), results_dir=results)
+    steps = FakeSteps(fail=("restgan",))
+    settings = parse_launcher_table({"timeout_min": 5}, "exp.toml")
+    outcomes = launch(experiment, results, steps.pipeline(), "submitit-local", 1, settings, log=lines.append)
+    assert [o.status for o in outcomes] == ["done", "failed"]
+    assert "training restgan/0 exploded" in outcomes[1].error
+    done = results / "cells" / "stackgan-bow__default__seed0"
+    assert (done / "metrics.json").is_file() and not (done / "lock.json").exists()
+    job = json.loads((done / "job.json").read_text())
+    assert job["launcher"] == "submitit-local" and job["job_id"]
+    assert any(line.startswith("stackgan-bow__default__seed0: submitted as job") for line in lines)
+    status = CliRunner().invoke(main, ["status", str(results)]).output.splitlines()
+    assert status[-1] == "2 cells: 1 done, 1 failed"
+
+    lines.clear()
+    again = launch(experiment, results, FakeSteps().pipeline(), "submitit-local", 1, settings, resume=True,
+                   log=lines.append)
+    assert [o.status for o in again] == ["skipped", "done"]
+    assert sum("submitted as job" in line for line in lines) == 1  # only the unfinished cell
+
+
+def test_local_jobs_run_cells_in_parallel_processes(tmp_path) -> None:
+    results = tmp_path / "out"
+    experiment = load_experiment(_experiment(tmp_path), results_dir=results)
+    no_table = parse_launcher_table(None, "x")
+    outcomes = launch(experiment, results, FakeSteps().pipeline(), "local", 2, no_table, log=print)
+    assert [o.status for o in outcomes] == ["done", "done"]
+    assert all((o.cell.folder(results) / "metrics.json").is_file() for o in outcomes)
+
+
+def test_launcher_table_maps_to_slurm_parameters(tmp_path) -> None:
+    settings = parse_launcher_table({"partition": "gpu", "account": "lab", "gpus_per_node": 4,
+                                     "cpus_per_task": 16, "mem_gb": 64, "timeout_min": 2880,
+                                     "array_parallelism": 8, "sbatch": {"qos": "high"}}, "exp.toml")
+    assert executor_parameters("slurm", settings) == {
+        "timeout_min": 2880, "tasks_per_node": 1, "nodes": 1, "gpus_per_node": 4, "cpus_per_task": 16,
+        "mem_gb": 64, "slurm_partition": "gpu", "slurm_account": "lab", "slurm_array_parallelism": 8,
+        "slurm_additional_parameters": {"qos": "high"}}
+    assert "slurm_partition" not in executor_parameters("submitit-local", settings)
+    if shutil.which("srun") is None:  # this machine is no SLURM cluster: one clear line
+        with pytest.raises(LauncherError, match='--launcher slurm: Could not detect "srun"'):
+            executor_for("slurm", settings, tmp_path)
+
+
+@pytest.mark.parametrize(("table", "expected"), [
+    ('[launcher]\npartiton = "gpu"\n', "launcher.partiton"),
+    ('[launcher]\nnodes = 2\n', "a cell runs on one node"),
+    ('[launcher]\ngpus_per_node = "four"\n', "launcher.gpus_per_node must be a whole number"),
+])
+def test_bad_launcher_tables_are_one_line(tmp_path, table, expected) -> None:
+    with pytest.raises(ExperimentError if "partiton" in table else LauncherError, match=expected):
+        load_experiment(_experiment(tmp_path, table))
+    result = CliRunner().invoke(main, ["run", str(tmp_path / "exp.toml"), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+
+
+def test_bad_launcher_choices_are_one_line(tmp_path) -> None:
+    plain = _experiment(tmp_path)
+    cases = [([str(plain), "--launcher", "kubernetes"], "--launcher kubernetes: unknown launcher; expected "
+                                                        "one of local, submitit-local, slurm"),
+             ([str(plain), "--launcher", "slurm", "--jobs", "3"], "--jobs 3 applies to --launcher local")]
+    slurmy = tmp_path / "slurm.toml"
+    slurmy.write_text(EXPERIMENT + '[launcher]\npartition = "gpu"\n', encoding="utf-8")
+    cases.append(([str(slurmy)], "sets SLURM options (partition) but no --launcher slurm was given"))
+    for args, expected in cases:
+        result = CliRunner().invoke(main, ["run", *args, "--out", str(tmp_path / "o")])
+        assert result.exit_code == 1 and expected in result.output, result.output
+        assert len(result.output.strip().splitlines()) == 1
+    settings = parse_launcher_table({"partition": "gpu"}, "slurm.toml")
+    assert check_launcher_choice("local", 1, settings, "slurm.toml") == "local"  # explicit: runs here

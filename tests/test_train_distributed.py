@@ -1,0 +1,127 @@
+"""Data-parallel training (torch.distributed, gloo on CPU): two ranks through ``torchrun`` and through
+``torch.multiprocessing``, at tiny sizes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import torch.multiprocessing as mp
+from _distributed_helpers import StandIn, free_port, global_batch, one_step_worker
+from _train_helpers import make_tiny_catalog
+from click.testing import CliRunner
+
+from ganbench.cli import main
+from ganbench.train.distributed import DistributedError, Ranks, RankShardSampler, local_batch_size
+from ganbench.train.logging import read_log
+from ganbench.train.runs import load_run
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_two_ranks_of_batch_b_update_like_one_process_of_batch_2b(tmp_path: Path) -> None:
+    mp.spawn(one_step_worker, args=(2, free_port(), 8, str(tmp_path)), nprocs=2, join=True)
+    single = StandIn()
+    single.load_state_dict(torch.load(tmp_path / "start.pt"))
+    start = {k: v.clone() for k, v in single.state_dict().items()}
+    single.train_step(global_batch(8))
+    rank0, rank1 = torch.load(tmp_path / "after.pt")
+    for name, expected in single.state_dict().items():
+        assert torch.equal(rank0[name], rank1[name]), name  # the ranks stay identical
+        torch.testing.assert_close(rank0[name], expected, rtol=1e-5, atol=1e-6)
+    half = StandIn()  # what rank 0 would have done alone: the test can tell the difference
+    half.load_state_dict(start)
+    half.train_step({k: v[:4] for k, v in global_batch(8).items()})
+    assert not torch.allclose(half.state_dict()["generator.0.weight"], rank0["generator.0.weight"], atol=1e-6)
+
+
+def test_ranks_share_each_global_batch_without_overlap() -> None:
+    batches = [[5, 1, 7, 3, 0, 2], [4, 6, 8, 9, 10, 11]]
+    shares = [list(RankShardSampler(batches, Ranks(rank, 3, rank))) for rank in range(3)]
+    assert shares[0] == [[5, 1], [4, 6]] and shares[2] == [[0, 2], [10, 11]]
+    assert sorted(sum((s[0] for s in shares), [])) == sorted(batches[0])
+
+
+def test_world_size_must_fit_the_batch() -> None:
+    assert local_batch_size(8, Ranks(1, 2, 1)) == 4
+    with pytest.raises(DistributedError, match="4 training processes but train.batch_size = 2"):
+        local_batch_size(2, Ranks(0, 4, 0))
+    with pytest.raises(DistributedError, match="does not split evenly"):
+        local_batch_size(6, Ranks(0, 4, 0))
+
+
+def _write_config(path: Path, catalog: Path) -> Path:
+    path.write_text(f"""
+[data]
+catalog = "{catalog}"
+stage1_size = 16
+stage2_size = 32
+colour_lookup = "none"
+[model]
+name = "stackgan-bow"
+[model.options]
+gf_dim = 4
+df_dim = 4
+z_dim = 4
+embedding_dim = 8
+text_dim = 8
+condition_dim = 4
+residual_blocks = 0
+[train]
+batch_size = 4
+stage1_steps = 2
+stage2_steps = 1
+log_every = 1
+sample_every = 100
+checkpoint_every = 100
+precision = "fp32"
+channels_last = false
+device = "cpu"
+sample_queries = [["women's black pants"]]
+""", encoding="utf-8")
+    return path
+
+
+def _torchrun(*args: str) -> subprocess.CompletedProcess:
+    env = os.environ | {"PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+                        "OMP_NUM_THREADS": "1"}
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
+               "-m", "ganbench", "train", *args]
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
+
+
+def test_torchrun_two_ranks_train_load_and_resume(tmp_path: Path) -> None:
+    catalog = make_tiny_catalog(tmp_path / "catalog", n=12)
+    config, run_dir = _write_config(tmp_path / "run.toml", catalog), tmp_path / "run"
+    first = _torchrun("--config", str(config), "--out", str(run_dir))
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert "global batch 4 = 2 x 2 per process" in first.stdout
+    assert first.stdout.count("trained stackgan-bow") == 1  # rank 0 alone speaks
+    assert json.loads((run_dir / "done.json").read_text())["step"] == 3
+    loaded = load_run(run_dir)  # the checkpoint opens in one process
+    assert loaded.step == 3 and loaded.finished
+    assert len(torch.load(run_dir / "checkpoint.pt")["extra"]["rank_rng"]) == 2
+
+    resumed = _torchrun("--out", str(run_dir), "--resume", "--set", "train.stage2_steps=3")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "from step 3" in resumed.stdout
+    assert [row["step"] for row in read_log(run_dir)] == [1, 2, 3, 4, 5]
+    assert json.loads((run_dir / "done.json").read_text())["step"] == 5
+    assert load_run(run_dir).step == 5
+
+
+def test_a_world_larger_than_the_batch_is_one_line(tmp_path: Path) -> None:
+    catalog = make_tiny_catalog(tmp_path / "catalog", n=12)
+    config = _write_config(tmp_path / "run.toml", catalog)
+    env = {"WORLD_SIZE": "8", "RANK": "0", "LOCAL_RANK": "0"}
+    result = CliRunner().invoke(main, ["train", "--config", str(config), "--out", str(tmp_path / "run")],
+                                env=env)
+    assert result.exit_code == 1
+    assert result.output.strip() == ("Error: 8 training processes but train.batch_size = 4: the global batch "
+                                     "is split across processes, so it needs at least one item per process; "
+                                     "raise train.batch_size or start fewer processes")
