@@ -53,9 +53,9 @@ def test_start_then_add_a_step_shows_two_images_per_model_at_256_px(explorer):
 def test_undo_and_catalog_streams(explorer):
     steps, _, _ = explorer.undo(["women's black pants", "petite"], 0, True)
     assert steps == ["women's black pants"]
-    choice = explorer.stream_choices[0]
-    steps, _, grid = explorer.pick(choice, 1, False, [])
-    assert steps == explorer.streams[0] and len(_images(grid)) == 2 * len(steps)
+    shortest = min(range(len(explorer.streams)), key=lambda i: len(explorer.streams[i]))
+    steps, _, grid = explorer.pick(explorer.stream_choices[shortest], 1, False, [])
+    assert steps == explorer.streams[shortest] and len(_images(grid)) == 2 * len(steps)
     assert "a fresh noise per step" in grid
     steps, status, _ = explorer.pick("not a stream", 0, True, ["women's black pants"])
     assert steps == ["women's black pants"] and "choose one of the catalog's query streams" in status
@@ -154,3 +154,10 @@ def test_free_port_and_analytics_off(quiet_env):
     import os
 
     assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False" and os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_an_unknown_pretrained_name_is_one_line(quiet_env, monkeypatch):
+    monkeypatch.setattr(server, "gradio_available", lambda: True)
+    result = CliRunner().invoke(main, ["explore", "--pretrained", "nope", "--port", "0"])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "no pretrained model named 'nope'; available: restgan-synth, stackgan-bow-synth" in result.output
