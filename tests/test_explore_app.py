@@ -16,6 +16,7 @@ from PIL import Image
 from ganbench.cli import main
 from ganbench.explore import server
 from ganbench.explore.app import Explorer, build_app, parse_seed
+from ganbench.explore.refine import step_images
 from ganbench.explore.sources import ExploreError, open_pretrained
 
 IMAGE = re.compile(r'<img class="gb-image" data-model="([^"]+)" data-step="(\d+)"[^>]*'
@@ -44,7 +45,7 @@ def test_start_then_add_a_step_shows_two_images_per_model_at_256_px(explorer):
     assert [(m, s) for m, s, _ in images] == [("restgan-synth", 1), ("stackgan-bow-synth", 1),
                                               ("restgan-synth", 2), ("stackgan-bow-synth", 2)]
     assert all(pixels.shape == (256, 256, 3) for _, _, pixels in images)
-    drawn = explorer.models[0].model.generate([["women's black pants", "petite"]], 0)[0][1]
+    drawn = step_images(explorer.models[0], ["women's black pants", "petite"], 0, True)[1]
     assert np.array_equal(images[2][2][::4, ::4], drawn.permute(1, 2, 0).numpy())  # nearest upscaling
     assert grid.count("asked: ") == 4 and grid.count("&Delta;E<sub>00</sub>") == 4
     assert grid.count("eval net: pants") + grid.count("eval net: jeans") + grid.count("eval net: shorts") == 4

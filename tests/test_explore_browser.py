@@ -96,7 +96,8 @@ def _type(page, element_id: str, text: str) -> None:
 
 
 def test_two_added_steps_show_their_images_for_every_model(browser_page):
-    from ganbench.pretrained import load_pretrained
+    from ganbench.explore.refine import step_images
+    from ganbench.explore.sources import open_pretrained
 
     page, outside = browser_page
     _type(page, "first-query", STEPS[0])
@@ -106,7 +107,7 @@ def test_two_added_steps_show_their_images_for_every_model(browser_page):
         _type(page, "next-step", step)
         page.click("#add-step")
         shown[number] = _images_at(page, number)
-    restgan = load_pretrained("restgan-synth").model.generate([STEPS], 0)[0].permute(0, 2, 3, 1).numpy()
+    restgan = step_images(open_pretrained("restgan-synth"), STEPS, 0, True).permute(0, 2, 3, 1).numpy()
     for number, images in shown.items():
         assert [image["model"] for image in images] == list(MODELS)
         assert all(image["complete"] and image["width"] >= 256 for image in images)

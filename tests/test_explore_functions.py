@@ -53,8 +53,10 @@ def test_predictions_are_the_eval_nets_argmax(models):
 def test_locked_restgan_column_is_the_models_own_strip(models):
     restgan = models[0]
     column = refine([restgan], STREAM, seed=5, lock_noise=True).columns[0]
-    strip = restgan.model.generate([STREAM], 5)[0].permute(0, 2, 3, 1).numpy()
-    assert all(np.array_equal(a.image, b) for a, b in zip(column.images, strip, strict=True))
+    strip = restgan.model.generate([STREAM], 5)[0].permute(0, 2, 3, 1).numpy().astype(int)
+    # one stream of two steps against two one-step streams: the same noise and text states, up to the
+    # float rounding of another batch size
+    assert all(np.abs(a.image - b).max() <= 2 for a, b in zip(column.images, strip, strict=True))
 
 
 def test_lock_noise_keeps_a_baselines_noise_across_steps(models):

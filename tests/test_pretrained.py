@@ -163,3 +163,19 @@ def test_pretrained_list_and_export_commands(exported, tmp_path):
     assert "trained on: synthetic catalog of 1000 items" in listed.output
     refused = runner.invoke(main, ["pretrained", "export", str(tmp_path), "--out", str(tmp_path / "o")])
     assert refused.exit_code == 1 and "holds no finished cell" in refused.output
+
+
+def test_the_experiment_that_makes_them_is_valid(tmp_path):
+    from pathlib import Path
+
+    from ganbench.run.experiment import load_experiment
+
+    experiment = load_experiment(Path(__file__).parents[1] / "experiments" / "pretrained.toml", tmp_path)
+    assert [(c.model, c.variant, c.seed) for c in experiment.cells] == [
+        ("restgan", "default", 0), ("stackgan-bow", "default", 0)]
+    shipped = {info.model: info.data["trained_on"] for info in available_pretrained().values()}
+    for cell in experiment.cells:  # the budget the shipped models describe is the file's
+        train, described = cell.config.train, shipped[cell.model]
+        assert f"{train.stage1_steps} Stage-I + {train.stage2_steps} Stage-II steps at batch " in described
+        assert f"batch {train.batch_size}," in described
+        assert f"lr {train.lr:g}, {train.precision}" in described

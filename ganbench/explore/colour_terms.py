@@ -1,9 +1,10 @@
 """The colour-term tab as plain Python: the lookup table's clusters as swatches, one colour word's cluster,
 centroid and nearest terms, and a model's colour-term embedding neighbours next to the perceptual ones.
 
-Embedding vectors are those the report's colour study uses (:func:`ganbench.run.media.colour_term_vectors`):
-with the colour model a term's vector is its cluster token's embedding, so a cluster's members share one
-vector (cosine 1 with each other); without it, the term's word embedding (mean over its words).
+Embedding vectors are those the report's colour study uses
+(:func:`ganbench.models.embeddings.colour_term_vectors`): with the colour model a term's vector is its
+cluster token's embedding, so a cluster's members share one vector (cosine 1 with each other); without it,
+the term's word embedding (mean over its words).
 """
 
 from __future__ import annotations
@@ -116,12 +117,13 @@ def embedding_neighbours(model: ExploreModel, word: str, k: int = 6) -> Neighbou
     """The model's k nearest colour terms to ``word`` by embedding cosine, and by CIEDE2000 among the same
     terms; a model without word embeddings or without a vector for the word says so in ``message``."""
     from colorspace import delta_e, normalise_name
-    from ganbench.run.media import colour_term_vectors
+    from ganbench.models.embeddings import colour_term_vectors
 
-    vectors = colour_term_vectors(model.model)
-    if vectors is None:
+    found = colour_term_vectors(model.model)
+    if found is None or not found.vectors:
         return Neighbours(model.label, "", [], [], f"{model.label} has no colour-term embeddings")
-    terms, matrix, source = vectors
+    terms, source = list(found.vectors), found.source
+    matrix = np.stack([np.asarray(found.vectors[t], dtype=np.float64) for t in terms])
     term = normalise_name(" ".join(str(word).split()))
     if term not in terms:
         return Neighbours(model.label, source, [], [], f"{model.label} has no vector for {word!r} (only the "

@@ -8,8 +8,9 @@ the model's catalog has an evaluation network, its predicted type / gender / col
 Noise (our choice): the image of step t is the model's answer to the words of steps 1..t as one query
 step, drawn with noise seed ``seed`` when the noise is locked and ``seed + t - 1`` when not. Every model
 of the zoo reads words in order (bag-of-words means and LSTM states of a prefix do not depend on where
-the step boundaries are), so a locked column is exactly the model's own strip for the stream; asking for
-one step at a time is what lets a model that draws fresh noise per step (every baseline) keep its noise.
+the step boundaries are), so a locked column of a model with one noise per stream (restgan) is its own
+strip for the stream, up to float rounding between batch sizes; asking for one step at a time is what lets
+a model that draws fresh noise per step (every baseline) keep its noise.
 """
 
 from __future__ import annotations

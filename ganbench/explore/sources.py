@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from ganbench.train.runs import CONFIG, LoadedRun, uses_colour_model
+from ganbench.train.runs import CONFIG, LoadedRun
 
 
 class ExploreError(ValueError):
@@ -41,7 +41,8 @@ class ExploreModel:
 
     @property
     def colour_model(self) -> bool:
-        return uses_colour_model(self.run.config.model.options)
+        """Whether the model reads colour words as their cluster's token (its text policy)."""
+        return bool(self.run.model.text_policy().colour_tokens)
 
     @property
     def vocabulary(self) -> Any:

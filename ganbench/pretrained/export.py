@@ -69,13 +69,13 @@ def export_cell(cell: dict, folder: Path, out_dir: Path, suffix: str, experiment
     """Write ``MODEL-SUFFIX.pt``, its JSON and (once per catalog) ``SUFFIX-eval-net.pt``; returns the JSON."""
     from ganbench.config.validate import config_as_dict
     from ganbench.data.catalog import Catalog
-    from ganbench.train.runs import load_run
+    from ganbench.train.runs import TRAINING_SECTIONS, load_run
 
     run = load_run(folder / "run")
     catalog = Catalog.open(run.config.data.catalog)
     metrics = json.loads((folder / "metrics.json").read_text(encoding="utf-8"))
     name = f"{cell['model']}-{suffix}"
-    config = config_as_dict(run.config)
+    config = config_as_dict(run.config, TRAINING_SECTIONS)  # what building the model reads
     config["data"]["catalog"] = ""  # the builder's path means nothing elsewhere
     config["data"]["colour_lookup"] = "default" if run.model.context.lookup is not None else "none"
     lookup = run.model.context.lookup

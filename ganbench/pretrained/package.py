@@ -8,9 +8,9 @@ A pretrained model NAME is two files in this folder (or any folder given as ``di
   {source, n, seed, hash}, ``metrics`` (its row of the experiment's metrics), ``query_streams`` (the
   catalog's test query streams, for the explorer), ``exported`` {ganbench, torch, at}.
 - ``NAME.pt`` (``torch.load(weights_only=True)``): ``format``, ``name``, ``model``, ``config`` (the run's
-  resolved configuration as a dict, catalog path blanked), ``vocabulary`` (the catalog's, as JSON),
-  ``lookup`` (the colour lookup table, as JSON, or None), ``class_names``, ``generator`` (the EMA
-  generator's state dict: weights and batch-norm statistics) and ``step``.
+  resolved [data], [model] and [train] settings as a dict, catalog path blanked), ``vocabulary`` (the
+  catalog's, as JSON), ``lookup`` (the colour lookup table, as JSON, or None), ``class_names``,
+  ``generator`` (the EMA generator's state dict: weights and batch-norm statistics) and ``step``.
 
 Loading checks the format version, the file's checksum against the JSON and that the weights fit the model
 this ganbench builds from the stored options; any mismatch is one :class:`PretrainedError` line that names
@@ -122,7 +122,7 @@ def load_pretrained(name: str, device: str | torch.device = "cpu", directory: st
         config, model = _build(payload, torch.device(device))
         model.generator.load_state_dict(payload["generator"])
     except (ValueError, KeyError, RuntimeError, TypeError) as error:
-        detail = str(error).strip().splitlines()[0][:240] if str(error).strip() else type(error).__name__
+        detail = " ".join(str(error).split())[:300] or type(error).__name__
         raise PretrainedError(f"pretrained model {info.name!r} does not fit this ganbench's "
                               f"{payload.get('model')!r} model ({detail}); regenerate it with "
                               f"`{REGENERATE}`") from None
