@@ -99,8 +99,13 @@ def test_frozen_fine_tune_and_scratch_modes():
 def test_text_embeddings_have_unit_scale_per_dimension():
     tokens, ends = torch.tensor([[3, 5, 7, 0], [2, 4, 0, 0]]), torch.tensor([[0, 2], [1, -1]])
     for kind in ("bow", "lstm"):
-        embedding = build_text_encoder(kind, 10, 8, 16)(tokens, ends)
-        assert torch.allclose(embedding.norm(dim=-1), torch.full((2, 2), 4.0), atol=1e-4)  # sqrt(16)
+        encoder = build_text_encoder(kind, 10, 8, 16)
+        norms = encoder(tokens, ends).norm(dim=-1)
+        assert torch.allclose(norms, torch.full((2, 2), 4.0), atol=1e-4)  # sqrt(16)
+        state = encoder.state_dict()
+        del state["output_scale"]  # a checkpoint from before the normalisation does not load silently
+        with pytest.raises(RuntimeError, match="output_scale"):
+            encoder.load_state_dict(state)
 
 
 def test_conditioning_augmentation_init_scales_stackgan_s_with_the_fan_in():

@@ -23,9 +23,10 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 
-def unit_scale(embedding: Tensor) -> Tensor:
-    """``embedding`` (..., D) L2-normalised along D and scaled by sqrt(D)."""
-    return F.normalize(embedding, dim=-1) * embedding.shape[-1] ** 0.5
+def unit_scale(embedding: Tensor, scale: Tensor) -> Tensor:
+    """``embedding`` (..., D) L2-normalised along D, times ``scale`` (the encoders' ``output_scale`` buffer,
+    sqrt(D); a buffer so that a checkpoint from before this normalisation fails to load, loudly)."""
+    return F.normalize(embedding, dim=-1) * scale.to(embedding.dtype)
 
 
 class WordFeatures(nn.Module):
@@ -64,13 +65,14 @@ class BagOfWordsEncoder(nn.Module):
         self.words = WordFeatures(n_tokens, embedding_dim, fixed_features)
         self.project = nn.Sequential(nn.Linear(self.words.output_dim, text_dim), nn.LeakyReLU(0.2))
         self.text_dim = text_dim
+        self.register_buffer("output_scale", torch.tensor(text_dim**0.5))
 
     def forward(self, tokens: Tensor, ends: Tensor) -> Tensor:
         present = (tokens != 0).unsqueeze(-1)
         features = self.words(tokens) * present
         sums = _gather_ends(features.cumsum(dim=1), ends)
         counts = _gather_ends(present.cumsum(dim=1), ends).clamp(min=1)
-        return unit_scale(self.project(sums / counts))
+        return unit_scale(self.project(sums / counts), self.output_scale)
 
 
 class LstmEncoder(nn.Module):
@@ -88,12 +90,13 @@ class LstmEncoder(nn.Module):
         self.words = WordFeatures(n_tokens, embedding_dim, fixed_features)
         self.lstm = nn.LSTM(self.words.output_dim, text_dim, batch_first=True)
         self.text_dim = text_dim
+        self.register_buffer("output_scale", torch.tensor(text_dim**0.5))
 
     def forward(self, tokens: Tensor, ends: Tensor) -> Tensor:
         words = self.words(tokens)
         with torch.autocast(words.device.type, enabled=False):
             outputs, _ = self.lstm(words.float())
-        return unit_scale(_gather_ends(outputs, ends))
+        return unit_scale(_gather_ends(outputs, ends), self.output_scale)
 
 
 TEXT_ENCODERS: dict[str, type[nn.Module]] = {"bow": BagOfWordsEncoder, "lstm": LstmEncoder}

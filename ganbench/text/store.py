@@ -21,7 +21,7 @@ import torch
 from ganbench.data.batches import QueryBatchDataset, collate
 from ganbench.text.matching import Log, MatchingData, TextPretraining, train_matching
 
-FORMAT = "ganbench-text-encoder/1"
+FORMAT = "ganbench-text-encoder/2"  # /2: encoders carry their output_scale buffer
 DIRNAME = "text_encoders"
 ENCODER_FILE = "encoder.pt"
 REPORT_FILE = "report.json"
