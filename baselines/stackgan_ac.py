@@ -8,6 +8,7 @@ labels (-1) are ignored; ``aux_weight`` scales both classification losses.
 
 from __future__ import annotations
 
+from ganbench.data.batches import TextPolicy
 from ganbench.models.options import AuxClassifierOptions
 from ganbench.models.registry import register_model
 from ganbench.models.stackgan import Recipe, StackGanModel
@@ -21,5 +22,5 @@ class StackGanAc(StackGanModel):
     @classmethod
     def recipe(cls, options: AuxClassifierOptions) -> Recipe:
         return Recipe(
-            text_encoder="lstm", text_input="title", aux_classifier=True, aux_weight=options.aux_weight
+            text_encoder="lstm", text=TextPolicy("title"), aux_classifier=True, aux_weight=options.aux_weight
         )

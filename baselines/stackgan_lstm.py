@@ -7,6 +7,7 @@ prefix of a query stream is read as a title and answered independently with its 
 
 from __future__ import annotations
 
+from ganbench.data.batches import TextPolicy
 from ganbench.models.options import StackGanOptions
 from ganbench.models.registry import register_model
 from ganbench.models.stackgan import Recipe, StackGanModel
@@ -19,4 +20,4 @@ class StackGanLstm(StackGanModel):
 
     @classmethod
     def recipe(cls, options: StackGanOptions) -> Recipe:
-        return Recipe(text_encoder="lstm", text_input="title")
+        return Recipe(text_encoder="lstm", text=TextPolicy("title"))

@@ -11,6 +11,7 @@ it on the prefix alone, so all prefixes of a stream are encoded in one pass; no 
 
 from __future__ import annotations
 
+from ganbench.data.batches import TextPolicy
 from ganbench.models.options import StackGanOptions
 from ganbench.models.registry import register_model
 from ganbench.models.stackgan import Recipe, StackGanModel
@@ -23,4 +24,4 @@ class StackGanPrefix(StackGanModel):
 
     @classmethod
     def recipe(cls, options: StackGanOptions) -> Recipe:
-        return Recipe(text_encoder="lstm", text_input="query_steps", shared_noise=False)
+        return Recipe(text_encoder="lstm", text=TextPolicy("query_stream"), shared_noise=False)

@@ -104,7 +104,7 @@ def dominant_figures(repeats: int) -> None:
     """Dominant colour of a 256 px product-like image: deduplicated (the library) vs k-means on all pixels."""
     from sklearn.cluster import KMeans
 
-    from colorspace.dominant import foreground_mask
+    from colorspace.dominant import region_to_measure
 
     size = 256
     y, x = np.mgrid[0:size, 0:size] / size
@@ -116,7 +116,7 @@ def dominant_figures(repeats: int) -> None:
     image = np.clip(image, 0, 255).astype(np.uint8)
     dominant_colour(image)  # warm-up (imports)
     ours = timings(lambda: dominant_colour(image), repeats)
-    pixels_lab = srgb_to_lab(image[foreground_mask(image)[0]])
+    pixels_lab = srgb_to_lab(image[region_to_measure(image)[0]])
     naive = timings(lambda: KMeans(4, n_init=3, random_state=0).fit(pixels_lab), repeats)
     print(f"Dominant colour, {size} px image ({len(pixels_lab):,} foreground pixels):")
     rows = (("colorspace.dominant_colour (dedup)", ours), ("k-means on every pixel", naive))

@@ -39,19 +39,19 @@ import argparse  # noqa: E402
 import dataclasses  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
-import tomllib  # noqa: E402
 from typing import Any  # noqa: E402
 
 import torch  # noqa: E402
 from torch.utils.flop_counter import FlopCounterMode  # noqa: E402
 
-from ganbench.config import DataConfig, TrainConfig  # noqa: E402
-from ganbench.data.batches import encode_query_streams, model_vocabulary  # noqa: E402
+from ganbench.config import RunConfig, TrainConfig  # noqa: E402
+from ganbench.data.batches import TextPolicy, encode_for_generation, model_vocabulary  # noqa: E402
 from ganbench.data.text import Vocabulary, tokenize  # noqa: E402
 from ganbench.models.base import ModelContext  # noqa: E402
 from ganbench.models.registry import available_models, get_model  # noqa: E402
+from ganbench.run.experiment import load_experiment  # noqa: E402
 from ganbench.train.precision import Precision, bf16_supported  # noqa: E402
-from ganbench.train.trainer import to_device  # noqa: E402
+from ganbench.train.trainer import phase_schedule, to_device  # noqa: E402
 
 # 3.5 steps per stream on average, as in the synthetic catalog (3.57 over 600 items)
 QUERIES = [["women's black pants", "petite", "capri"],
@@ -70,7 +70,7 @@ class StandInLookup:
     """Two colour clusters for models whose colour model needs a lookup (speed does not depend on it)."""
 
     n_clusters, cluster_names = 2, ["dark", "bright"]
-    terms = ["black", "red", "khaki"]
+    terms, hash = ["black", "red", "khaki"], "stand-in"
 
     def find_terms(self, tokens: list[str]) -> list[tuple[int, int, str]]:
         return [(i, i + 1, t) for i, t in enumerate(tokens) if t in ("black", "red", "khaki")]
@@ -103,11 +103,12 @@ def synthetic_context(sizes: tuple[int, int]) -> ModelContext:
                         n_classes={k: len(v) for k, v in names.items()}, class_names=names, image_sizes=sizes)
 
 
-def synthetic_batch(context: ModelContext, batch_size: int, colour_model: bool) -> dict[str, Any]:
+def synthetic_batch(context: ModelContext, batch_size: int, policy: TextPolicy) -> dict[str, Any]:
     """A batch in the documented format: noise images, real query streams and titles, random labels."""
     generator = torch.Generator().manual_seed(0)
     streams = [QUERIES[i % len(QUERIES)] for i in range(batch_size)]
-    batch = encode_query_streams(streams, context.vocabulary, context.lookup, colour_model)
+    batch = encode_for_generation(streams, context.vocabulary, context.lookup,
+                                  TextPolicy("query_stream", policy.colour_tokens))
     titles = [context.vocabulary.encode(tokenize(TITLES[i % len(TITLES)])) for i in range(batch_size)]
     width = max(len(t) for t in titles)
     batch["title_tokens"] = torch.tensor([t + [0] * (width - len(t)) for t in titles])
@@ -156,8 +157,8 @@ def measure(name: str, sizes: tuple[int, int], batch_size: int, phase: str, mode
         model = model.to(memory_format=torch.channels_last)
     model.configure_optimizers(TrainConfig())
     model.train()
-    batch = to_device(synthetic_batch(model.context, batch_size, getattr(options, "colour_model", False)),
-                      precision.device, mode.channels_last)
+    batch = to_device(synthetic_batch(model.context, batch_size, model.text_policy()), precision.device,
+                      mode.channels_last)
     counter = FlopCounterMode(display=False)
     with counter, precision.autocast():
         model.train_step(batch, 0, phase)
@@ -186,27 +187,24 @@ HEADER = (f"{'model':<22} {'phase':<7} {'mode':<8} {'img/s':>9} {'cpu ms/it':>10
 
 @dataclasses.dataclass(frozen=True)
 class Budget:
-    """Image sizes, batch size and steps per phase, from the defaults or an experiment's [config]."""
+    """Image sizes, batch size and the settings the phases count their steps with, from the defaults or
+    an experiment file (its first cell's settings)."""
 
     sizes: tuple[int, int]
     batch_size: int
-    steps: dict[str, int]
+    config: RunConfig
     source: str
+
+    @property
+    def steps(self) -> dict[str, int]:
+        return {"stage1": self.config.train.stage1_steps, "stage2": self.config.train.stage2_steps}
 
 
 def budget_of(experiment: str | None) -> Budget:
-    data, train = DataConfig(), TrainConfig()
-    values: dict[str, Any] = {}
-    if experiment:
-        with open(experiment, "rb") as handle:
-            values = tomllib.load(handle).get("config", {})
-    flat = {f"{k}.{kk}": vv for k, v in values.items() if isinstance(v, dict) for kk, vv in v.items()}
-    flat |= {k: v for k, v in values.items() if not isinstance(v, dict)}
-    stage1 = flat.get("train.stage1_steps", train.stage1_steps)
-    stage2 = flat.get("train.stage2_steps", train.stage2_steps)
-    sizes = (flat.get("data.stage1_size", data.stage1_size), flat.get("data.stage2_size", data.stage2_size))
-    return Budget(sizes, flat.get("train.batch_size", train.batch_size),
-                  {"stage1": stage1, "stage2": stage2, "joint": stage1 + stage2}, experiment or "defaults")
+    config = load_experiment(experiment).cells[0].config if experiment else RunConfig()
+    data = config.data
+    return Budget((data.stage1_size, data.stage2_size), config.train.batch_size, config,
+                  experiment or "defaults")
 
 
 def main() -> None:
@@ -215,8 +213,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=0, help="untimed iterations after the FLOP count")
     parser.add_argument("--models", default="", help="comma-separated model names (default: all registered)")
     parser.add_argument("--experiment", default=None,
-                        help="take sizes, batch size and steps from this experiment file's [config] and "
-                             "estimate its training time")
+                        help="take sizes, batch size and steps from this experiment file (its first "
+                             "cell) and estimate its training time")
     parser.add_argument("--modes", default="",
                         help=f"comma-separated, of {', '.join(MODES)} (default: all, bf16 where supported)")
     parser.add_argument("--skip-official", action="store_true", help="skip the official-architecture rows")
@@ -242,14 +240,14 @@ def main() -> None:
         cpu_total = {m.name: 0.0 for m in modes}
         for name in names:
             model, _ = build(name, budget.sizes, {})
-            for phase in model.stages():
+            for phase in phase_schedule(model.phases(), budget.config):
                 for mode in modes:
-                    timing = measure(name, budget.sizes, budget.batch_size, phase, mode, {}, args.iters,
+                    timing = measure(name, budget.sizes, budget.batch_size, phase.name, mode, {}, args.iters,
                                      args.warmup)
-                    report(name, phase, mode, budget.batch_size, timing, peaks)
-                    estimate[mode.name][name] = estimate[mode.name].get(name, 0.0) + (
-                        budget.steps[phase] * timing.seconds)
-                    cpu_total[mode.name] += budget.steps[phase] * timing.cpu_seconds
+                    report(name, phase.name, mode, budget.batch_size, timing, peaks)
+                    steps = phase.stop - phase.start
+                    estimate[mode.name][name] = estimate[mode.name].get(name, 0.0) + steps * timing.seconds
+                    cpu_total[mode.name] += steps * timing.cpu_seconds
         if args.experiment:
             for mode_name, seconds in estimate.items():
                 models = ", ".join(f"{n} {s / 60:.1f}" for n, s in seconds.items())

@@ -7,7 +7,7 @@ from colorspace.cluster import Cluster, cluster_terms
 from colorspace.convert import lab_to_srgb, srgb_to_lab
 from colorspace.difference import delta_e, pairwise_delta_e
 from colorspace.dominant import dominant_colour
-from colorspace.lookup import LookupResult, LookupTable, LookupTableError, default_lookup
+from colorspace.lookup import LookupResult, LookupTable, LookupTableError, default_lookup, open_lookup
 from colorspace.vocabulary import ColourTerm, catalog_terms, load_vocabulary, normalise_name
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "lab_to_srgb",
     "load_vocabulary",
     "normalise_name",
+    "open_lookup",
     "pairwise_delta_e",
     "srgb_to_lab",
 ]

@@ -60,10 +60,13 @@ def border_connected_background(rgb: np.ndarray, background_de: float = 10.0) ->
     return np.isin(labels, edge_labels[edge_labels > 0])
 
 
-def foreground_mask(
+def region_to_measure(
     image: np.ndarray, mask: np.ndarray | None = None, background_de: float = 10.0
 ) -> tuple[np.ndarray, str]:
-    """(H, W) boolean foreground and where it came from: "mask", "alpha" or "border".
+    """The pixels ``dominant_colour`` measures, (H, W) boolean, and where they came from: "mask" (given),
+    "alpha" (the image's own) or "border" (not connected to the border's median colour within
+    ``background_de`` dE76). Standardisation cuts garments out with a different rule
+    (``ganbench.data.standardise.foreground_mask``: RGB flood fill that also removes soft shadows).
 
     A mask may be boolean, 0/1, 0/255 (uint8, > 127 is foreground) or float in 0..1 (> 0.5)."""
     image = _as_uint8_image(image)
@@ -133,7 +136,7 @@ def dominant_colour_details(
     from sklearn.cluster import KMeans
 
     rgb = _as_uint8_image(image)
-    fg, source = foreground_mask(rgb, mask, background_de)
+    fg, source = region_to_measure(rgb, mask, background_de)
     if not fg.any():
         fg, source = np.ones(rgb.shape[:2], bool), "whole image (no foreground found)"
     colours, counts = unique_colours(rgb[..., :3][fg], quantise_bits)

@@ -264,3 +264,22 @@ def default_lookup() -> LookupTable:
     with the light denim washes. 16 is the middle of that range and gives 24 clusters.
     """
     return _default_lookup()
+
+
+def open_lookup(spec: str, *, setting: str = "lookup table", optional: bool = False) -> LookupTable | None:
+    """The lookup table a setting names: ``"default"`` (:func:`default_lookup`), the path of a table saved
+    by :meth:`LookupTable.save`, or, where ``optional``, ``"none"`` for no table (``None``).
+
+    Every command and setting that names a table goes through here, so they accept the same words;
+    ``setting`` names the option in errors (``"data.colour_lookup"``, ``"--table"``)."""
+    if spec == "default":
+        return default_lookup()
+    if spec == "none":
+        if optional:
+            return None
+        raise LookupTableError(f"{setting} = 'none': a lookup table is needed here ('default' or a file)")
+    try:
+        return LookupTable.load(spec)
+    except LookupTableError as error:
+        raise LookupTableError(f"{setting}: {spec!r} is neither 'default' nor a saved lookup table "
+                               f"({error})") from None

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 import torch
 
-from ganbench.models.base import GanModel, ModelContext
+from ganbench.models.base import GanModel, ModelContext, TextPolicy
 
 
 def _vocabulary_rgb(name: str) -> tuple[int, int, int]:
@@ -163,6 +163,15 @@ class FakeModel(GanModel):
 
     def train_step(self, batch, step, phase):
         return {}
+
+    def phases(self):
+        return []
+
+    def text_policy(self):
+        return TextPolicy()
+
+    def draw(self, queries, seed):
+        raise NotImplementedError("this fake draws from the raw text: it overrides generate")
 
     def _draw(self, text: str) -> torch.Tensor:
         asked = self.parse(text)

@@ -8,7 +8,7 @@ from typing import Any
 
 import torch
 
-from ganbench.data.batches import encode_query_streams, model_vocabulary
+from ganbench.data.batches import TextPolicy, encode_for_generation, model_vocabulary
 from ganbench.data.text import Vocabulary, tokenize
 from ganbench.models.base import GanModel, ModelContext
 from ganbench.models.registry import get_model
@@ -102,7 +102,7 @@ def tiny_batch(context: ModelContext, colour_model: bool, seed: int = 0) -> dict
     title_tokens = torch.zeros(len(titles), max(map(len, titles)), dtype=torch.long)
     for row, ids in enumerate(titles):
         title_tokens[row, : len(ids)] = torch.tensor(ids)
-    batch = encode_query_streams(QUERIES, vocabulary, context.lookup, colour_model)
+    batch = encode_for_generation(QUERIES, vocabulary, context.lookup, TextPolicy(colour_tokens=colour_model))
     batch.update(
         {
             "images": {

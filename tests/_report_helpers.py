@@ -27,8 +27,11 @@ def make_results(root, eval_net: bool = False):
             write_log(folder)
             names.append(folder.name)
     write_summary(root, names)
-    (root / "experiment.toml").write_text('name = "fixed"\nmodels = ["stackgan-bow", "restgan"]\n')
-    (root / "experiment.json").write_text('{"name": "fixed"}')
+    (root / "experiment.toml").write_text('[run]\nname = "fixed"\nmodels = ["stackgan-bow", "restgan"]\n')
+    (root / "experiment.json").write_text(json.dumps({
+        "run": {"name": "fixed", "models": ["stackgan-bow", "restgan"], "proposed": "restgan"},
+        "report": {"reported_change": {"is_type": 22.0, "is_colour": 100.0, "is_gender": 27.0,
+                                       "fid": -81.0}}}))
     if eval_net:
         write_eval_net_report(root / "catalog" / "eval_net" / EVAL_NET_KEY)
 

@@ -31,7 +31,8 @@ def write_summary(results: Path, cell_names: list[str]) -> None:
 
 class FakeSteps:
     """A pipeline whose steps record their calls; ``fail`` names models whose training raises,
-    ``interrupt_after`` stops training of one cell half-way (checkpoint written, no done marker)."""
+    ``interrupt`` stops training of one cell ("MODEL/SEED") half-way (checkpoint written, no done
+    marker). Each step gets the cell's validated settings, as the real steps do."""
 
     def __init__(self, fail: tuple[str, ...] = (), interrupt: str | None = None) -> None:
         self.calls: list[tuple[str, str]] = []
@@ -39,22 +40,17 @@ class FakeSteps:
         self.interrupt = interrupt
 
     def pipeline(self) -> Pipeline:
-        return Pipeline(prepare_catalog=self.prepare_catalog, resolve_config=self.resolve_config,
-                        train=self.train, evaluate=self.evaluate, render=self.render)
+        return Pipeline(prepare_catalog=self.prepare_catalog, train=self.train, evaluate=self.evaluate,
+                        render=self.render)
 
-    def prepare_catalog(self, source) -> Path:
-        self.calls.append(("catalog", str(source.dir)))
-        return source.dir
+    def prepare_catalog(self, recipe, folder: Path) -> Path:
+        self.calls.append(("catalog", str(folder)))
+        return folder
 
-    def resolve_config(self, experiment, cell, catalog) -> dict:
-        if "train.bad_key" in cell.overrides:
-            raise ValueError("unknown key train.bad_key")
-        return {"model": cell.model, "seed": cell.seed, **cell.overrides}
-
-    def train(self, config: dict, run_dir: Path, resume: bool) -> None:
-        name = f"{config['model']}/{config['seed']}"
+    def train(self, config, run_dir: Path, resume: bool) -> None:
+        name = f"{config.model.name}/{config.train.seed}"
         self.calls.append(("resume" if resume else "train", name))
-        if config["model"] in self.fail:
+        if config.model.name in self.fail:
             raise RuntimeError(f"training {name} exploded")
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / "checkpoint.pt").write_text("ckpt")
@@ -63,11 +59,11 @@ class FakeSteps:
             raise KeyboardInterrupt
         (run_dir / "done.json").write_text("{}")
 
-    def evaluate(self, run_dir: Path, catalog: Path, settings) -> dict:
+    def evaluate(self, run_dir: Path, catalog: Path, config) -> dict:
         self.calls.append(("evaluate", run_dir.parent.name))
-        return {"is_type": entry(2.0), "fid": entry(5.0), "n_samples": settings.n_samples}
+        return {"is_type": entry(2.0), "fid": entry(5.0), "n_samples": config.eval.n_samples}
 
-    def render(self, run_dir: Path, media_dir: Path, settings) -> None:
+    def render(self, run_dir: Path, media_dir: Path, config) -> None:
         self.calls.append(("render", run_dir.parent.name))
 
 

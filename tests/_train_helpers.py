@@ -15,8 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ganbench.data.batches import encode_query_streams
-from ganbench.models.base import GanModel, ModelContext
+from ganbench.data.batches import TextPolicy
+from ganbench.models.base import GanModel, ModelContext, TrainingPhase
 from ganbench.models.registry import register_model
 
 COLOURS = {"black": (20, 20, 20), "red": (200, 30, 30), "navy blue": (20, 30, 110), "white": (240, 240, 240)}
@@ -111,19 +111,21 @@ class FakeGan(GanModel):
         nan = float("nan") if step == self.options.nan_at_step else 0.0
         return {"d_loss": d_loss.item() + nan, "g_loss": g_loss.item()}
 
-    def generate(self, query_streams: list[list[str]], seed: int) -> list[torch.Tensor]:
-        device = next(self.parameters()).device
+    def phases(self) -> list[TrainingPhase]:
+        return [TrainingPhase("stage1", ("train.stage1_steps",)),
+                TrainingPhase("stage2", ("train.stage2_steps",))]
+
+    def text_policy(self) -> TextPolicy:
+        return TextPolicy("query_stream", colour_tokens=self.options.colour_model)
+
+    def draw(self, queries: dict[str, torch.Tensor], seed: int) -> torch.Tensor:
         generator = torch.Generator().manual_seed(seed)
-        out = []
-        for stream in query_streams:
-            encoded = encode_query_streams([stream], self.context.vocabulary, self.context.lookup,
-                                           self.options.colour_model)
-            tokens, ends = encoded["query_tokens"][0], encoded["step_ends"][0]
-            noise = torch.randn(1, self.options.z_dim, generator=generator).to(device)
-            prefixes = [tokens[: int(end) + 1].unsqueeze(0).to(device) for end in ends]
-            images = torch.cat([self._draw(p, noise) for p in prefixes])
-            out.append(((images.float() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).cpu())
-        return out
+        images = []
+        for tokens, ends, n_steps in zip(queries["query_tokens"], queries["step_ends"], queries["n_steps"],
+                                         strict=True):
+            noise = torch.randn(1, self.options.z_dim, generator=generator).to(tokens.device)
+            images += [self._draw(tokens[: int(end) + 1].unsqueeze(0), noise) for end in ends[:n_steps]]
+        return torch.cat(images)
 
 
 def tiny_config_dict(catalog: Path, **train: Any) -> dict[str, Any]:

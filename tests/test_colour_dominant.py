@@ -7,7 +7,7 @@ import pytest
 from _colour_helpers import product_image, trouser_mask
 
 from colorspace import default_lookup, delta_e, dominant_colour
-from colorspace.dominant import ImageInputError, dominant_colour_details, foreground_mask, unique_colours
+from colorspace.dominant import ImageInputError, dominant_colour_details, region_to_measure, unique_colours
 
 
 @pytest.mark.parametrize("term", ["navy", "khaki", "red", "heather grey", "light wash", "burgundy", "stone"])
@@ -27,7 +27,7 @@ def test_white_garment_on_white_background_needs_and_uses_alpha():
     details = dominant_colour_details(image)
     assert details.mask_source == "alpha" and details.n_foreground == trouser_mask().sum()
     # Without alpha the garment cannot be told from the background: most of it would be lost.
-    border_mask, source = foreground_mask(image[..., :3])
+    border_mask, source = region_to_measure(image[..., :3])
     assert source == "border" and border_mask.sum() < 0.5 * trouser_mask().sum()
 
 
@@ -57,7 +57,7 @@ def test_largest_cluster_wins_over_a_small_detail():
 def test_background_is_removed_only_where_connected_to_the_border():
     image = product_image((40.0, 0.0, 0.0))
     image[60:66, 44:50] = image[0, 0]  # a background-coloured spot inside the left leg
-    mask, source = foreground_mask(image)
+    mask, source = region_to_measure(image)
     assert source == "border"
     assert trouser_mask()[60:66, 44:50].all()
     assert mask[60:66, 44:50].all()  # enclosed, so it stays foreground

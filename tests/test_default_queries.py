@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from ganbench.config.schema import DEFAULT_SAMPLE_QUERIES
+from ganbench.config.schema import DEFAULT_QUERIES
 from ganbench.data.catalog import item_tokens
 from ganbench.data.synth.items import make_items
 from ganbench.data.text import Vocabulary, tokenize
-from ganbench.run.experiment import DEFAULT_STREAMS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -40,7 +39,7 @@ def _experiment_streams() -> dict[str, list[list[str]]]:
 
 
 def test_default_queries_use_known_words_only(vocabulary):
-    sources = {"train.sample_queries": DEFAULT_SAMPLE_QUERIES, "report.streams": DEFAULT_STREAMS,
+    sources = {"train.sample_queries and report.streams": DEFAULT_QUERIES,
                "benchmarks/train_speed.py": _benchmark_queries(), **_experiment_streams()}
     unknown = {name: sorted({t for stream in streams for step in stream for t in tokenize(step)
                              if t not in vocabulary})

@@ -110,6 +110,22 @@ def test_eval_with_a_missing_inception_file_is_a_usage_error(catalog, run_dir, t
     assert result.exit_code == 2 and "does not exist" in result.output
 
 
+def test_eval_starts_from_the_runs_recorded_eval_settings(catalog, run_dir, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    config = copy / "config.toml"
+    config.write_text(config.read_text().replace("[eval]\n", "[eval]\nn_samples = 6\n"))
+    result = _invoke("eval", copy, "--catalog", catalog, "--set", "eval.k=2", *NET_FLAGS)
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((copy / "metrics.json").read_text())
+    assert metrics["n_samples"] == 6 and metrics["settings"]["retrieval_k"] == 2
+
+    wrong = _invoke("eval", copy, "--catalog", catalog, "--set", "train.lr=1")
+    assert wrong.exit_code == 1 and "only [eval] settings" in wrong.output
+    too_few = _invoke("eval", copy, "--catalog", catalog, "--n-samples", 1)
+    assert too_few.exit_code == 1 and "--n-samples 1" in too_few.output and "at least 2" in too_few.output
+
+
 def test_eval_reads_the_catalog_from_the_run_config(run_dir, tmp_path):
     result = _invoke("eval", run_dir, "--n-samples", 4, "--k", 2, "--out", tmp_path / "m.json", *NET_FLAGS)
     assert result.exit_code == 0, result.output
@@ -131,6 +147,8 @@ def test_a_moved_catalog_names_the_catalog_option(run_dir, tmp_path):
 
 def test_eval_and_eval_net_default_to_the_auto_device():
     from ganbench.cli.evaluate import eval_command, eval_net_train
+    from ganbench.config.loader import load_section
 
+    assert load_section("eval").device == "auto"  # the one default, which the --device flags show
     for command in (eval_command, eval_net_train):
-        assert next(p for p in command.params if p.name == "device").default == "auto"
+        assert "[eval.device; default: auto]" in next(p for p in command.params if p.name == "device").help

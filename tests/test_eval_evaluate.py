@@ -13,10 +13,10 @@ from _eval_helpers import (
     one_thread,  # noqa: F401  (autouse fixture)
 )
 
+from ganbench.config import EvalConfig, EvalNetOptions
 from ganbench.eval.colour import colour_differences, term_labs
-from ganbench.eval.evalnet import EvalNetOptions
 from ganbench.eval.evalnet_train import ensure_eval_net
-from ganbench.eval.evaluate import EvalSettings, evaluate_model, write_metrics
+from ganbench.eval.evaluate import evaluate_model, write_metrics
 from ganbench.eval.extractor import POOLED, classifier_extractor
 from ganbench.eval.features import cached_real_features
 from ganbench.eval.summary import format_summary
@@ -36,13 +36,13 @@ NAMES = (
     "step_feature_distance",
     "precision_at_k",
 )
-SETTINGS = EvalSettings(
+SETTINGS = EvalConfig(
     n_samples=24,
     seed=3,
     k=3,
     batch_size=8,
     bootstrap_rounds=20,
-    eval_net=EvalNetOptions(image_size=16, width=4, epochs=15, batch_size=16),
+    net=EvalNetOptions(image_size=16, width=4, epochs=15, batch_size=16),
 )
 
 
@@ -126,7 +126,7 @@ def test_colour_fidelity_is_near_zero_for_catalog_images_against_their_own_colou
 
 
 def test_real_features_are_cached_and_invalidated_when_the_catalog_changes(catalog):
-    net = ensure_eval_net(catalog, FakeLookup(), SETTINGS.eval_net, log=lambda _: None)
+    net = ensure_eval_net(catalog, FakeLookup(), SETTINGS.net, log=lambda _: None)
     extractor = classifier_extractor(net, [POOLED])
     cache, logged = catalog.root / "cache", []
     indices = catalog.indices("test")
@@ -148,14 +148,14 @@ def test_real_features_are_cached_and_invalidated_when_the_catalog_changes(catal
 def test_fid_and_kid_switch_to_inception_with_a_weights_file(tmp_path):
     catalog = FakeCatalog(tmp_path / "small", n=12)  # 3 test items
     weights = make_inception_weights(tmp_path / "inception.pth")
-    settings = EvalSettings(
+    settings = EvalConfig(
         n_samples=3,
         seed=0,
         k=2,
-        inception_weights=weights,
+        inception_weights=str(weights),
         inception_feature="64",  # stops the network early: a fast test
         bootstrap_rounds=5,
-        eval_net=EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=16),
+        net=EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=16),
     )
     metrics = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
     assert metrics["fid_features"] == "inception-v3-compat:64"
@@ -163,7 +163,7 @@ def test_fid_and_kid_switch_to_inception_with_a_weights_file(tmp_path):
 
 
 def test_too_few_samples_is_a_clear_error(catalog):
-    settings = EvalSettings(n_samples=1, eval_net=SETTINGS.eval_net)
+    settings = EvalConfig(n_samples=1, net=SETTINGS.net)
     with pytest.raises(ValueError, match="at least 2"):
         evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
 

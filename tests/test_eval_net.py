@@ -11,6 +11,8 @@ from _eval_helpers import (
     one_thread,  # noqa: F401  (autouse fixture)
 )
 
+from ganbench.config import ConfigError
+from ganbench.config.loader import load_section
 from ganbench.eval.attributes import UNKNOWN, LabelSpace
 from ganbench.eval.evalnet import CLASSIFIER_FILE, REPORT_FILE, EvalNetOptions, load_eval_net
 from ganbench.eval.evalnet_train import classify, ensure_eval_net, format_report
@@ -86,6 +88,8 @@ def test_loading_something_else_is_a_clear_error(tmp_path):
         load_eval_net(stranger)
 
 
-def test_options_are_validated():
-    with pytest.raises(ValueError, match="epochs"):
-        EvalNetOptions(epochs=0)
+def test_options_are_validated_by_the_settings_tree():
+    expected = r"--set eval.net.epochs=0 \(over <defaults>\): 'eval.net.epochs' must be at least 1"
+    with pytest.raises(ConfigError, match=expected):
+        load_section("eval", overrides=["eval.net.epochs=0"])
+    assert load_section("eval", overrides=["eval.net.epochs=3"]).net == EvalNetOptions(epochs=3)

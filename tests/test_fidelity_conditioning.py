@@ -11,10 +11,9 @@ from _eval_helpers import FakeCatalog, FakeLookup, FakeModel
 from _models_helpers import QUERIES, build_model
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 
-from ganbench.config import RunConfig
+from ganbench.config import EvalConfig, EvalNetOptions, RunConfig
 from ganbench.eval.conditioning import conditioning_metrics
-from ganbench.eval.evalnet import EvalNetOptions
-from ganbench.eval.evaluate import EvalSettings, evaluate_model
+from ganbench.eval.evaluate import evaluate_model
 from ganbench.models.diagnostics import conditioning_scalars, conditioning_strength, measure, probe_streams
 from ganbench.train.logging import read_log
 from ganbench.train.runs import train_run
@@ -83,8 +82,8 @@ class _ConditionedFake(FakeModel):
 
 def test_evaluation_writes_it_into_metrics(tmp_path: Path):
     catalog = FakeCatalog(tmp_path / "catalog", n=32)
-    settings = EvalSettings(n_samples=8, seed=0, k=2, batch_size=8, bootstrap_rounds=5,
-                            eval_net=EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=16))
+    settings = EvalConfig(n_samples=8, seed=0, k=2, batch_size=8, bootstrap_rounds=5,
+                            net=EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=16))
     metrics = evaluate_model(_ConditionedFake(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
     streams = [list(catalog.items[i]["query"]) for i in catalog.indices("test")][:8]
     distinct = [list(s) for s in dict.fromkeys(map(tuple, streams))]

@@ -6,7 +6,7 @@ import pytest
 import torch
 from _models_helpers import TrainOptions, build_model, tiny_batch, tiny_context
 
-from ganbench.data.batches import encode_query_streams
+from ganbench.data.batches import TextPolicy, encode_for_generation
 from ganbench.models import stackgan
 from ganbench.models.mismatch import (
     attribute_word_table,
@@ -32,7 +32,7 @@ def test_a_prefix_names_what_its_words_so_far_name():
     context = tiny_context()
     table = attribute_word_table(context.vocabulary, context.lookup)
     streams = [["women's pants", "black", "petite"], ["red shorts"]]
-    encoded = encode_query_streams(streams, context.vocabulary, context.lookup, colour_model=False)
+    encoded = encode_for_generation(streams, context.vocabulary, context.lookup, TextPolicy())
     named = named_attributes(encoded["query_tokens"], encoded["step_ends"], table)
     assert named[0].tolist() == [[True, True, False], [True, True, True], [True, True, True]]
     assert named[1].tolist() == [[True, False, True], [False] * 3, [False] * 3]  # then padding
@@ -78,19 +78,18 @@ def _satisfies(batch, item, other, named) -> bool:
 @pytest.mark.parametrize("name", ["restgan", "stackgan-bow"])
 def test_models_pair_every_sample_with_a_contradicting_item(name):
     model = build_model(name)
-    colour_model = getattr(model.options, "colour_model", False)
-    batch = tiny_batch(model.context, colour_model)
+    batch = tiny_batch(model.context, model.text_policy().colour_tokens)
     # items 0 and 1 agree on every label, so the shift (0 -> 1) would pair item 0 with a matching image
     batch["labels"] = {"type": torch.tensor([0, 0, 2, 1]), "gender": torch.tensor([1, 1, 1, -1]),
                        "colour": torch.tensor([0, 0, 2, -1])}
     encoder = model.generator.text_encoder
-    if model.settings.text_input == "title":
+    if model.text_policy().reads == "title":
         samples = title_samples(encoder, batch["title_tokens"], batch["title_lengths"])
     else:
         samples = step_samples(encoder, batch["query_tokens"], batch["step_ends"], True)
     torch.manual_seed(0)
-    chosen = wrong_items(batch, model.settings.text_input, model.attribute_words, samples.item)
-    named = sample_names(batch, model.settings.text_input, model.attribute_words)
+    chosen = wrong_items(batch, model.text_policy().reads, model.attribute_words, samples.item)
+    named = sample_names(batch, model.text_policy().reads, model.attribute_words)
     for sample, other in enumerate(chosen.tolist()):
         item = samples.item[sample].item()
         assert other != item

@@ -3,6 +3,7 @@ the generator module alone (so the harness's EMA swap changes it)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
 from _models_helpers import MODEL_NAMES, QUERIES, SIZES, build_model
@@ -136,3 +137,20 @@ def test_token_embeddings_cover_the_vocabulary(models):
     tokens, matrix = models["restgan"].token_embeddings()
     assert tokens == models["restgan"].context.vocabulary.tokens
     assert matrix.shape == (len(tokens), models["restgan"].options.embedding_dim)
+
+
+def test_colour_term_vectors_follow_the_models_text_policy():
+    """A colour-token model reads a cluster's terms as one token; a word model reads their words."""
+    from ganbench.models.embeddings import colour_term_vectors
+
+    terms = ["navy", "navy blue", "black"]
+    restgan = colour_term_vectors(build_model("restgan"), terms)
+    assert restgan.source == "cluster token"
+    assert np.array_equal(restgan.vectors["navy"], restgan.vectors["navy blue"])
+    assert not np.array_equal(restgan.vectors["navy"], restgan.vectors["black"])
+    model = build_model("stackgan-bow")
+    bow = colour_term_vectors(model, terms)
+    assert bow.source == "word" and bow.coverage.averaged == ["navy blue"]
+    tokens, matrix = model.token_embeddings()
+    words = [matrix[tokens.index(word)].numpy() for word in ("navy", "blue")]
+    assert np.allclose(bow.vectors["navy blue"], np.mean(words, axis=0))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from _models_helpers import MODEL_NAMES, build_model, tiny_context
+from _models_helpers import MODEL_NAMES, build_model
 
 from ganbench.models.registry import get_model
 
@@ -51,13 +51,6 @@ def test_bad_option_values_are_named(values, message):
 def test_zero_residual_blocks_and_integer_weights_are_fine():
     options = get_model("restgan").options_class(residual_blocks=0, kl_weight=1)
     assert options.residual_blocks == 0
-
-
-@pytest.mark.parametrize("sizes", [(32, 16), (16,), (16, 32, 64)])
-def test_image_sizes_must_be_stage1_then_a_larger_stage2(sizes):
-    context = dataclasses.replace(tiny_context(), image_sizes=sizes)
-    with pytest.raises(ValueError, match="image_sizes must be \\(stage1, stage2\\) with stage2 >= stage1"):
-        build_model("stackgan-bow", context=context)
 
 
 def test_centroid_feature_needs_the_colour_model():

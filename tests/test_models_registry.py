@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import textwrap
 from dataclasses import dataclass
 
 import pytest
+import torch
 from _models_helpers import MODEL_NAMES, TrainOptions, tiny_batch, tiny_context
 from click.testing import CliRunner
 
 from ganbench.cli.zoo import models_command
 from ganbench.models import registry
-from ganbench.models.base import GanModel
+from ganbench.models.base import GanModel, TextPolicy
 from ganbench.models.registry import RegistryError, available_models, get_model, register_model
 from ganbench.models.stackgan import StackGanModel
 
@@ -45,7 +48,7 @@ def test_a_class_that_is_not_a_gan_model_is_rejected(isolated_registry):
 
 
 def test_a_model_without_options_dataclass_is_rejected(isolated_registry):
-    class NoOptions(StackGanModel):
+    class NoOptions(get_model("stackgan-bow")):
         options_class = int
 
     with pytest.raises(RegistryError, match="options_class must be a dataclass"):
@@ -53,10 +56,10 @@ def test_a_model_without_options_dataclass_is_rejected(isolated_registry):
 
 
 def test_a_duplicate_name_is_rejected(isolated_registry):
-    class Impostor(StackGanModel):
+    class Impostor(get_model("stackgan-bow")):
         pass
 
-    with pytest.raises(RegistryError, match="'restgan' is already registered by ganbench.models.restgan"):
+    with pytest.raises(RegistryError, match="'restgan' is already registered by restgan.Restgan"):
         register_model("restgan")(Impostor)
     assert get_model("restgan") is not Impostor
     register_model("restgan")(get_model("restgan"))  # registering the same class again is harmless
@@ -65,6 +68,7 @@ def test_a_duplicate_name_is_rejected(isolated_registry):
 def _write_plugin(root, module: str, entry_points: str) -> None:
     (root / f"{module}.py").write_text(
         textwrap.dedent('''
+        from ganbench.models import TextPolicy
         from ganbench.models.options import StackGanOptions
         from ganbench.models.registry import register_model
         from ganbench.models.stackgan import Recipe, StackGanModel
@@ -78,7 +82,7 @@ def _write_plugin(root, module: str, entry_points: str) -> None:
 
             @classmethod
             def recipe(cls, options):
-                return Recipe(text_encoder="bow", text_input="query_steps", shared_noise=True)
+                return Recipe(text_encoder="bow", text=TextPolicy("query_stream"), shared_noise=True)
 
 
         class Undecorated(TinyPluginGan):
@@ -157,9 +161,42 @@ class _Opts:
     width: int = 1
 
 
-def test_registry_accepts_any_gan_model_subclass(isolated_registry):
-    @register_model("minimal-gan")
-    class Minimal(GanModel):
+def test_registry_rejects_an_abstract_model_and_accepts_a_complete_one(isolated_registry):
+    class Unfinished(GanModel):
         options_class = _Opts
 
+    with pytest.raises(RegistryError, match="Unfinished is abstract; implement configure_optimizers, draw"):
+        register_model("unfinished-gan")(Unfinished)
+
+    @register_model("minimal-gan")
+    class Minimal(Unfinished):
+        generator = None
+
+        def phases(self):
+            return []
+
+        def text_policy(self):
+            return TextPolicy()
+
+        def configure_optimizers(self, train_options):
+            return {}
+
+        def train_step(self, batch, step, phase):
+            return {}
+
+        def draw(self, queries, seed):
+            return torch.zeros(0)
+
     assert get_model("minimal-gan") is Minimal
+
+
+def test_loading_a_config_loads_only_the_named_model_and_not_the_zoo(tmp_path):
+    """The registry loads one entry point per asked-for model: reading a config never imports baselines."""
+    config = tmp_path / "run.toml"
+    config.write_text('[model]\nname = "restgan"\n')
+    script = ("import sys; from ganbench.config import load_config; "
+              f"config = load_config({str(config)!r}); "
+              "assert config.model.options.colour_model is True; "
+              "print(sorted(m for m in sys.modules if m.split('.')[0] in ('baselines', 'restgan')))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['restgan']"

@@ -60,7 +60,8 @@ def test_eval_net_confusion_matrices_become_heatmaps(tmp_path):
 
 def test_report_text_is_never_raw_html(tmp_path):
     make_results(tmp_path)
-    (tmp_path / "experiment.json").write_text('{"name": "fixed", "description": "reads <unk> words"}')
+    (tmp_path / "experiment.json").write_text(
+        '{"run": {"name": "fixed", "models": ["restgan"], "description": "reads <unk> words"}}')
     page = (write_report(tmp_path, tmp_path / "r", figures=False).parent / "index.html").read_text()
     assert "reads &lt;unk&gt; words" in page
 

@@ -8,6 +8,7 @@ from _run_helpers import entry, write_metrics, write_summary
 from ganbench.report.results import ResultsError, load_results
 from ganbench.report.tables import BEYOND_COLUMNS, PAPER_COLUMNS, build_table, to_csv, to_latex, to_markdown
 
+REPORTED = {"is_type": 22.0, "is_colour": 100.0, "is_gender": 27.0, "fid": -81.0}  # ReStGAN paper, Table 1
 # model, variant -> per seed: (type IS, colour IS, gender IS, FID)
 FIXED = {
     ("stackgan-bow", "default"): [(2.0, 3.0, 1.5, 10.0), (2.2, 3.4, 1.7, 12.0)],
@@ -53,26 +54,34 @@ def results(tmp_path):
 
 
 def test_paper_table_markdown_matches_exactly(results):
-    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan")
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
     assert to_markdown(table) == EXPECTED_MARKDOWN
     assert table.caption_spread() == "mean ± std over 2 seeds"
     assert results.missing == ["stackgan-ac__default__seed0"]
 
 
 def test_paper_table_csv_matches_exactly(results):
-    assert to_csv(build_table(results.metrics, PAPER_COLUMNS, proposed="restgan")) == EXPECTED_CSV
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
+    assert to_csv(table) == EXPECTED_CSV
 
 
 def test_relative_change_uses_the_best_baseline_per_column(results):
-    change = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan").change
+    change = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED).change
     assert change.loc["fid", "best_baseline_model"] == "stackgan-lstm"
     assert change.loc["is_colour", "best_baseline_model"] == "stackgan-bow"
     assert change.loc["fid", "change_percent"] == pytest.approx((2.5 - 8.5) / 8.5 * 100)
     assert change.loc["is_gender", "paper_percent"] == 27.0
 
 
+def test_no_proposed_model_means_no_change_row_and_any_model_can_be_proposed(results):
+    assert build_table(results.metrics, PAPER_COLUMNS).change is None
+    assert "vs best baseline" not in to_markdown(build_table(results.metrics, PAPER_COLUMNS))
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="stackgan-lstm")
+    assert "| stackgan-lstm vs best baseline | -19.4% |" in to_markdown(table)  # nothing reported: not shown
+
+
 def test_latex_is_booktabs_with_bold_and_escapes(results):
-    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan")
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
     latex = to_latex(table, "Paper table", "tab:paper")
     assert "\\toprule" in latex and "\\midrule" in latex and "\\bottomrule" in latex
     assert "\\textbf{3.10 $\\pm$ 0.14}" in latex

@@ -12,41 +12,49 @@ from click.testing import CliRunner
 from ganbench.cli import main
 
 TINY = """
+[run]
 name = "tiny"
 models = ["stackgan-bow", "restgan"]
 seeds = [0]
+proposed = "restgan"
 
-[catalog]
+[run.catalog]
 synthesise = {{ n = 32, seed = 0 }}
-dir = "{catalog}"
 
-[config]
-data.stage1_size = 16
-data.stage2_size = 32
-train.batch_size = 8
-train.stage1_steps = 2
-train.stage2_steps = 1
-train.device = "cpu"
-train.precision = "fp32"
-train.channels_last = false
-train.log_every = 1
-train.sample_every = 100
-train.checkpoint_every = 100
-model.options.gf_dim = 4
-model.options.df_dim = 4
-model.options.z_dim = 4
-model.options.embedding_dim = 4
-model.options.text_dim = 8
-model.options.condition_dim = 4
-model.options.residual_blocks = 0
+[data]
+catalog = "{catalog}"
+stage1_size = 16
+stage2_size = 32
+
+[train]
+batch_size = 8
+stage1_steps = 2
+stage2_steps = 1
+device = "cpu"
+precision = "fp32"
+channels_last = false
+log_every = 1
+sample_every = 100
+checkpoint_every = 100
+
+[model.options]
+gf_dim = 4
+df_dim = 4
+z_dim = 4
+embedding_dim = 4
+text_dim = 8
+condition_dim = 4
+residual_blocks = 0
 
 [eval]
 n_samples = 4
+device = "cpu"
 net = {{ epochs = 1, width = 4, image_size = 16, batch_size = 32 }}
 
 [report]
 streams = [["women's black pants", "petite", "capri"], ["men's blue jeans", "slim"]]
 n_sample_seeds = 1
+reported_change = {{ is_type = 22.0 }}
 """
 
 
@@ -72,10 +80,11 @@ def test_tiny_experiment_end_to_end_then_resume_and_report(tmp_path, one_thread)
         folder = out / "cells" / cell
         metrics = json.loads((folder / "metrics.json").read_text())
         assert metrics["n_samples"] == 4 and "mean" in metrics["is_type"]
+        assert "n_samples = 4" in (folder / "run" / "config.toml").read_text()  # recorded is what was used
         assert (folder / "run" / "done.json").is_file()
         assert (folder / "media" / "stream0_seed0.png").is_file()
     index = (out / "index.md").read_text()
-    assert "| restgan vs best baseline |" in index
+    assert "| restgan vs best baseline | " in index and "(paper +22%)" in index
     assert (out / "figures" / "strip0.gif").is_file() and (out / "index.html").is_file()
 
     resumed = runner.invoke(main, ["run", str(experiment), "--out", str(out), "--resume"])
@@ -93,7 +102,7 @@ def test_bad_experiment_is_a_click_error_without_traceback(tmp_path):
     experiment.write_text(TINY.format(catalog=tmp_path / "c").replace("seeds =", "sedes ="), encoding="utf-8")
     result = CliRunner().invoke(main, ["run", str(experiment), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert "did you mean 'seeds'?" in result.output and "Traceback" not in result.output
+    assert "did you mean 'run.seeds'?" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
 
 

@@ -10,29 +10,28 @@ from _run_helpers import FakeSteps
 
 from ganbench.config import ConfigError
 from ganbench.report.results import parse_cell_name
-from ganbench.run.cells import plan_cells
-from ganbench.run.configs import resolve_config
 from ganbench.run.experiment import ExperimentError, load_experiment
 from ganbench.run.runner import RunnerError, run_experiment, summarise
 
 GOOD = """
+[run]
 name = "tiny"
 models = ["stackgan-bow", "restgan"]
 seeds = [0, 1]
 
-[catalog]
+[run.catalog]
 synthesise = { n = 32, seed = 3 }
 
-[config]
-train.stage1_steps = 2
-
-[model_config.restgan]
+[run.model_config.restgan]
 model.options.gf_dim = 8
 
-[variants.default]
-[variants.no-colour]
+[run.variants.default]
+[run.variants.no-colour]
 models = ["restgan"]
 config = { model.options.colour_model = false, train.stage1_steps = 5 }
+
+[train]
+stage1_steps = 2
 
 [eval]
 n_samples = 8
@@ -47,9 +46,9 @@ def write(tmp_path: Path, text: str) -> Path:
 
 def test_good_experiment_plans_cells_with_merged_overrides(tmp_path):
     experiment = load_experiment(write(tmp_path, GOOD), results_dir=tmp_path / "out")
-    assert experiment.catalog.kind == "synthesise" and experiment.catalog.n == 32
-    assert experiment.catalog.dir == tmp_path / "out" / "catalog"
-    cells = plan_cells(experiment)
+    assert experiment.config.run.catalog.synthesise.n == 32 and experiment.config.run.proposed == ""
+    assert experiment.catalog_dir == tmp_path / "out" / "catalog"
+    cells = experiment.cells
     assert [c.name for c in cells] == [
         "stackgan-bow__default__seed0", "stackgan-bow__default__seed1",
         "restgan__default__seed0", "restgan__default__seed1",
@@ -63,15 +62,21 @@ def test_good_experiment_plans_cells_with_merged_overrides(tmp_path):
 
 
 @pytest.mark.parametrize("bad, expected", [
-    (GOOD.replace("seeds =", "sedes ="), "unknown key 'sedes'; did you mean 'seeds'?"),
-    (GOOD.replace("[eval]\nn_samples", "[eval]\nn_sample"), "'eval.n_sample'; did you mean 'eval.n_samp"),
-    (GOOD.replace("synthesise = {", "synthesize = {"), "did you mean 'catalog.synthesise'?"),
-    (GOOD.replace('models = ["restgan"]', 'models = ["restgam"]'), "did you mean 'restgan'"),
+    (GOOD.replace("seeds =", "sedes ="), "'run.sedes' is not a valid key; did you mean 'run.seeds'?"),
+    (GOOD.replace("[eval]\nn_samples", "[eval]\nn_sample"), "'eval.n_sample' is not a valid key; did you"),
+    (GOOD.replace("synthesise = {", "synthesize = {"), "did you mean 'run.catalog.synthesise'?"),
+    (GOOD.replace('models = ["restgan"]', 'models = ["restgam"]'),
+     "names 'restgam', which is not in run.models ['stackgan-bow', 'restgan']; did you mean 'restgan'"),
     (GOOD.replace("seeds = [0, 1]", "seeds = [0, 0]"), "distinct integers"),
-    (GOOD.replace("n = 32", "n = 0"), "'n' must be an integer >= 8"),
-    (GOOD.replace('models = ["stackgan-bow", "restgan"]', "models = []"), "non-empty list"),
-    (GOOD + "\n[model_config.stackgan-lstm]\n", "'model_config.stackgan-lstm'"),
-    (GOOD.replace("synthesise = { n = 32, seed = 3 }", 'path = "x"\nsynthesise = { n = 32 }'), "exactly one"),
+    (GOOD.replace("n = 32", "n = 0"), "'run.catalog.synthesise.n' must be at least 8 items"),
+    (GOOD.replace('models = ["stackgan-bow", "restgan"]', "models = []"), "'run.models' is required"),
+    (GOOD + "\n[run.model_config.stackgan-lstm]\n", "'run.model_config.stackgan-lstm' names 'stackgan-lstm'"),
+    (GOOD.replace("[run.catalog]", '[run.catalog]\nimport = { format = "csv", src = "x" }'), "together"),
+    (GOOD.replace("[train]", "[train]\nseed = 4"), "'train.seed' is set for every cell from run.seeds"),
+    (GOOD.replace("[eval]", "[eval]\nk = 0"), "'eval.k' must be at least 1"),
+    (GOOD + '\n[report]\nstreams = []\n', "'report.streams' must be a non-empty list"),
+    (GOOD + "\n[launcher]\nnode = 2\n", "'launcher.node' is not a valid key; did you mean 'launcher.nodes'?"),
+    (GOOD.replace('name = "tiny"', 'name = "tiny"\nproposed = "restgn"'), "'run.proposed' names 'restgn'"),
     ("models = [", "not valid TOML"),
 ])
 def test_bad_experiment_files_name_the_file_and_key(tmp_path, bad, expected):
@@ -85,6 +90,21 @@ def test_bad_experiment_files_name_the_file_and_key(tmp_path, bad, expected):
 def test_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ExperimentError, match="does not exist"):
         load_experiment(tmp_path / "nope.toml")
+
+
+def test_every_problem_of_an_experiment_and_its_cells_is_listed_at_once(tmp_path):
+    text = (GOOD.replace("seeds =", "sedes =").replace("n_samples = 8", "n_samples = 1")
+            .replace("colour_model = false", "colour_modle = false")
+            .replace("stage1_steps = 2", "stage1_steps = -1").replace("gf_dim = 8", "gf_dim = 0"))
+    with pytest.raises(ExperimentError) as error:
+        load_experiment(write(tmp_path, text))
+    message = str(error.value)
+    assert "5 problems" in message and message.count(str(tmp_path / "exp.toml")) == 5
+    assert "did you mean 'run.seeds'" in message and "'eval.n_samples' must be at least 2" in message
+    assert message.count("'train.stage1_steps' must be 0 or more") == 1  # once, not once per cell
+    assert "[run.variants.no-colour] (over" in message
+    assert "did you mean 'model.options.colour_model'" in message
+    assert "[run.model_config.restgan] (over" in message and "gf_dim must be at least 1" in message
 
 
 def _experiment(tmp_path, text=GOOD):
@@ -150,32 +170,30 @@ def test_trained_but_unevaluated_cell_is_only_evaluated(tmp_path):
 def test_changed_cell_settings_are_refused_on_resume(tmp_path):
     out = tmp_path / "out"
     run_experiment(_experiment(tmp_path), out, FakeSteps().pipeline(), log=lambda _: None)
-    changed = _experiment(tmp_path, GOOD.replace("train.stage1_steps = 2", "train.stage1_steps = 3"))
+    changed = _experiment(tmp_path, GOOD.replace("stage1_steps = 2", "stage1_steps = 3"))
     outcomes = run_experiment(changed, out, FakeSteps().pipeline(), resume=True, log=lambda _: None)
     assert outcomes[0].status == "failed" and "different settings" in outcomes[0].error
 
 
 def test_bad_run_config_stops_before_any_work(tmp_path):
-    steps = FakeSteps()
-    bad = _experiment(tmp_path, GOOD.replace("train.stage1_steps = 2", "train.bad_key = 2"))
-    with pytest.raises(ValueError, match="train.bad_key"):
-        run_experiment(bad, tmp_path / "out", steps.pipeline(), log=lambda _: None)
-    assert steps.calls == [] and not (tmp_path / "out").exists()
+    with pytest.raises(ExperimentError, match="'train.bad_key' is not a valid key"):
+        _experiment(tmp_path, GOOD.replace("stage1_steps = 2", "bad_key = 2"))
+    assert not (tmp_path / "out").exists()
 
 
-def test_cell_configs_are_validated_by_the_config_system(tmp_path):
+def test_cell_settings_come_from_the_tree_and_keep_the_experiments_eval(tmp_path):
     experiment = _experiment(tmp_path)
-    cells = plan_cells(experiment)
-    config = resolve_config(experiment, cells[4], tmp_path / "catalog")
+    config = experiment.cells[4].config
     assert config.model.name == "restgan" and config.train.seed == 0
     assert config.model.options.colour_model is False and config.model.options.gf_dim == 8
-    assert config.train.stage1_steps == 5 and config.data.catalog == str(tmp_path / "catalog")
+    assert config.train.stage1_steps == 5 and config.data.catalog == str(tmp_path / "out" / "catalog")
+    assert config.eval.n_samples == 8  # what the cell's config.toml records is what evaluation uses
 
-    bad = _experiment(tmp_path, GOOD.replace("colour_model = false", "colour_modle = false"))
+    bad = GOOD.replace("colour_model = false", "colour_modle = false")
     with pytest.raises(ConfigError) as error:
-        resolve_config(bad, plan_cells(bad)[4], tmp_path / "catalog")
+        _experiment(tmp_path, bad)
     message = str(error.value)
-    assert "[variants.no-colour]" in message and "colour_model" in message and "exp.toml" in message
+    assert "[run.variants.no-colour]" in message and "colour_model" in message and "exp.toml" in message
 
 
 def test_fresh_discards_trained_cells_and_without_resume_metrics_only_cells_are_replaced(tmp_path):
@@ -200,11 +218,12 @@ def test_an_existing_catalog_is_reused_only_when_it_is_the_one_asked_for(tmp_pat
     folder.mkdir()
     manifest = {"source": "synthetic", "seed": 3, "counts": {"read": 32}}
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    text = GOOD.replace("[catalog]", f'[catalog]\ndir = "{folder}"')
-    source = load_experiment(write(tmp_path, text)).catalog
-    assert prepare_catalog(source) == folder  # same n and seed: reused, nothing synthesised
+    experiment = load_experiment(write(tmp_path, GOOD + f'\n[data]\ncatalog = "{folder}"\n'))
+    assert experiment.catalog_dir == folder
+    recipe = experiment.config.run.catalog
+    assert prepare_catalog(recipe, folder) == folder  # same n and seed: reused, nothing synthesised
     assert "reusing synthetic catalog (n=32, seed=3)" in capsys.readouterr().out
     manifest["seed"] = 4
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    with pytest.raises(ExperimentError, match="holds another catalog .* delete it or set catalog.dir"):
-        prepare_catalog(source)
+    with pytest.raises(ExperimentError, match="holds another catalog .* delete it or set data.catalog"):
+        prepare_catalog(recipe, folder)

@@ -16,16 +16,18 @@ from _run_helpers import FakeSteps
 from click.testing import CliRunner
 
 from ganbench.cli import main
+from ganbench.config import LauncherConfig
 from ganbench.run.experiment import ExperimentError, load_experiment
-from ganbench.run.launcher_settings import LauncherError, check_launcher_choice, parse_launcher_table
+from ganbench.run.launcher_settings import LauncherError, check_launcher_choice
 from ganbench.run.launchers import executor_for, executor_parameters, launch
 
 TESTS = Path(__file__).resolve().parent
 EXPERIMENT = """
+[run]
 name = "launch"
 models = ["stackgan-bow", "restgan"]
 seeds = [0]
-[catalog]
+[run.catalog]
 synthesise = { n = 32, seed = 3 }
 """
 
@@ -40,10 +42,10 @@ def test_two_cells_through_submitit_local_then_resume_submits_only_unfinished(tm
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS.parent), str(TESTS),
                                                        os.environ.get("PYTHONPATH", "")]))
     results, lines = tmp_path / "out", []
-    experiment = load_experiment(_experiment(tmp_path), results_dir=results)
+    experiment = load_experiment(_experiment(tmp_path, "[launcher]\ntimeout_min = 5\n"), results_dir=results)
+    assert experiment.config.launcher.timeout_min == 5
     steps = FakeSteps(fail=("restgan",))
-    settings = parse_launcher_table({"timeout_min": 5}, "exp.toml")
-    outcomes = launch(experiment, results, steps.pipeline(), "submitit-local", 1, settings, log=lines.append)
+    outcomes = launch(experiment, results, steps.pipeline(), "submitit-local", 1, log=lines.append)
     assert [o.status for o in outcomes] == ["done", "failed"]
     assert "training restgan/0 exploded" in outcomes[1].error
     done = results / "cells" / "stackgan-bow__default__seed0"
@@ -55,7 +57,7 @@ def test_two_cells_through_submitit_local_then_resume_submits_only_unfinished(tm
     assert status[-1] == "2 cells: 1 done, 1 failed"
 
     lines.clear()
-    again = launch(experiment, results, FakeSteps().pipeline(), "submitit-local", 1, settings, resume=True,
+    again = launch(experiment, results, FakeSteps().pipeline(), "submitit-local", 1, resume=True,
                    log=lines.append)
     assert [o.status for o in again] == ["skipped", "done"]
     assert sum("submitted as job" in line for line in lines) == 1  # only the unfinished cell
@@ -64,16 +66,15 @@ def test_two_cells_through_submitit_local_then_resume_submits_only_unfinished(tm
 def test_local_jobs_run_cells_in_parallel_processes(tmp_path) -> None:
     results = tmp_path / "out"
     experiment = load_experiment(_experiment(tmp_path), results_dir=results)
-    no_table = parse_launcher_table(None, "x")
-    outcomes = launch(experiment, results, FakeSteps().pipeline(), "local", 2, no_table, log=print)
+    outcomes = launch(experiment, results, FakeSteps().pipeline(), "local", 2, log=print)
     assert [o.status for o in outcomes] == ["done", "done"]
     assert all((o.cell.folder(results) / "metrics.json").is_file() for o in outcomes)
 
 
 def test_launcher_table_maps_to_slurm_parameters(tmp_path) -> None:
-    settings = parse_launcher_table({"partition": "gpu", "account": "lab", "gpus_per_node": 4,
-                                     "cpus_per_task": 16, "mem_gb": 64, "timeout_min": 2880,
-                                     "array_parallelism": 8, "sbatch": {"qos": "high"}}, "exp.toml")
+    table = ('[launcher]\npartition = "gpu"\naccount = "lab"\ngpus_per_node = 4\ncpus_per_task = 16\n'
+             'mem_gb = 64\ntimeout_min = 2880\narray_parallelism = 8\nsbatch = { qos = "high" }\n')
+    settings = load_experiment(_experiment(tmp_path, table)).config.launcher
     assert executor_parameters("slurm", settings) == {
         "timeout_min": 2880, "tasks_per_node": 1, "nodes": 1, "gpus_per_node": 4, "cpus_per_task": 16,
         "mem_gb": 64, "slurm_partition": "gpu", "slurm_account": "lab", "slurm_array_parallelism": 8,
@@ -85,12 +86,14 @@ def test_launcher_table_maps_to_slurm_parameters(tmp_path) -> None:
 
 
 @pytest.mark.parametrize(("table", "expected"), [
-    ('[launcher]\npartiton = "gpu"\n', "launcher.partiton"),
+    ('[launcher]\npartiton = "gpu"\n', "'launcher.partiton' is not a valid key; did you mean "
+                                          "'launcher.partition'"),
     ('[launcher]\nnodes = 2\n', "a cell runs on one node"),
-    ('[launcher]\ngpus_per_node = "four"\n', "launcher.gpus_per_node must be a whole number"),
+    ('[launcher]\ngpus_per_node = "four"\n', "'launcher.gpus_per_node' must be an integer"),
+    ('[launcher]\ntimeout_min = -1\n', "'launcher.timeout_min' must be 0 or more"),
 ])
 def test_bad_launcher_tables_are_one_line(tmp_path, table, expected) -> None:
-    with pytest.raises(ExperimentError if "partiton" in table else LauncherError, match=expected):
+    with pytest.raises(ExperimentError, match=expected):
         load_experiment(_experiment(tmp_path, table))
     result = CliRunner().invoke(main, ["run", str(tmp_path / "exp.toml"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
@@ -108,5 +111,5 @@ def test_bad_launcher_choices_are_one_line(tmp_path) -> None:
         result = CliRunner().invoke(main, ["run", *args, "--out", str(tmp_path / "o")])
         assert result.exit_code == 1 and expected in result.output, result.output
         assert len(result.output.strip().splitlines()) == 1
-    settings = parse_launcher_table({"partition": "gpu"}, "slurm.toml")
-    assert check_launcher_choice("local", 1, settings, "slurm.toml") == "local"  # explicit: runs here
+    assert check_launcher_choice("local", 1, ["partition"], "slurm.toml") == "local"  # explicit: runs here
+    assert LauncherConfig().timeout_min == 24 * 60

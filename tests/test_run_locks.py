@@ -20,10 +20,11 @@ from ganbench.run.locks import LOCK_FILE, CellBusy, CellLock, read_lock
 from ganbench.run.runner import RunnerError, run_experiment, summarise
 
 EXPERIMENT = """
+[run]
 name = "locks"
 models = ["stackgan-bow", "restgan"]
 seeds = [0]
-[catalog]
+[run.catalog]
 synthesise = { n = 32, seed = 3 }
 """
 

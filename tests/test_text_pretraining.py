@@ -13,6 +13,7 @@ import torch
 from _models_helpers import MODEL_NAMES, TrainOptions, build_model, tiny_batch, tiny_context
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 
+from colorspace import default_lookup
 from ganbench.config import RunConfig
 from ganbench.data.catalog import Catalog
 from ganbench.models.options import OptionError, StackGanOptions
@@ -20,7 +21,7 @@ from ganbench.nn.conditioning import ConditioningAugmentation
 from ganbench.nn.text_encoders import build_text_encoder
 from ganbench.text.matching import ImageEncoder, MatchingData, MatchingOptions, matching_loss, train_matching
 from ganbench.text.store import DIRNAME, ENCODER_FILE, TextEncoderError, prepare_text_encoder
-from ganbench.train.runs import load_run, open_lookup, train_run
+from ganbench.train.runs import load_run, train_run
 
 TINY = {"gf_dim": 4, "df_dim": 4, "z_dim": 8, "embedding_dim": 8, "text_dim": 8, "condition_dim": 8,
         "residual_blocks": 1}
@@ -46,7 +47,7 @@ def test_every_model_offers_its_own_encoder_and_the_matching_loss_reaches_it(nam
     assert spec.encoder is model.generator.text_encoder and spec.text_dim == model.options.text_dim
     assert not any(p.requires_grad for p in spec.encoder.parameters())  # frozen: the GAN never trains it
     spec.encoder.requires_grad_(True)
-    batch = tiny_batch(model.context, spec.identity["colour_model"])
+    batch = tiny_batch(model.context, spec.identity["colour_tokens"])
     samples = spec.embed(batch)
     images = ImageEncoder(16, 4, spec.text_dim)(batch["images"][16])
     matching_loss(samples.embedding, samples.item, samples.final, images, 0.1).backward()
@@ -118,27 +119,27 @@ def test_conditioning_augmentation_init_scales_stackgan_s_with_the_fan_in():
 
 
 def test_prepare_trains_once_stores_and_reuses(catalog: Path, tmp_path: Path):
-    opened, lookup = Catalog.open(catalog), open_lookup("default")
+    opened, lookup = Catalog.open(catalog), default_lookup()
     lines: list[str] = []
     first = _catalog_model(opened, lookup, text_pretrain_epochs=3)
-    report = prepare_text_encoder(first, opened, lookup, False, torch.device("cpu"), log=lines.append)
+    report = prepare_text_encoder(first, opened, lookup, torch.device("cpu"), log=lines.append)
     assert len(report["epochs"]) == 3 and report["n_val_batches"] == 0  # the tiny catalog has no val split
     stored = catalog / DIRNAME / report["key"]
     assert (stored / ENCODER_FILE).is_file() and json.loads((stored / "report.json").read_text())["key"]
     second = _catalog_model(opened, lookup, text_pretrain_epochs=3)
-    again = prepare_text_encoder(second, opened, lookup, False, torch.device("cpu"), log=lines.append)
+    again = prepare_text_encoder(second, opened, lookup, torch.device("cpu"), log=lines.append)
     assert again["key"] == report["key"] and lines[-1] == f"text encoder: reusing {stored}"
     for a, b in zip(first.generator.text_encoder.parameters(), second.generator.text_encoder.parameters(),
                     strict=True):
         assert torch.equal(a, b)
     other = _catalog_model(opened, lookup, text_pretrain_epochs=2)
-    assert prepare_text_encoder(other, opened, lookup, False, torch.device("cpu"), log=lines.append)["key"] \
+    assert prepare_text_encoder(other, opened, lookup, torch.device("cpu"), log=lines.append)["key"] \
         != report["key"]
     assert prepare_text_encoder(_catalog_model(opened, lookup, text_training="scratch"), opened, lookup,
-                                False, torch.device("cpu")) is None
+                                torch.device("cpu")) is None
     (stored / ENCODER_FILE).write_bytes(b"not a checkpoint")
     with pytest.raises(TextEncoderError, match="not a readable text-encoder file"):
-        prepare_text_encoder(second, opened, lookup, False, torch.device("cpu"), log=lines.append)
+        prepare_text_encoder(second, opened, lookup, torch.device("cpu"), log=lines.append)
 
 
 def _catalog_model(opened: Catalog, lookup, **options):

@@ -90,8 +90,8 @@ def test_train_command_prints_the_resume_command_and_exits_130(catalog, tmp_path
 
 def test_run_command_prints_how_to_resume_the_experiment(tmp_path, monkeypatch):
     experiment = tmp_path / "exp.toml"
-    experiment.write_text('name = "tiny"\nmodels = ["stackgan-bow"]\nseeds = [0]\n'
-                          f'[catalog]\npath = "{tmp_path / "catalog"}"\n', encoding="utf-8")
+    experiment.write_text('[run]\nname = "tiny"\nmodels = ["stackgan-bow"]\nseeds = [0]\n'
+                          f'[data]\ncatalog = "{tmp_path / "catalog"}"\n', encoding="utf-8")
     steps = FakeSteps(interrupt="stackgan-bow/0")
     monkeypatch.setattr("ganbench.cli.experiment._pipeline", steps.pipeline)
     out = tmp_path / "results"

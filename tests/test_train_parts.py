@@ -10,18 +10,20 @@ import pytest
 import torch
 from _train_helpers import FakeGan, FakeLookup, FakeOptions, tiny_context, tiny_items
 
-from ganbench.config import TrainConfig
+from ganbench.config import ConfigError, RunConfig, TrainConfig
 from ganbench.data.batches import (
     QueryBatchDataset,
     StepBatchSampler,
+    TextPolicy,
     batch_positions,
     collate,
     colour_token,
+    encode_for_generation,
     encode_query_stream,
-    encode_query_streams,
     unknown_words,
 )
 from ganbench.data.text import Vocabulary
+from ganbench.models.base import TrainingPhase
 from ganbench.train import precision
 from ganbench.train.checkpoint import (
     CheckpointError,
@@ -51,7 +53,7 @@ def test_query_stream_encoding_with_and_without_colour_model() -> None:
 
 def test_encoded_streams_are_padded() -> None:
     vocabulary = tiny_context().vocabulary
-    batch = encode_query_streams([["men's red shorts", "slim"], ["pants"]], vocabulary, None, False)
+    batch = encode_for_generation([["men's red shorts", "slim"], ["pants"]], vocabulary, None, TextPolicy())
     assert batch["query_tokens"].tolist()[1] == [vocabulary.id_of("pants"), 0, 0, 0]
     assert batch["step_ends"].tolist() == [[2, 3], [0, -1]]
     assert batch["n_steps"].tolist() == [2, 1]
@@ -83,13 +85,18 @@ def test_data_order_depends_only_on_seed_and_step() -> None:
         StepBatchSampler(3, 4, 0, 0, 1)
 
 
-def test_phase_schedule_splits_the_budget() -> None:
-    train = TrainConfig(stage1_steps=3, stage2_steps=5)
-    assert [(p.name, p.start, p.stop) for p in phase_schedule(["stage1", "stage2"], train)] == [
+def test_phase_schedule_splits_the_budget_the_model_declares() -> None:
+    config = RunConfig(train=TrainConfig(stage1_steps=3, stage2_steps=5))
+    stackgan = [TrainingPhase("stage1", ("train.stage1_steps",)),
+                TrainingPhase("stage2", ("train.stage2_steps",))]
+    assert [(p.name, p.start, p.stop) for p in phase_schedule(stackgan, config)] == [
         ("stage1", 0, 3), ("stage2", 3, 8)]
-    assert [(p.start, p.stop) for p in phase_schedule(["joint"], train)] == [(0, 8)]
-    with pytest.raises(ValueError, match="'stage3'"):
-        phase_schedule(["stage3"], train)
+    joint = [TrainingPhase("joint", ("train.stage1_steps", "train.stage2_steps"))]
+    assert [(p.start, p.stop) for p in phase_schedule(joint, config)] == [(0, 8)]
+    with pytest.raises(ConfigError, match="phase 'warmup' counts its steps with 'train.warmup_steps'"):
+        phase_schedule([TrainingPhase("warmup", ("train.warmup_steps",))], config)
+    with pytest.raises(ConfigError, match="'train.lr', which is not a setting of 0 or more steps"):
+        phase_schedule([TrainingPhase("odd", ("train.lr",))], config)
 
 
 def test_ema_warms_up_averages_and_swaps() -> None:

@@ -65,8 +65,8 @@ def test_redirected_train_command_output_is_plain(catalog, tmp_path) -> None:
 
 def test_redirected_experiment_prints_a_line_per_cell_and_no_bar(tmp_path, capsys, monkeypatch) -> None:
     experiment_file = tmp_path / "exp.toml"
-    experiment_file.write_text('name = "tiny"\nmodels = ["stackgan-bow", "restgan"]\nseeds = [0]\n'
-                               f'[catalog]\npath = "{tmp_path / "catalog"}"\n', encoding="utf-8")
+    experiment_file.write_text('[run]\nname = "tiny"\nmodels = ["stackgan-bow", "restgan"]\nseeds = [0]\n'
+                               f'[data]\ncatalog = "{tmp_path / "catalog"}"\n', encoding="utf-8")
     experiment = load_experiment(experiment_file)
     lines: list[str] = []
     runner.run_experiment(experiment, tmp_path / "out", FakeSteps().pipeline(), log=lines.append)

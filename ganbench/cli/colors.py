@@ -15,17 +15,17 @@ def colors() -> None:
     """Colour terms in CIELAB: cluster, look up, draw swatches, study embeddings."""
 
 
-def _open_table(path: str | None):
+def _open_table(spec: str):
     import colorspace
 
     try:
-        return colorspace.LookupTable.load(path) if path else colorspace.default_lookup()
+        return colorspace.open_lookup(spec, setting="--table")
     except USER_ERRORS as error:
         raise click.ClickException(str(error)) from error
 
 
-TABLE_OPTION = click.option("--table", "table_path", type=click.Path(dir_okay=False, path_type=str),
-                            help="Saved lookup table (.json or .csv); default: the built-in default table.")
+TABLE_OPTION = click.option("--table", "table_path", default="default", show_default=True,
+                            help="Lookup table: 'default' (built in) or a saved table (.json, .csv).")
 
 
 @colors.command("cluster")
@@ -85,7 +85,7 @@ def _lab_text(lab) -> str:
 @click.argument("words", nargs=-1, required=True)
 @TABLE_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per word.")
-def lookup_command(words: tuple[str, ...], table_path: str | None, as_json: bool) -> None:
+def lookup_command(words: tuple[str, ...], table_path: str, as_json: bool) -> None:
     """Look up colour WORDS (quote multi-word terms) in a lookup table.
 
     Unknown words get the nearest known term when it is a small edit away, a nearest-centroid cluster
@@ -123,7 +123,7 @@ def lookup_command(words: tuple[str, ...], table_path: str | None, as_json: bool
 @click.option("--out", "out_path", default="colour_swatches.png", show_default=True,
               type=click.Path(dir_okay=False, path_type=str), help="PNG file to write.")
 @click.option("--title", default=None, help="Figure title (default: a summary of the table).")
-def swatches_command(table_path: str | None, out_path: str, title: str | None) -> None:
+def swatches_command(table_path: str, out_path: str, title: str | None) -> None:
     """Draw a swatch grid of a lookup table: one row per cluster, centroid first, then its terms.
 
     \b
@@ -143,21 +143,21 @@ def swatches_command(table_path: str | None, out_path: str, title: str | None) -
     click.echo(f"wrote {path}")
 
 
-def run_token_vectors(run_dir: str) -> dict:
-    """word -> vector from a trained ganbench run's text encoder (via ``load_run(...).model``)."""
+def run_term_vectors(run_dir: str, terms: list[str]):
+    """The vector a trained run's model gives each of ``terms``, as the model reads them (a model with
+    colour tokens reads a term as its cluster's token): ``(vectors, coverage)``."""
+    from ganbench.models.embeddings import colour_term_vectors
+    from ganbench.train.runs import load_run
+
     try:
-        from ganbench.train.runs import load_run
-    except ImportError as error:
-        raise click.ClickException(f"cannot load trained runs in this install ({error})") from error
-    try:
-        embeddings = load_run(run_dir).model.token_embeddings()
+        found = colour_term_vectors(load_run(run_dir).model, terms)
     except Exception as error:  # a run folder can fail in many ways; report it as a sentence
         raise click.ClickException(f"could not load the run in {run_dir}: {error}") from error
-    if embeddings is None:
+    if found is None:
         raise click.ClickException(f"the model of run {run_dir} has no word embeddings to study")
-    tokens, matrix = embeddings
-    matrix = matrix.detach().float().cpu().numpy() if hasattr(matrix, "detach") else matrix
-    return {token: matrix[i] for i, token in enumerate(tokens)}
+    if found.source == "cluster token":
+        click.echo("the model reads colour words as their cluster token: terms of one cluster share a vector")
+    return found.vectors, found.coverage
 
 
 @colors.command("study")
@@ -173,7 +173,7 @@ def run_token_vectors(run_dir: str) -> dict:
 @click.option("--seed", default=0, show_default=True, help="Seed of the permutations.")
 @click.option("--k", "k", default=5, show_default=True, type=click.IntRange(min=1),
               help="Neighbours compared for the k-NN overlap.")
-def study_command(vectors_path: str | None, run_dir: str | None, table_path: str | None, out_dir: str,
+def study_command(vectors_path: str | None, run_dir: str | None, table_path: str, out_dir: str,
                   permutations: int, seed: int, k: int) -> None:  # fmt: skip
     """Compare colour-term embedding distances with perceptual CIEDE2000 distances.
 
@@ -188,7 +188,7 @@ def study_command(vectors_path: str | None, run_dir: str | None, table_path: str
       ganbench colors study --run results/cells/restgan__full__seed0/run --out studies/restgan
       ganbench colors study --vectors vecs.txt --table tables/k18.json --permutations 5000 --out s/
     """
-    from colorspace.study import read_word_vectors, run_study, vectors_for_terms, write_study
+    from colorspace.study import read_word_vectors, run_study, write_study
 
     if (vectors_path is None) == (run_dir is None):
         raise click.ClickException("give exactly one of --vectors FILE or --run RUN_DIR")
@@ -197,7 +197,7 @@ def study_command(vectors_path: str | None, run_dir: str | None, table_path: str
         if vectors_path:
             vectors, coverage = read_word_vectors(vectors_path, table.terms)
         else:
-            vectors, coverage = vectors_for_terms(run_token_vectors(run_dir), table.terms)
+            vectors, coverage = run_term_vectors(run_dir, table.terms)
         labs = {term: table.term_lab(term) for term in table.terms}
         cluster_of = {term: table.cluster_of(term) for term in table.terms}
         summary, per_term, matrices = run_study(vectors, labs, cluster_of, permutations, seed, k, coverage)
@@ -221,7 +221,7 @@ def study_command(vectors_path: str | None, run_dir: str | None, table_path: str
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=str),
               help="CSV to write (default: print the table).")
 @click.option("--size", type=int, default=None, help="Cached image size to use (default: the smallest).")
-def ground_command(catalog_dir: str, table_path: str | None, out_path: str | None, size: int | None) -> None:
+def ground_command(catalog_dir: str, table_path: str, out_path: str | None, size: int | None) -> None:
     """Compare each colour term's dictionary Lab with the median dominant colour of its products.
 
     \b

@@ -1,4 +1,8 @@
-"""``ganbench eval`` and ``ganbench eval-net``: thin commands over :mod:`ganbench.eval`."""
+"""``ganbench eval`` and ``ganbench eval-net``: thin commands over :mod:`ganbench.eval`.
+
+Their options are [eval] settings (see :mod:`ganbench.cli.settings_options`): ``ganbench eval`` starts
+from the [eval] table the run recorded in its config.toml, so it evaluates as the experiment did.
+"""
 
 from __future__ import annotations
 
@@ -7,76 +11,63 @@ from pathlib import Path
 
 import click
 
+from ganbench.cli.settings_options import SettingFlag, given_settings, setting_flags
+
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
+EVAL_NET_FLAGS = (
+    SettingFlag("--net-epochs", "eval.net.epochs", click.INT, "Eval-net training epochs."),
+    SettingFlag("--net-image-size", "eval.net.image_size", click.INT, "Eval-net input size in pixels."),
+    SettingFlag("--net-width", "eval.net.width", click.INT, "Eval-net base channel width."),
+    SettingFlag("--colour-lookup", "eval.colour_lookup", str,
+                "Colour lookup table of the colour head: 'default' or a file."),
+    SettingFlag("--device", "eval.device", str, "torch device: auto (CUDA if any), cpu, cuda, cuda:N."),
+)
+EVAL_FLAGS = (
+    SettingFlag("--n-samples", "eval.n_samples", click.INT,
+                "Query streams to generate (unset: one per test item; cycles through them if larger)."),
+    SettingFlag("--seed", "eval.seed", click.INT, "Seed of the generated images."),
+    SettingFlag("--inception-weights", "eval.inception_weights", click.Path(exists=True, dir_okay=False),
+                "Local Inception-v3 weights (torch-fidelity format): FID/KID on Inception features."),
+    SettingFlag("--inception-feature", "eval.inception_feature", click.Choice(["64", "192", "768", "2048"]),
+                "Inception layer for FID/KID (smaller layers suit small sample counts)."),
+    SettingFlag("--k", "eval.k", click.INT, "k of precision@k."),
+    SettingFlag("--batch-size", "eval.batch_size", click.INT, "Query streams per generate call."),
+    *EVAL_NET_FLAGS,
+)
+NET_TRAIN_FLAGS = (SettingFlag("--seed", "eval.net.seed", click.INT, "Training seed."), *EVAL_NET_FLAGS)
 
-def _open_catalog(path: Path):
+
+def _eval_settings(config_file: Path | None, flags: tuple[SettingFlag, ...], values: dict, overrides=()):
+    """The [eval] settings: ``config_file`` (or the defaults), then the given flags, then ``--set``."""
+    from ganbench.config.loader import load_section
+
+    return load_section("eval", config_file, overrides, given_settings(flags, values))
+
+
+def _open_catalog(path: Path, option: str = "--catalog"):
     from ganbench.data.catalog import Catalog
 
     try:
         return Catalog.open(path)
     except ValueError as error:
-        raise click.ClickException(f"--catalog: {error}") from None
+        raise click.ClickException(f"{option}: {error}") from None
 
 
 def _run_catalog(run_dir: Path, catalog_dir: Path | None):
-    """The catalog to evaluate on: ``--catalog`` when given, else the one named in the run's config."""
-    if catalog_dir is not None:
-        return _open_catalog(catalog_dir)
-    from ganbench.config import load_config
-    from ganbench.data.catalog import Catalog
+    """The catalog to evaluate on: ``--catalog`` when given, else the run's ``data.catalog``."""
+    from ganbench.config.loader import load_section
     from ganbench.train.runs import CONFIG
 
-    config_path = run_dir / CONFIG
-    if not config_path.is_file():
-        raise click.ClickException(f"{run_dir} is not a run folder: {CONFIG} is missing")
-    try:
-        named = load_config(config_path).data.catalog
-    except ValueError as error:
-        raise click.ClickException(str(error)) from None
-    try:
-        return Catalog.open(named)
-    except ValueError as error:
-        raise click.ClickException(f"the catalog named in {config_path} cannot be opened ({error}); if it "
-                                   "has moved, pass its folder with --catalog PATH") from None
+    if catalog_dir is not None:
+        return _open_catalog(catalog_dir)
+    named = load_section("data", run_dir / CONFIG).catalog
+    return _open_catalog(named, f"the catalog named in {run_dir / CONFIG} (moved? pass its folder with "
+                                "--catalog PATH)")
 
 
-def _open_lookup(spec: str):
-    import colorspace
-
-    if spec == "default":
-        return colorspace.default_lookup()
-    if not Path(spec).is_file():
-        raise click.ClickException(f"--colour-lookup: {spec} is neither 'default' nor a saved lookup table")
-    return colorspace.LookupTable.load(spec)
-
-
-def _eval_net_options(epochs: int, image_size: int, width: int, seed: int):
-    from ganbench.eval.evalnet import EvalNetOptions
-
-    return EvalNetOptions(epochs=epochs, image_size=image_size, width=width, seed=seed)
-
-
-def _eval_net_flags(command):
-    """The options that choose (and key) the evaluation network, shared by eval and eval-net train."""
-    defaults = {"epochs": 8, "image_size": 64, "width": 16}
-    for flag, name, help_text in (
-        ("--net-epochs", "epochs", "Eval-net training epochs."),
-        ("--net-image-size", "image_size", "Eval-net input size in pixels."),
-        ("--net-width", "width", "Eval-net base channel width."),
-    ):
-        command = click.option(
-            flag, name, type=click.IntRange(min=1), default=defaults[name], show_default=True, help=help_text
-        )(command)
-    command = click.option(
-        "--colour-lookup",
-        default="default",
-        show_default=True,
-        help="Colour lookup table of the colour head: 'default' or a file.",
-    )(command)
-    device = click.option("--device", default="auto", show_default=True,
-                          help="torch device: auto (CUDA when available, else CPU), cpu or cuda.")
-    return device(command)
+def _to_stderr(line: str) -> None:
+    click.echo(line, err=True)
 
 
 def resolved_device(name: str) -> str:
@@ -95,62 +86,20 @@ def resolved_device(name: str) -> str:
 @click.argument("run_dir", type=EXISTING_DIR)
 @click.option("--catalog", "catalog_dir", type=EXISTING_DIR,
               help="Catalog to evaluate on (default: the one in RUN_DIR/config.toml).")
-@click.option(
-    "--n-samples",
-    type=click.IntRange(min=2),
-    default=None,
-    help="Query streams to generate (default: one per test item; cycles through them if larger).",
-)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated images.")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Where to write metrics.json (default: RUN_DIR/metrics.json).",
-)
-@click.option(
-    "--inception-weights",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Local Inception-v3 weights (torch-fidelity format): FID/KID on Inception instead of the eval net.",
-)
-@click.option(
-    "--inception-feature",
-    type=click.Choice(["64", "192", "768", "2048"]),
-    default="2048",
-    show_default=True,
-    help="Inception layer for FID/KID (smaller layers suit small sample counts).",
-)
-@click.option("--k", type=click.IntRange(min=1), default=10, show_default=True, help="k of precision@k.")
-@click.option(
-    "--batch-size",
-    type=click.IntRange(min=1),
-    default=64,
-    show_default=True,
-    help="Query streams per generate call.",
-)
-@_eval_net_flags
-def eval_command(
-    run_dir: Path,
-    catalog_dir: Path | None,
-    n_samples: int | None,
-    seed: int,
-    out: Path | None,
-    inception_weights: Path | None,
-    inception_feature: str,
-    k: int,
-    batch_size: int,
-    epochs: int,
-    image_size: int,
-    width: int,
-    colour_lookup: str,
-    device: str,
-) -> None:
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where to write metrics.json (default: RUN_DIR/metrics.json).")
+@click.option("--set", "overrides", multiple=True, metavar="eval.KEY=VALUE",
+              help="Override one [eval] setting, value read as TOML (repeatable).")
+@setting_flags(EVAL_FLAGS)
+def eval_command(run_dir: Path, catalog_dir: Path | None, out: Path | None, overrides: tuple[str, ...],
+                 **flags) -> None:
     """Evaluate a run's EMA generator on a catalog's test query streams; write metrics.json.
 
     The catalog is the one the run was trained on (from its config.toml) unless --catalog names
-    another (or the same one, moved). Trains the catalog's evaluation network first if it has none for
-    this lookup table (stored in CATALOG/eval_net/ and reused). Prints a summary table; the same
-    checkpoint, catalog and seed give the same metrics.
+    another (or the same one, moved). Settings come from the [eval] table of the run's config.toml
+    (what its experiment asked for), then the options below, then every --set. Trains the catalog's
+    evaluation network first if it has none for this lookup table (stored in CATALOG/eval_net/ and
+    reused). Prints a summary table; the same checkpoint, catalog and settings give the same metrics.
 
     \b
     Examples:
@@ -158,30 +107,22 @@ def eval_command(
       ganbench eval runs/restgan --catalog catalogs/synth
       ganbench eval runs/restgan --catalog catalogs/synth --n-samples 2000 --seed 1 --out m.json
       ganbench eval runs/bow --catalog catalogs/synth --inception-weights ~/weights-inception.pth
+      ganbench eval runs/bow --catalog catalogs/synth --set eval.bootstrap_rounds=200
     """
-    from ganbench.eval.evaluate import EvalSettings, evaluate_run
+    from ganbench.eval.evaluate import evaluate_run
     from ganbench.eval.summary import format_summary
+    from ganbench.train.runs import CONFIG
 
-    settings = EvalSettings(k=k, batch_size=batch_size, device=resolved_device(device),
-                            inception_feature=inception_feature,
-                            eval_net=_eval_net_options(epochs, image_size, width, 0))
-    catalog = _run_catalog(run_dir, catalog_dir)
+    if not (run_dir / CONFIG).is_file():
+        raise click.ClickException(f"{run_dir} is not a run folder: {CONFIG} is missing")
+    out = out or run_dir / "metrics.json"
     try:
-        metrics = evaluate_run(
-            run_dir,
-            catalog,
-            n_samples,
-            seed,
-            inception_weights,
-            out or run_dir / "metrics.json",
-            lookup=_open_lookup(colour_lookup),
-            settings=settings,
-            log=lambda line: click.echo(line, err=True),
-        )
+        settings = _eval_settings(run_dir / CONFIG, EVAL_FLAGS, flags, overrides)
+        metrics = evaluate_run(run_dir, _run_catalog(run_dir, catalog_dir), settings, out, log=_to_stderr)
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_summary(metrics))
-    click.echo(f"wrote {out or run_dir / 'metrics.json'}")
+    click.echo(f"wrote {out}")
 
 
 @click.group("eval-net")
@@ -191,20 +132,10 @@ def eval_net() -> None:
 
 @eval_net.command("train")
 @click.option("--catalog", "catalog_dir", required=True, type=EXISTING_DIR, help="Catalog folder.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Training seed.")
 @click.option("--force", is_flag=True, help="Retrain even if a stored network matches.")
-@_eval_net_flags
-def eval_net_train(
-    catalog_dir: Path,
-    seed: int,
-    force: bool,
-    epochs: int,
-    image_size: int,
-    width: int,
-    colour_lookup: str,
-    device: str,
-) -> None:
-    """Train the catalog's evaluation network on its train split; print its per-head test accuracy.
+@setting_flags(NET_TRAIN_FLAGS)
+def eval_net_train(catalog_dir: Path, force: bool, **flags) -> None:
+    """Train the catalog's evaluation network on its train split; print test accuracy and confusion matrices.
 
     The network is stored in CATALOG/eval_net/KEY/ (KEY hashes the catalog, the lookup table and these
     options) and reused by `ganbench eval` until one of them changes. The test confusion matrices go to
@@ -215,17 +146,14 @@ def eval_net_train(
       ganbench eval-net train --catalog catalogs/synth
       ganbench eval-net train --catalog catalogs/synth --net-epochs 12 --force
     """
+    import colorspace
     from ganbench.eval.evalnet_train import ensure_eval_net, format_report
 
     try:
-        net = ensure_eval_net(
-            _open_catalog(catalog_dir),
-            _open_lookup(colour_lookup),
-            _eval_net_options(epochs, image_size, width, seed),
-            resolved_device(device),
-            force=force,
-            log=lambda line: click.echo(line, err=True),
-        )
+        settings = _eval_settings(None, NET_TRAIN_FLAGS, flags)
+        lookup = colorspace.open_lookup(settings.colour_lookup, setting="--colour-lookup")
+        net = ensure_eval_net(_open_catalog(catalog_dir), lookup, settings.net,
+                              resolved_device(settings.device), force=force, log=_to_stderr)
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_report(net.report, net.path.parent if net.path else None))
@@ -243,10 +171,7 @@ def eval_net_info(catalog_dir: Path) -> None:
     """
     from ganbench.eval.evalnet import EVAL_NET_DIRNAME, REPORT_FILE
 
-    try:
-        catalog = _open_catalog(catalog_dir)
-    except ValueError as error:
-        raise click.ClickException(str(error)) from error
+    catalog = _open_catalog(catalog_dir)
     reports = sorted((Path(catalog.root) / EVAL_NET_DIRNAME).glob(f"*/{REPORT_FILE}"))
     if not reports:
         click.echo(

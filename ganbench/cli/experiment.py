@@ -46,19 +46,18 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: boo
       ganbench run experiments/paper.toml --out results/paper --launcher slurm
     """
     from ganbench.run.experiment import load_experiment
-    from ganbench.run.launcher_settings import check_launcher_choice, parse_launcher_table
+    from ganbench.run.launcher_settings import check_launcher_choice
     from ganbench.run.launchers import launch
     from ganbench.run.runner import REPORT_ERROR_FILE, RunnerError, summarise
 
     out = out_dir
     try:
-        name = load_experiment(experiment).name
-        out = out_dir if out_dir is not None else Path("results") / name
+        out = out_dir if out_dir is not None else Path("results") / load_experiment(experiment).name
         spec = load_experiment(experiment, results_dir=out)
-        settings = parse_launcher_table(spec.raw.get("launcher"), str(experiment))
-        chosen = check_launcher_choice(launcher, jobs, settings, str(experiment))
+        given = spec.raw.get("launcher", {})  # the [launcher] keys the file sets
+        chosen = check_launcher_choice(launcher, jobs, given, str(experiment))
         pipeline = _pipeline()
-        outcomes = launch(spec, out, pipeline, chosen, jobs, settings, resume=resume, fresh=fresh)
+        outcomes = launch(spec, out, pipeline, chosen, jobs, resume=resume, fresh=fresh)
     except (ConfigError, RunnerError, ValueError) as error:
         raise click.ClickException(str(error)) from None
     except KeyboardInterrupt as stop:

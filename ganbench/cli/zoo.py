@@ -186,10 +186,9 @@ def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seeds:
 def _refuse_unknown_only(run, steps: list[str]) -> None:
     """A query none of whose words the model knows would draw from ``<unk>`` alone: refuse it."""
     from ganbench.data.batches import step_tokens, unknown_words
-    from ganbench.train.runs import uses_colour_model
 
     context = run.model.context
-    colour_model = uses_colour_model(run.config.model.options)
+    colour_model = run.model.text_policy().colour_tokens
     words = [t for step in steps for t in step_tokens(step, context.lookup, colour_model)]
     unknown = unknown_words(steps, context.vocabulary, context.lookup, colour_model)
     if len(unknown) == len(words):

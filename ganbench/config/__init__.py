@@ -1,14 +1,20 @@
-"""Run configuration: section dataclasses, strict TOML loading with ``--set`` overrides, TOML writing."""
+"""The settings tree: section dataclasses, strict TOML loading with ``--set`` overrides, TOML writing."""
 
-from ganbench.config.loader import apply_overrides, config_to_toml, load_config, parse_override, write_config
+from ganbench.config.dotted import flatten, set_dotted
+from ganbench.config.loader import config_to_toml, load_config, parse_override, write_config
 from ganbench.config.schema import (
     ConfigError,
     DataConfig,
     EvalConfig,
+    EvalNetOptions,
+    ExperimentConfig,
+    LauncherConfig,
     ModelConfig,
+    ReportConfig,
     RunConfig,
     TrainConfig,
 )
 
-__all__ = ["ConfigError", "DataConfig", "EvalConfig", "ModelConfig", "RunConfig", "TrainConfig",
-           "apply_overrides", "config_to_toml", "load_config", "parse_override", "write_config"]
+__all__ = ["ConfigError", "DataConfig", "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig",
+           "ModelConfig", "ReportConfig", "RunConfig", "TrainConfig", "config_to_toml", "flatten",
+           "load_config", "parse_override", "set_dotted", "write_config"]

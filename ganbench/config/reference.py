@@ -21,6 +21,7 @@ from typing import Any, Literal
 from ganbench.config.profiles import CPU_DEFAULTS
 from ganbench.config.schema import SECTIONS
 from ganbench.config.toml_writer import toml_value
+from ganbench.config.validate import section_type, table_of_sections, toml_key
 
 
 @dataclass(frozen=True)
@@ -114,13 +115,18 @@ def _default_text(spec: dataclasses.Field, hint: Any) -> str:
 
 
 def section_keys(cls: type, prefix: str) -> list[KeyInfo]:
-    """One :class:`KeyInfo` per field of the dataclass ``cls``, keys prefixed with ``prefix.``."""
+    """One :class:`KeyInfo` per key of the dataclass ``cls``, keys prefixed with ``prefix.``; nested
+    tables (``eval.net``) are listed key by key, a table of named tables as ``prefix.KEY.NAME.…``."""
     hints, descriptions = typing.get_type_hints(cls), field_descriptions(cls)
     rows = []
     for spec in dataclasses.fields(cls):
         if not spec.init:
             continue
-        key = f"{prefix}.{spec.name}"
+        key = f"{prefix}.{toml_key(spec)}"
+        nested, named = section_type(hints[spec.name]), table_of_sections(hints[spec.name])
+        if nested is not None or named is not None:
+            rows += section_keys(nested, key) if nested is not None else section_keys(named, f"{key}.NAME")
+            continue
         cpu = CPU_DEFAULTS.get(key)
         rows.append(KeyInfo(key, type_name(hints.get(spec.name, Any)),
                             _default_text(spec, hints.get(spec.name, Any)),

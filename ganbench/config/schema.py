@@ -1,26 +1,57 @@
-"""The run configuration: one dataclass per TOML section.
+"""The settings tree: one dataclass per TOML table, each key with its one default and its one check.
 
-Adding a setting is adding a typed field with a default to a section dataclass, with a one-line
-docstring under it (``ganbench config show`` prints it), and, where some values are impossible, a line to
-its ``check``; the loader validates names and types generically from the annotations. A new section is a
-new dataclass plus one field on :class:`RunConfig`.
+``RunConfig`` is the root. Its sections::
+
+    [run]       what `ganbench run` runs: name, models, seeds, the proposed model, catalog recipe,
+                per-model overrides, ablation variants (experiment files only)
+    [data]      which catalog, at which sizes, which colour lookup table
+    [model]     the registered model's name; [model.options] is checked against its ``options_class``
+    [train]     the optimisation schedule and the harness's levers
+    [eval]      how evaluation samples and scores (also what a run's config.toml records for it)
+    [report]    what the report draws and compares
+    [launcher]  the resources of cell jobs under submitit or SLURM (experiment files only)
+
+Adding a setting is adding a typed field with a default to a section, with a one-line docstring under
+it (``ganbench config show`` prints it), and, where some values are impossible, a line to its
+``check``; :mod:`ganbench.config.validate` checks names and types from the annotations, so nothing else
+changes. A field whose TOML key is not a Python name (``import``) says
+so in ``metadata={"key": ...}``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ganbench.config.checks import ConfigError, Problems, at_least
+from ganbench.config.run_section import ExperimentConfig
 
-class ConfigError(ValueError):
-    """A configuration that cannot be used; the message names the key, the file and what was expected."""
+__all__ = ["ConfigError", "DEFAULT_QUERIES", "EXPERIMENT_ONLY", "RUN_SECTIONS", "SECTIONS", "DataConfig",
+           "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig", "ModelConfig", "Problems",
+           "ReportConfig", "RunConfig", "SLURM_ONLY", "TrainConfig"]
+
+DEFAULT_QUERIES: tuple[tuple[str, ...], ...] = (
+    ("women's black pants", "petite", "capri"),
+    ("men's blue jeans", "slim", "distressed"),
+    ("women's red shorts", "bermuda", "cuffed"),
+    ("men's khaki pants", "cargo pockets", "relaxed"),
+)
+"""Query streams drawn during training (``train.sample_queries``) and in the report (``report.streams``)."""
+
+
+def _queries() -> list[list[str]]:
+    return [list(stream) for stream in DEFAULT_QUERIES]
+
+
+def _query_streams_problem(streams: list[list[str]]) -> str | None:
+    if not streams or any(not s or any(not step.strip() for step in s) for s in streams):
+        return "must be a non-empty list of query streams, each a non-empty list of non-empty steps"
+    return None
 
 
 def _is_power_of_two(n: int) -> bool:
     return n > 0 and n & (n - 1) == 0
-
-
-Problems = list[tuple[str, str]]  # (key within the section, sentence)
 
 
 @dataclass
@@ -28,7 +59,8 @@ class DataConfig:
     """[data]: which catalog, at which sizes, read how.
 
     ``colour_lookup`` is ``"default"`` (colorspace's table over the catalog's colour terms), ``"none"`` (no
-    colour clusters: no colour classes, no colour model) or the path of a saved ``LookupTable``.
+    colour clusters: no colour classes, no colour tokens) or the path of a saved ``LookupTable``. In an
+    experiment ``catalog`` defaults to RESULTS/catalog.
     """
 
     catalog: str = ""
@@ -51,9 +83,7 @@ class DataConfig:
         if self.stage2_size <= self.stage1_size:
             problems.append(("stage2_size", f"must be larger than stage1_size ({self.stage1_size}): "
                                             f"Stage-II upsamples Stage-I; got {self.stage2_size}"))
-        if self.num_workers < 0:
-            problems.append(("num_workers", f"must be 0 or more, got {self.num_workers}"))
-        return problems
+        return problems + at_least(self, ("num_workers",), 0)
 
 
 @dataclass
@@ -65,25 +95,14 @@ class ModelConfig:
     options: Any = None
     """The model's options, [model.options] (`ganbench config show --model NAME`)."""
 
-    def check(self) -> Problems:
-        return [] if self.name else [("name", "is required (a registered model, see `ganbench models`)")]
-
-
-DEFAULT_SAMPLE_QUERIES: list[list[str]] = [
-    ["women's black pants", "petite", "capri"],
-    ["men's blue jeans", "slim", "distressed"],
-    ["women's red shorts", "bermuda", "cuffed"],
-    ["men's khaki pants", "relaxed", "cargo pockets"],
-]
-
 
 @dataclass
 class TrainConfig:
     """[train]: the optimisation schedule and the harness's levers.
 
-    ``stage1_steps`` / ``stage2_steps`` are generator+discriminator iterations per phase; a model that
-    trains both stages jointly gets their sum. ``precision = "auto"`` picks bf16 where the hardware
-    supports it. ``sample_queries`` are the fixed query streams drawn at every ``sample_every`` steps.
+    ``stage1_steps`` / ``stage2_steps`` are the step budgets a model's phases count on (see
+    ``GanModel.phases``). ``precision = "auto"`` picks bf16 where the hardware supports it.
+    ``sample_queries`` are the fixed query streams drawn every ``sample_every`` steps.
     ``lr_decay_every`` > 0 multiplies every learning rate by ``lr_decay_factor`` after each that many steps
     of a phase, counted from the phase's start (StackGAN halves it every ``LR_DECAY_EPOCH`` epochs of
     each stage's own training; see ``ganbench.train.schedule``).
@@ -97,7 +116,7 @@ class TrainConfig:
     """Stage-II iterations after Stage I (a joint model trains both sums at once)."""
     lr: float = 2e-4
     """Adam learning rate of the generator and the discriminators (StackGAN: 2e-4)."""
-    lr_decay_every: int = 0  # 0 = constant learning rate
+    lr_decay_every: int = 0
     """Multiply every learning rate by lr_decay_factor after each N steps of a phase (0: constant)."""
     lr_decay_factor: float = 0.5
     """Factor of each learning-rate decay (StackGAN halves it)."""
@@ -121,20 +140,15 @@ class TrainConfig:
     """Draw the sample grid of sample_queries every N steps and at the end of each phase."""
     checkpoint_every: int = 500
     """Save checkpoint.pt every N steps (also at the end and on Ctrl-C)."""
-    sample_queries: list[list[str]] = field(default_factory=lambda: [list(q) for q in DEFAULT_SAMPLE_QUERIES])
+    sample_queries: list[list[str]] = field(default_factory=_queries)
     """Fixed query streams (each a list of steps) drawn in the sample grids."""
 
     def check(self) -> Problems:
-        problems: Problems = []
-        for key in ("batch_size", "log_every", "sample_every", "checkpoint_every"):
-            if getattr(self, key) < 1:
-                problems.append((key, f"must be at least 1, got {getattr(self, key)}"))
+        problems = at_least(self, ("log_every", "sample_every", "checkpoint_every"), 1)
         if self.batch_size < 2:
             problems.append(("batch_size", f"must be at least 2 (mismatching pairs need two items), "
                                            f"got {self.batch_size}"))
-        for key in ("stage1_steps", "stage2_steps"):
-            if getattr(self, key) < 0:
-                problems.append((key, f"must be 0 or more, got {getattr(self, key)}"))
+        problems += at_least(self, ("stage1_steps", "stage2_steps"), 0)
         if self.lr <= 0:
             problems.append(("lr", f"must be positive, got {self.lr}"))
         if self.lr_decay_every < 0:
@@ -146,52 +160,153 @@ class TrainConfig:
             problems.append(("betas", f"must both lie in [0, 1), got {list(self.betas)}"))
         if not 0 <= self.ema_decay < 1:
             problems.append(("ema_decay", f"must lie in [0, 1), got {self.ema_decay}"))
-        queries = self.sample_queries
-        if not queries or any(not q or any(not s.strip() for s in q) for q in queries):
-            problems.append(("sample_queries", "must be a non-empty list of query streams, each a non-empty "
-                                               "list of non-empty steps"))
+        queries = _query_streams_problem(self.sample_queries)
+        return problems + ([("sample_queries", queries)] if queries else [])
+
+
+@dataclass(frozen=True)
+class EvalNetOptions:
+    """[eval.net]: training options of the evaluation network (all part of its cache key)."""
+
+    image_size: int = 64
+    """Input size in px the network resizes images to."""
+    width: int = 16
+    """Base channel width (the pooled feature has 8 x width values)."""
+    epochs: int = 8
+    """Training epochs over the catalog's train split."""
+    batch_size: int = 64
+    """Training batch size."""
+    learning_rate: float = 3e-3
+    """Adam learning rate."""
+    seed: int = 0
+    """Training seed."""
+
+    def check(self) -> Problems:
+        problems = at_least(self, ("image_size", "width", "epochs", "batch_size"), 1)
+        if self.learning_rate <= 0:
+            problems.append(("learning_rate", f"must be positive, got {self.learning_rate}"))
         return problems
 
 
 @dataclass
 class EvalConfig:
-    """[eval]: evaluation settings (the evaluation package may add fields here).
+    """[eval]: how a run is evaluated; a run's config.toml records it and ``ganbench eval`` starts from it.
 
-    Not read by any command yet: ``ganbench eval`` takes its settings as options and an experiment file
-    from its own [eval] table; the keys are accepted so a run config can record them.
+    FID/KID use the evaluation network's pooled features unless ``inception_weights`` names a local
+    torch-fidelity Inception-v3 file; the colour head's table is ``colour_lookup``, the same for every
+    run so evaluations compare.
     """
 
-    n_samples: int = 1000
-    """Generated images per evaluation."""
+    n_samples: int | None = None
+    """Query streams drawn from the test split (unset: one per test item; more cycle through them)."""
     seed: int = 0
     """Seed of the evaluation's noise."""
     inception_weights: str | None = None
     """Path of torch-fidelity's Inception weights for standard FID (unset: the evaluation net's features)."""
-    batch_size: int = 50
-    """Images per generation batch."""
+    inception_feature: Literal["64", "192", "768", "2048"] = "2048"
+    """Inception layer for FID/KID with inception_weights (smaller layers suit small sample counts)."""
+    k: int = 10
+    """k of precision@k."""
+    batch_size: int = 64
+    """Query streams per generate call."""
+    device: str = "auto"
+    """auto (CUDA when available, else the CPU), cpu, cuda or cuda:N."""
+    bootstrap_rounds: int = 200
+    """Rounds of the seeded bootstrap behind the spreads."""
+    colour_lookup: str = "default"
+    """Lookup table of the colour head and colour metrics: 'default' or a saved table's path."""
+    net: EvalNetOptions = field(default_factory=EvalNetOptions)
+    """Training options of the evaluation network, [eval.net]."""
 
     def check(self) -> Problems:
-        problems: Problems = []
-        if self.n_samples < 1:
-            problems.append(("n_samples", f"must be at least 1, got {self.n_samples}"))
-        if self.batch_size < 1:
-            problems.append(("batch_size", f"must be at least 1, got {self.batch_size}"))
+        problems = at_least(self, ("k", "batch_size", "bootstrap_rounds"), 1)
+        if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
+            problems.append(("device", f"must be auto, cpu, cuda or cuda:N, got {self.device!r}"))
+        if self.n_samples is not None and self.n_samples < 2:
+            problems.append(("n_samples", f"must be at least 2 (distribution metrics need two images), "
+                                          f"got {self.n_samples}"))
         return problems
 
 
 @dataclass
-class RunConfig:
-    """The whole configuration of one training run; ``source`` names where it was read from."""
+class ReportConfig:
+    """[report]: what the report draws and compares.
 
+    ``streams``: query streams drawn as refinement strips and sample grids, for ``n_sample_seeds`` noise
+    seeds. ``reported_change``: metric -> the change in percent that the proposed model's paper reports
+    against the best baseline, shown beside the measured change (empty: not shown).
+    """
+
+    streams: list[list[str]] = field(default_factory=_queries)
+    """Query streams drawn as refinement strips and sample grids."""
+    n_sample_seeds: int = 2
+    """Noise seeds drawn per stream."""
+    reported_change: dict[str, float] = field(default_factory=dict)
+    """Metric -> percent change the proposed model's paper reports over the best baseline."""
+
+    def check(self) -> Problems:
+        streams = _query_streams_problem(self.streams)
+        return at_least(self, ("n_sample_seeds",), 1) + ([("streams", streams)] if streams else [])
+
+
+@dataclass
+class LauncherConfig:
+    """[launcher]: the resources of a cell job under ``ganbench run --launcher submitit-local|slurm``
+    (submitit executor parameters, see ``ganbench.run.launchers``). ``partition``, ``account``, ``nodes``,
+    ``mem_gb``, ``array_parallelism`` and ``sbatch`` are SLURM-only (``SLURM_ONLY``)."""
+
+    partition: str = ""
+    """SLURM partition (slurm_partition)."""
+    account: str = ""
+    """SLURM account (slurm_account)."""
+    nodes: int = 1
+    """Nodes per cell: 1 (a multi-node run is `torchrun --nnodes N ... -m ganbench train` by hand)."""
+    gpus_per_node: int = 0
+    """GPUs per cell; more than 1 trains the cell through torchrun, one process per GPU."""
+    cpus_per_task: int = 0
+    """CPUs per cell job (0: the executor's default)."""
+    mem_gb: int = 0
+    """Memory per cell job in GB (0: the cluster's default)."""
+    timeout_min: int = 60 * 24
+    """A cell job's time limit in minutes; on expiry it is requeued and resumes from its checkpoint."""
+    array_parallelism: int = 0
+    """At most this many cells of the job array at once (0: no limit)."""
+    sbatch: dict[str, str | int] = field(default_factory=dict)
+    """Extra #SBATCH flags, e.g. { qos = "high", constraint = "a100" }."""
+
+    def check(self) -> Problems:
+        problems = at_least(self, ("gpus_per_node", "cpus_per_task", "mem_gb", "timeout_min",
+                                   "array_parallelism"), 0)
+        if self.nodes != 1:
+            problems.append(("nodes", f"= {self.nodes}: a cell runs on one node (up to gpus_per_node GPUs "
+                                      "through torchrun); for multi-node training run `torchrun --nnodes N "
+                                      "... -m ganbench train` yourself"))
+        return problems
+
+
+SLURM_ONLY = ("partition", "account", "nodes", "mem_gb", "array_parallelism", "sbatch")
+
+
+@dataclass
+class RunConfig:
+    """The whole settings tree; ``source`` names where it was read from.
+
+    A training run uses [data], [model], [train], [eval] and [report] (its config.toml records them);
+    [run] and [launcher] describe an experiment and appear only in experiment files.
+    """
+
+    run: ExperimentConfig = field(default_factory=ExperimentConfig)
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     train: TrainConfig = field(default_factory=TrainConfig)
     eval: EvalConfig = field(default_factory=EvalConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
+    launcher: LauncherConfig = field(default_factory=LauncherConfig)
     source: str = field(default="<defaults>", compare=False)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any], source: str = "<dict>") -> RunConfig:
-        """Validate a nested dict (as ``tomllib`` returns) into a config; raises :class:`ConfigError`."""
+        """Validate a nested dict (as ``tomllib`` returns) into a run's settings; raises ConfigError."""
         from ganbench.config.validate import build_run_config
 
         return build_run_config(values, source)
@@ -203,5 +318,9 @@ class RunConfig:
 
 
 SECTIONS: dict[str, type] = {
-    "data": DataConfig, "model": ModelConfig, "train": TrainConfig, "eval": EvalConfig,
+    "run": ExperimentConfig, "data": DataConfig, "model": ModelConfig, "train": TrainConfig,
+    "eval": EvalConfig, "report": ReportConfig, "launcher": LauncherConfig,
 }
+RUN_SECTIONS = ("data", "model", "train", "eval", "report")
+"""The sections a training run uses and records in its config.toml."""
+EXPERIMENT_ONLY = ("run", "launcher")

@@ -25,11 +25,13 @@ def _scalar(value: Any, key: str) -> str:
         return json.dumps(value, ensure_ascii=False)  # JSON string escapes are valid TOML basic strings
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_scalar(v, key) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table, e.g. a default shown by `ganbench config show`
+        return "{" + ", ".join(f"{_key(k)} = {_scalar(v, key)}" for k, v in value.items()) + "}"
     raise TypeError(f"cannot write {key!r} = {value!r} as TOML (type {type(value).__name__})")
 
 
 def toml_value(value: Any) -> str:
-    """A plain value (str, int, float, bool or a list of those) as TOML writes it."""
+    """A plain value (str, int, float, bool, a list or an inline table of those) as TOML writes it."""
     return _scalar(value, "value")
 
 

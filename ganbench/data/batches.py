@@ -18,15 +18,31 @@ Choices (ours, the paper is silent):
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import numpy as np
 import torch
 from torch.utils.data import Dataset
 
+from ganbench.data.protocols import ColourLookup, TokenVocabulary
 from ganbench.data.text import Vocabulary, colour_phrase_matches, tokenize
 
 ATTRIBUTES = ("type", "gender", "colour")
+
+
+@dataclass(frozen=True)
+class TextPolicy:
+    """How a model reads text, declared by the model (``GanModel.text_policy``) and applied by the harness.
+
+    ``reads``: ``"query_stream"`` (the query stream step by step) or ``"title"`` (the whole product
+    title; at generation every prefix of a query stream is read as a title of its own).
+    ``colour_tokens``: colour terms in query steps are replaced by their lookup cluster's token
+    ``"<colour_K>"`` (the colour model), so the model never sees the colour word itself.
+    """
+
+    reads: Literal["query_stream", "title"] = "query_stream"
+    colour_tokens: bool = False
 
 
 def colour_token(cluster_id: int) -> str:
@@ -88,13 +104,25 @@ def _pad(rows: Sequence[Sequence[int]], value: int) -> torch.Tensor:
     return out
 
 
-def encode_query_streams(streams: Sequence[Sequence[str]], vocabulary: Vocabulary, lookup: Any,
-                         colour_model: bool) -> dict[str, torch.Tensor]:
-    """``query_tokens`` (B, L), ``step_ends`` (B, S_max) and ``n_steps`` (B,) for raw query streams."""
-    encoded = [encode_query_stream(s, vocabulary, lookup, colour_model) for s in streams]
-    return {"query_tokens": _pad([e[0] for e in encoded], Vocabulary.PAD),
-            "step_ends": _pad([e[1] for e in encoded], -1),
-            "n_steps": torch.tensor([len(e[1]) for e in encoded], dtype=torch.long)}
+def encode_for_generation(streams: Sequence[Sequence[str]], vocabulary: TokenVocabulary,
+                          lookup: ColourLookup | None, policy: TextPolicy) -> dict[str, torch.Tensor]:
+    """Raw query streams as the tensors a model's ``draw`` reads, encoded as ``policy`` says.
+
+    Always ``n_steps`` (S,). A query-stream reader gets ``query_tokens`` (S, L) and ``step_ends``
+    (S, T_max, -1 padding); a title reader gets every prefix of every stream as a title of its own:
+    ``title_tokens`` (P, L), ``title_lengths`` (P,) and ``stream_index`` (P,), P = all steps, in
+    stream-major order."""
+    encoded = [encode_query_stream(s, vocabulary, lookup, policy.colour_tokens) for s in streams]
+    out = {"n_steps": torch.tensor([len(ends) for _, ends in encoded], dtype=torch.long)}
+    if policy.reads == "query_stream":
+        out["query_tokens"] = _pad([ids for ids, _ in encoded], Vocabulary.PAD)
+        out["step_ends"] = _pad([ends for _, ends in encoded], -1)
+        return out
+    prefixes = [ids[: end + 1] for ids, ends in encoded for end in ends]
+    out["title_tokens"] = _pad(prefixes, Vocabulary.PAD)
+    out["title_lengths"] = torch.tensor([len(p) for p in prefixes], dtype=torch.long)
+    out["stream_index"] = torch.tensor([s for s, (_, ends) in enumerate(encoded) for _ in ends])
+    return out
 
 
 def colour_cluster(colour: str | None, lookup: Any) -> int:

@@ -26,31 +26,12 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ganbench.config import EvalNetOptions
+
 FORMAT = "ganbench-eval-net/2"  # /2: stride-2 stem (a /1 file holds another architecture)
 EVAL_NET_DIRNAME = "eval_net"
 CLASSIFIER_FILE = "classifier.pt"
 REPORT_FILE = "report.json"
-
-
-@dataclass(frozen=True)
-class EvalNetOptions:
-    """Training options of the evaluation network (part of its cache key)."""
-
-    image_size: int = 64
-    width: int = 16
-    epochs: int = 8
-    batch_size: int = 64
-    learning_rate: float = 3e-3
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        for name in ("image_size", "width", "epochs", "batch_size"):
-            if getattr(self, name) < 1:
-                raise ValueError(
-                    f"eval-net option {name} must be a positive integer, got {getattr(self, name)}"
-                )
-        if self.learning_rate <= 0:
-            raise ValueError(f"eval-net option learning_rate must be positive, got {self.learning_rate}")
 
 
 def _block(c_in: int, c_out: int, stride: int) -> nn.Sequential:

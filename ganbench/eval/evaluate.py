@@ -9,10 +9,10 @@ documented in docs/architecture.md (Evaluation).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
@@ -20,17 +20,18 @@ from typing import Any
 import numpy as np
 import torch
 
+import colorspace
 import ganbench
+from ganbench.config import EvalConfig
 from ganbench.eval.accuracy import attribute_accuracy
 from ganbench.eval.attributes import LabelSpace, Requests, default_parser, parse_requests
 from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs, unclustered_count
 from ganbench.eval.conditioning import conditioning_metrics
-from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, EvalNetOptions, file_hash
+from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, file_hash
 from ganbench.eval.evalnet_train import ensure_eval_net
 from ganbench.eval.extractor import (
     CLASSIFIER_EXTRACTOR,
     INCEPTION_EXTRACTOR,
-    INCEPTION_POOLED,
     POOLED,
     classifier_extractor,
     inception_extractor,
@@ -40,26 +41,12 @@ from ganbench.eval.features import cached_real_features, extract_features, incep
 from ganbench.eval.fid import FID_BOOTSTRAP_ROUNDS, fid_entry, fid_statistics
 from ganbench.eval.generation import GeneratedSet, evaluation_streams, generate_and_extract
 from ganbench.eval.retention import refinement_metrics
-from ganbench.eval.retrieval import DEFAULT_K, precision_at_k
-from ganbench.eval.uncertainty import DEFAULT_BOOTSTRAP_ROUNDS, metric_entry
+from ganbench.eval.retrieval import precision_at_k
+from ganbench.eval.uncertainty import metric_entry
+from ganbench.train.precision import resolve_device
 
 METRICS_FORMAT = "ganbench-metrics/1"
 IS_HEADS = ("type", "colour", "gender")
-
-
-@dataclass(frozen=True)
-class EvalSettings:
-    """How to evaluate (everything but the model and the catalog)."""
-
-    n_samples: int | None = None
-    seed: int = 0
-    inception_weights: str | Path | None = None
-    inception_feature: str = INCEPTION_POOLED
-    k: int = DEFAULT_K
-    batch_size: int = 64
-    device: str = "cpu"
-    bootstrap_rounds: int = DEFAULT_BOOTSTRAP_ROUNDS
-    eval_net: EvalNetOptions = field(default_factory=EvalNetOptions)
 
 
 def _versions() -> dict[str, str]:
@@ -82,7 +69,7 @@ def _distribution_metrics(
     catalog: Any,
     net: EvalNet,
     extractor: Any,
-    settings: EvalSettings,
+    settings: EvalConfig,
     log: Callable[[str], None],
 ) -> tuple[dict, torch.Tensor]:
     """IS per head, FID and KID; also returns the classifier features of the whole catalog (gallery)."""
@@ -133,7 +120,7 @@ def _attribute_metrics(
     space: LabelSpace,
     catalog: Any,
     gallery: torch.Tensor,
-    settings: EvalSettings,
+    settings: EvalConfig,
 ) -> dict:
     """Colour fidelity, attribute accuracy, refinement retention and retrieval."""
     seed, rounds, n = settings.seed, settings.bootstrap_rounds, len(requests.n_steps)
@@ -161,7 +148,7 @@ def _provenance(
     net: EvalNet,
     space: LabelSpace,
     catalog: Any,
-    settings: EvalSettings,
+    settings: EvalConfig,
     n_samples: int,
 ) -> dict:
     """Everything that identifies how the numbers were made (read by the report as extras)."""
@@ -181,11 +168,13 @@ def _provenance(
 
 
 def evaluate_model(
-    model: Any, catalog: Any, lookup: Any, settings: EvalSettings, log: Callable[[str], None] = print
+    model: Any, catalog: Any, lookup: Any, settings: EvalConfig, log: Callable[[str], None] = print
 ) -> dict:
-    """All metrics of ``model`` (a GanModel) on ``catalog``'s test query streams; see the module doc."""
+    """All metrics of ``model`` (a GanModel) on ``catalog``'s test query streams, as ``settings`` (the
+    [eval] settings) say; ``lookup`` is the table of the colour head. See the module doc."""
     start = time.perf_counter()
-    net = ensure_eval_net(catalog, lookup, settings.eval_net, settings.device, log=log)
+    settings = dataclasses.replace(settings, device=str(resolve_device(settings.device, "eval.device")))
+    net = ensure_eval_net(catalog, lookup, settings.net, settings.device, log=log)
     space = LabelSpace(classes={h: tuple(n) for h, n in net.classes.items()}, lookup=lookup)
     streams = evaluation_streams(catalog, settings.n_samples)
     requests = parse_requests(streams, space, default_parser())
@@ -229,40 +218,24 @@ def write_metrics(metrics: dict, out: str | Path) -> Path:
 def evaluate_run(
     run_dir: str | Path,
     catalog: Any,
-    n_samples: int | None = None,
-    seed: int = 0,
-    inception_weights: str | Path | None = None,
+    settings: EvalConfig | None = None,
     out: str | Path | None = None,
     *,
-    lookup: Any = None,
-    settings: EvalSettings | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
-    """Evaluate the EMA generator of ``run_dir`` on ``catalog`` (a folder or an opened Catalog).
-
-    ``lookup`` is the colour lookup table for the colour head (default: ``colorspace.default_lookup()``,
-    the same for every run so evaluations are comparable). ``settings`` overrides the other options;
-    ``n_samples``, ``seed`` and ``inception_weights`` win over it. Writes ``out`` when given.
-    """
+    """Evaluate the EMA generator of ``run_dir`` on ``catalog`` (a folder or an opened Catalog) with
+    ``settings`` (default: the [eval] settings recorded in the run's config.toml); writes ``out`` when
+    given."""
+    from ganbench.data.catalog import Catalog
     from ganbench.train.runs import load_run
 
     run_dir = Path(run_dir)
-    if not isinstance(catalog, (str, Path)):
-        catalog_obj = catalog
-    else:
-        from ganbench.data.catalog import Catalog
-
-        catalog_obj = Catalog.open(catalog)
-    if lookup is None:
-        import colorspace
-
-        lookup = colorspace.default_lookup()
-    base = settings or EvalSettings()
-    settings = EvalSettings(
-        **{**base.__dict__, "n_samples": n_samples, "seed": seed, "inception_weights": inception_weights}
-    )
-    run = load_run(run_dir, settings.device, catalog_path=catalog_obj.root)
-    metrics = evaluate_model(run.model, catalog_obj, lookup, settings, log)
+    catalog = Catalog.open(catalog) if isinstance(catalog, str | Path) else catalog
+    run = load_run(run_dir, "cpu", catalog_path=catalog.root)
+    settings = settings or run.config.eval
+    run.model.to(resolve_device(settings.device, "eval.device"))
+    lookup = colorspace.open_lookup(settings.colour_lookup, setting="eval.colour_lookup")
+    metrics = evaluate_model(run.model, catalog, lookup, settings, log)
     metrics["run"] = {
         "dir": str(run_dir),
         "step": run.step,

@@ -12,10 +12,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ganbench.config import EvalConfig
 from ganbench.eval.attributes import UNKNOWN
 from ganbench.eval.uncertainty import DEFAULT_BOOTSTRAP_ROUNDS, bootstrap_mean
 
-DEFAULT_K = 10
+DEFAULT_K = EvalConfig.k  # the setting's one default
 
 
 def nearest_products(queries: torch.Tensor, gallery: torch.Tensor, k: int) -> np.ndarray:

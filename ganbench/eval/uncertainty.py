@@ -15,8 +15,10 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ganbench.config import EvalConfig
+
 SPREAD_KINDS = ("isc_splits", "kid_subsets", "bootstrap")
-DEFAULT_BOOTSTRAP_ROUNDS = 200
+DEFAULT_BOOTSTRAP_ROUNDS = EvalConfig.bootstrap_rounds  # the setting's one default
 
 
 def metric_entry(mean: float | None, std: float | None, n: int, spread: str) -> dict:

@@ -60,10 +60,10 @@ def named_attributes(tokens: Tensor, ends: Tensor, table: Tensor) -> Tensor:
     return at_ends.bool() & (ends >= 0).unsqueeze(-1)
 
 
-def sample_names(batch: dict[str, Any], text_input: str, table: Tensor) -> Tensor:
+def sample_names(batch: dict[str, Any], reads: str, table: Tensor) -> Tensor:
     """(N, 3) bool for the samples of a batch in :mod:`ganbench.models.text_inputs` order: one per title,
     or one per query step (item-major)."""
-    if text_input == "title":
+    if reads == "title":
         ends = (batch["title_lengths"] - 1).clamp(min=0).unsqueeze(1)
         return named_attributes(batch["title_tokens"], ends, table)[:, 0]
     ends = batch["step_ends"]
@@ -85,8 +85,8 @@ def contradicting_items(named: Tensor, labels: Tensor, item: Tensor, fallback: T
     return torch.where(contradicts.any(dim=1), draw.argmax(dim=1), fallback[item])
 
 
-def wrong_items(batch: dict[str, Any], text_input: str, table: Tensor, item: Tensor) -> Tensor:
+def wrong_items(batch: dict[str, Any], reads: str, table: Tensor, item: Tensor) -> Tensor:
     """The mismatching batch item of every sample (see the module doc)."""
     labels = torch.stack([batch["labels"][name] for name in ATTRIBUTES], dim=1)
-    named = sample_names(batch, text_input, table)
+    named = sample_names(batch, reads, table)
     return contradicting_items(named, labels, item, batch["mismatch_index"])

@@ -1,25 +1,27 @@
-"""Registry of GAN models: built-ins register with :func:`register_model`, plugins through the
-``ganbench.models`` entry-point group.
+"""Registry of GAN models: every model, the zoo's included, is a plugin of the ``ganbench.models``
+entry-point group, registered with :func:`register_model`.
 
-An entry point names a module (importing it runs its ``@register_model``) or a :class:`GanModel`
-subclass (registered under the entry point's name unless it registered itself):
+An entry point is named after its model and names a module (importing it runs its ``@register_model``)
+or a :class:`GanModel` subclass (registered under the entry point's name unless it registered itself)::
 
     [project.entry-points."ganbench.models"]
     my-gan = "my_package.my_gan"            # a module with @register_model("my-gan")
+
+Asking for one model loads only its entry point (so reading a config does not import the whole zoo);
+listing the models, or asking for a name no entry point has, loads them all.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-from importlib import import_module
+import inspect
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
 from ganbench.models.base import GanModel
 
 ENTRY_POINT_GROUP = "ganbench.models"
-_BUILTIN_MODULES = ("ganbench.models.restgan", "baselines")
 _MODELS: dict[str, type[GanModel]] = {}
 _loaded = False
 
@@ -31,6 +33,9 @@ class RegistryError(ValueError):
 def _check_model_class(name: str, cls: object) -> None:
     if not (isinstance(cls, type) and issubclass(cls, GanModel)):
         raise RegistryError(f"model {name!r}: expected a subclass of ganbench.models.GanModel, got {cls!r}")
+    if inspect.isabstract(cls):
+        missing = ", ".join(sorted(cls.__abstractmethods__))
+        raise RegistryError(f"model {name!r}: {cls.__qualname__} is abstract; implement {missing}")
     options_class = getattr(cls, "options_class", None)
     if not (isinstance(options_class, type) and dataclasses.is_dataclass(options_class)):
         raise RegistryError(
@@ -80,15 +85,13 @@ def _load_all() -> None:
     global _loaded
     if _loaded:
         return
-    for module in _BUILTIN_MODULES:
-        import_module(module)
     for entry in entry_points(group=ENTRY_POINT_GROUP):
         _load_plugin(entry)
     _loaded = True  # only now: after a broken plugin, the next call raises again instead of a partial zoo
 
 
 def available_models() -> dict[str, type[GanModel]]:
-    """Every registered model, built-ins and plugins, by name."""
+    """Every registered model by name (loads every entry point)."""
     _load_all()
     return dict(sorted(_MODELS.items()))
 
@@ -101,9 +104,15 @@ def describe(cls: type[GanModel]) -> str:
 
 def get_model(name: str) -> type[GanModel]:
     """The model class registered as ``name``; an unknown name says the nearest registered one."""
+    if name not in _MODELS:
+        for entry in entry_points(group=ENTRY_POINT_GROUP, name=name):
+            _load_plugin(entry)
+    if name in _MODELS:
+        return _MODELS[name]
     models = available_models()
     if name in models:
         return models[name]
     near = difflib.get_close_matches(name, list(models), n=1)
     hint = f"; did you mean {near[0]!r}?" if near else "."
-    raise RegistryError(f"unknown model {name!r}{hint} Registered models: {', '.join(models)}")
+    registered = ", ".join(models) or "none (is ganbench installed? `pip install -e .` registers the zoo)"
+    raise RegistryError(f"unknown model {name!r}{hint} Registered models: {registered}")

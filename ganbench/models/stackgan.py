@@ -33,11 +33,11 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from ganbench.data.batches import colour_token
-from ganbench.models.base import GanModel, ModelContext
+from ganbench.data.batches import TextPolicy, colour_token
+from ganbench.models.base import GanModel, ModelContext, TrainingPhase
 from ganbench.models.mismatch import attribute_word_table, wrong_items
 from ganbench.models.options import StackGanOptions
-from ganbench.models.text_inputs import TEXT_INPUTS, SampleSet, step_samples, stream_samples, title_samples
+from ganbench.models.text_inputs import SampleSet, generation_samples, step_samples, title_samples
 from ganbench.nn.discriminators import Discriminator
 from ganbench.nn.generators import GeneratorOutput, TwoStageGenerator
 from ganbench.nn.losses import (
@@ -51,6 +51,8 @@ from ganbench.nn.text_encoders import TEXT_ENCODERS, build_text_encoder
 from ganbench.text.matching import MatchingOptions, TextPretraining
 
 PHASE_STAGES: dict[str, tuple[int, ...]] = {"stage1": (1,), "stage2": (2,), "joint": (1, 2)}
+STACKGAN_PHASES = [TrainingPhase("stage1", ("train.stage1_steps",)),
+                   TrainingPhase("stage2", ("train.stage2_steps",))]
 
 
 @dataclass(frozen=True)
@@ -58,12 +60,11 @@ class Recipe:
     """What distinguishes one StackGAN-family model from another (everything else is shared)."""
 
     text_encoder: str  # "bow" | "lstm"
-    text_input: str  # "title" | "query_steps"
+    text: TextPolicy
     aux_classifier: bool = False
     aux_weight: float = 1.0
     shared_noise: bool = False
     consistency_weight: float = 0.0
-    colour_model: bool = False
     colour_centroid_feature: bool = False
 
     def check(self, context: ModelContext) -> None:
@@ -71,28 +72,18 @@ class Recipe:
             raise ValueError(
                 f"text encoder must be one of {sorted(TEXT_ENCODERS)}, got {self.text_encoder!r}"
             )
-        if self.text_input not in TEXT_INPUTS:
-            raise ValueError(f"text input must be one of {list(TEXT_INPUTS)}, got {self.text_input!r}")
-        if self.colour_model and context.lookup is None:
+        if self.text.colour_tokens and context.lookup is None:
             raise ValueError(
                 "option colour_model = true needs a colour lookup table, but the model context has "
                 "none; set colour_model = false or configure data.colour_lookup"
             )
-        if self.colour_model and self.text_input != "query_steps":
+        if self.text.colour_tokens and self.text.reads != "query_stream":
             raise ValueError(
-                "the colour model replaces colour words in query streams; it needs text input "
-                f"'query_steps', not {self.text_input!r}"
+                "the colour model replaces colour words in query streams; it needs a model that reads "
+                f"the query stream, not the {self.text.reads}"
             )
-        if self.colour_centroid_feature and not self.colour_model:
+        if self.colour_centroid_feature and not self.text.colour_tokens:
             raise ValueError("option colour_centroid_feature = true needs colour_model = true")
-
-
-def _stage_sizes(image_sizes: tuple[int, ...]) -> tuple[int, int]:
-    if len(image_sizes) != 2 or image_sizes[1] < image_sizes[0]:
-        raise ValueError(
-            f"image_sizes must be (stage1, stage2) with stage2 >= stage1, got {tuple(image_sizes)}"
-        )
-    return int(image_sizes[0]), int(image_sizes[1])
 
 
 @contextmanager
@@ -109,17 +100,6 @@ def _frozen(module: nn.Module) -> Iterator[None]:
             p.requires_grad_(flag)
 
 
-@contextmanager
-def _evaluating(module: nn.Module) -> Iterator[None]:
-    """``module`` in eval mode inside the block, back in its former mode afterwards."""
-    was_training = module.training
-    module.eval()
-    try:
-        yield
-    finally:
-        module.train(was_training)
-
-
 class StackGanModel(GanModel):
     """A two-stage StackGAN whose text side, auxiliary heads and noise policy come from :meth:`recipe`."""
 
@@ -134,7 +114,7 @@ class StackGanModel(GanModel):
         super().__init__(options, context)
         self.settings = self.recipe(options)
         self.settings.check(context)
-        self.image_sizes = _stage_sizes(context.image_sizes)
+        self.image_sizes = (int(context.image_sizes[0]), int(context.image_sizes[-1]))
         o = options
         n_tokens = len(context.vocabulary)  # includes the colour-cluster tokens
         encoder = build_text_encoder(
@@ -190,13 +170,12 @@ class StackGanModel(GanModel):
         return self.image_generator
 
     def configure_optimizers(self, train_options: Any) -> dict[str, torch.optim.Optimizer]:
-        """Adam for the generator and the discriminators with ``train_options.lr`` and ``.betas``
-        (StackGAN: 2e-4, (0.5, 0.999), also the defaults when ``train_options`` lacks them).
+        """Adam for the generator and the discriminators with ``train_options.lr`` and ``.betas`` (the
+        [train] settings; their defaults are StackGAN's 2e-4 and (0.5, 0.999)).
 
         The fused Adam kernel is used on CPU and CUDA: same update, several times faster on this CPU
         (measured: 275 vs 715 ms per step for 9.7 M parameters under load)."""
-        lr = float(getattr(train_options, "lr", 2e-4))
-        betas = tuple(getattr(train_options, "betas", (0.5, 0.999)))
+        lr, betas = float(train_options.lr), tuple(train_options.betas)
         fused = next(self.parameters()).device.type in ("cpu", "cuda") or None
         parts = {"generator": self.image_generator, "discriminator": self.discriminators}
         self.optimizers = {
@@ -221,27 +200,25 @@ class StackGanModel(GanModel):
             zip(losses, torch.stack([v.detach().float() for v in losses.values()]).tolist(), strict=True)
         )
 
-    @torch.no_grad()
-    def generate(self, query_streams: list[list[str]], seed: int) -> list[Tensor]:
-        _check_streams(query_streams)
-        generator = self.image_generator
-        with _evaluating(generator):
-            samples = self._stream_samples(query_streams)
-            rng = torch.Generator(device=samples.embedding.device).manual_seed(int(seed))
-            noise = samples.noise(self.options.z_dim, samples.embedding.dtype, rng)
-            images = generator(samples.embedding, noise, (1, 2), sample=False).images[2]
-        pixels = ((images.float().clamp(-1, 1) + 1) * 127.5).round().to(torch.uint8).cpu()
-        return list(pixels.split([len(stream) for stream in query_streams]))
+    def phases(self) -> list[TrainingPhase]:
+        return list(STACKGAN_PHASES)
 
-    @torch.no_grad()
-    def conditioning(self, query_streams: list[list[str]]) -> tuple[Tensor, Tensor]:
+    def text_policy(self) -> TextPolicy:
+        return self.settings.text
+
+    def draw(self, queries: dict[str, Tensor], seed: int) -> Tensor:
+        generator = self.image_generator
+        rng = torch.Generator(device=queries["n_steps"].device).manual_seed(int(seed))
+        samples = generation_samples(generator.text_encoder, queries, self.settings.shared_noise)
+        noise = samples.noise(self.options.z_dim, samples.embedding.dtype, rng)
+        return generator(samples.embedding, noise, (1, 2), sample=False).images[2]
+
+    def text_conditioning(self, queries: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
         """Stage I's conditioning augmentation (the one the text encoder learns through) at the last step
-        of every stream: its mean and sigma, in eval mode."""
-        _check_streams(query_streams)
-        with _evaluating(self.image_generator):
-            samples = self._stream_samples(query_streams)  # one per step, stream-major
-            last = torch.tensor([len(s) for s in query_streams]).cumsum(0).sub(1).to(samples.item.device)
-            _, mu, logvar = self.image_generator.stage1_conditioning(samples.embedding[last], False)
+        of every stream: its mean and sigma."""
+        samples = generation_samples(self.image_generator.text_encoder, queries, self.settings.shared_noise)
+        last = queries["n_steps"].cumsum(0).sub(1)  # samples are one per step, stream-major
+        _, mu, logvar = self.image_generator.stage1_conditioning(samples.embedding[last], False)
         return mu.float(), torch.exp(0.5 * logvar.float())
 
     def text_pretraining(self) -> TextPretraining | None:
@@ -251,8 +228,9 @@ class StackGanModel(GanModel):
         o, recipe = self.options, self.settings
         if o.text_training == "scratch":
             return None
-        identity = {"encoder": recipe.text_encoder, "text_input": recipe.text_input,
-                    "colour_model": recipe.colour_model, "centroid_feature": recipe.colour_centroid_feature,
+        identity = {"encoder": recipe.text_encoder, "reads": recipe.text.reads,
+                    "colour_tokens": recipe.text.colour_tokens,
+                    "centroid_feature": recipe.colour_centroid_feature,
                     "embedding_dim": o.embedding_dim, "text_dim": o.text_dim}
         return TextPretraining(encoder=self.image_generator.text_encoder, embed=self._batch_samples,
                                text_dim=o.text_dim, identity=identity,
@@ -263,23 +241,9 @@ class StackGanModel(GanModel):
         return list(self.context.vocabulary.tokens), weight.detach().float().cpu()
 
     # --- the training step's parts ----------------------------------------------------------------------
-    def _stream_samples(self, query_streams: list[list[str]]) -> SampleSet:
-        """Samples of raw query streams (generation and the conditioning diagnostic)."""
-        generator = self.image_generator
-        return stream_samples(
-            generator.text_encoder,
-            self.settings.text_input,
-            query_streams,
-            self.context.vocabulary,
-            self.context.lookup,
-            self.settings.colour_model,
-            self.settings.shared_noise,
-            next(generator.parameters()).device,
-        )
-
     def _batch_samples(self, batch: dict[str, Any]) -> SampleSet:
         encoder = self.image_generator.text_encoder
-        if self.settings.text_input == "title":
+        if self.settings.text.reads == "title":
             return title_samples(encoder, batch["title_tokens"], batch["title_lengths"])
         return step_samples(encoder, batch["query_tokens"], batch["step_ends"], self.settings.shared_noise)
 
@@ -304,7 +268,7 @@ class StackGanModel(GanModel):
         optimizer = self.optimizers["discriminator"]
         optimizer.zero_grad(set_to_none=True)
         adversarial = classes = samples.embedding.new_zeros((), dtype=torch.float32)
-        wrong = wrong_items(batch, self.settings.text_input, self.attribute_words, samples.item)
+        wrong = wrong_items(batch, self.settings.text.reads, self.attribute_words, samples.item)
         for stage in stages:
             critic = self.discriminators[f"stage{stage}"]
             real = critic.features(self._real_images(batch, stage))
@@ -368,14 +332,3 @@ class StackGanModel(GanModel):
 
 def _trainable(module: nn.Module) -> list[nn.Parameter]:
     return [p for p in module.parameters() if p.requires_grad]
-
-
-def _check_streams(query_streams: Any) -> None:
-    """Query streams must be a list of non-empty lists of non-empty strings."""
-    if not isinstance(query_streams, (list, tuple)) or not query_streams:
-        raise ValueError(f"query_streams must be a non-empty list of query streams, got {query_streams!r}")
-    for number, stream in enumerate(query_streams, start=1):
-        if isinstance(stream, str) or not isinstance(stream, (list, tuple)) or not stream:
-            raise ValueError(f"query stream {number} must be a non-empty list of steps, got {stream!r}")
-        if not all(isinstance(step, str) and step.strip() for step in stream):
-            raise ValueError(f"query stream {number} has an empty or non-text step: {stream!r}")

@@ -1,23 +1,16 @@
-"""From a batch (or raw query streams) to conditioned samples: the text side of every StackGAN model.
+"""From a batch (or encoded query streams) to conditioned samples: the text side of every StackGAN model.
 
 A model conditions either on the whole ``title`` (one sample per item) or on every step of the
-``query`` stream (one sample per step, in item-major order). Generation turns raw query streams into
-the same tensors with :func:`ganbench.data.batches.encode_query_stream`, the function the training
-batches use, so the colour-model token replacement is identical in both.
+``query`` stream (one sample per step, in item-major order). The harness encodes both training batches
+and generation input by the model's text policy, so colour-token replacement is identical in both.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import torch
 from torch import Tensor, nn
-
-from ganbench.data.batches import encode_query_stream
-
-TEXT_INPUTS = ("title", "query_steps")
 
 
 @dataclass
@@ -69,42 +62,15 @@ def step_samples(
     return SampleSet(embedding, item, rows, len(rows), final, previous)
 
 
-def _pad(rows: Sequence[Sequence[int]], value: int, device: torch.device) -> Tensor:
-    out = torch.full((len(rows), max(len(r) for r in rows)), value, dtype=torch.long)
-    for i, row in enumerate(rows):
-        out[i, : len(row)] = torch.as_tensor(row, dtype=torch.long)
-    return out.to(device)
+def generation_samples(encoder: nn.Module, queries: dict[str, Tensor], shared_noise: bool) -> SampleSet:
+    """Samples for encoded query streams (``encode_for_generation``), one per step in stream-major order.
 
-
-def stream_samples(
-    encoder: nn.Module,
-    text_input: str,
-    query_streams: Sequence[Sequence[str]],
-    vocabulary: Any,
-    lookup: Any,
-    colour_model: bool,
-    shared_noise: bool,
-    device: torch.device,
-) -> SampleSet:
-    """Samples for raw query streams, one per step in stream-major order.
-
-    A title model reads every prefix of a stream as a title of its own (answered independently).
-    """
-    encoded = [
-        encode_query_stream(list(stream), vocabulary, lookup, colour_model) for stream in query_streams
-    ]
-    if text_input == "query_steps":
-        return step_samples(
-            encoder,
-            _pad([ids for ids, _ in encoded], 0, device),
-            _pad([ends for _, ends in encoded], -1, device),
-            shared_noise,
-        )
-    prefixes = [ids[: end + 1] for ids, ends in encoded for end in ends]
-    stream_of = torch.tensor([s for s, (_, ends) in enumerate(encoded) for _ in ends], device=device)
-    lengths = torch.tensor([len(p) for p in prefixes], device=device)
-    samples = title_samples(encoder, _pad(prefixes, 0, device), lengths)
-    samples.item = stream_of
+    A title reader gets every prefix as a title of its own; ``shared_noise`` gives all steps of a
+    stream one noise row."""
+    if "step_ends" in queries:
+        return step_samples(encoder, queries["query_tokens"], queries["step_ends"], shared_noise)
+    samples = title_samples(encoder, queries["title_tokens"], queries["title_lengths"])
+    samples.item = queries["stream_index"]
     if shared_noise:
-        samples.noise_row, samples.n_noise = stream_of, len(encoded)
+        samples.noise_row, samples.n_noise = samples.item, len(queries["n_steps"])
     return samples

@@ -13,15 +13,16 @@ from pathlib import Path
 
 import pandas as pd
 
+from ganbench.config import ConfigError, RunConfig
+from ganbench.config.validate import build_run_config
 from ganbench.report import plots, strips
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
 from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
-from ganbench.report.results import Results, load_results, summarise_over_seeds
+from ganbench.report.results import Results, ResultsError, load_results, summarise_over_seeds
 from ganbench.report.tables import (
     BEYOND_COLUMNS,
     PAPER_COLUMNS,
-    PROPOSED_MODEL,
     Table,
     build_table,
     change_to_csv,
@@ -36,21 +37,23 @@ PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy", "pandas", "matplotli
             "colour-science")
 
 
-def write_report(results_dir: str | Path, out_dir: str | Path | None = None,
-                 proposed: str = PROPOSED_MODEL, figures: bool = True) -> Path:
+def write_report(results_dir: str | Path, out_dir: str | Path | None = None, figures: bool = True) -> Path:
     """Write the report of ``results_dir`` into ``out_dir`` (default: the results folder); returns
-    the path of ``index.md``. ``figures=False`` writes the tables and the index only (fast)."""
+    the path of ``index.md``. ``figures=False`` writes the tables and the index only (fast). The
+    experiment's stored settings say which model is proposed and what its paper reported."""
     results = load_results(results_dir)
+    experiment = stored_experiment(results)
     out = Path(out_dir) if out_dir is not None else results.root
     (out / "tables").mkdir(parents=True, exist_ok=True)
-    paper = build_table(results.metrics, PAPER_COLUMNS, proposed=proposed)
+    paper = build_table(results.metrics, PAPER_COLUMNS, proposed=experiment.run.proposed,
+                        reported=experiment.report.reported_change)
     beyond = build_table(results.metrics, BEYOND_COLUMNS)
     items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
              _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond))]
     if figures:
         items += _figure_items(results, paper, beyond, out / "figures", out)
-    name = _experiment_name(results)
-    description = _stored_experiment(results).get("description", "")
+    name = experiment.run.name or results.root.name
+    description = experiment.run.description
     intro = (f"{description + ' ' if description else ''}"
              f"Results of experiment `{name}`: {len(results.cells)} finished cell(s)"
              f"{f', {len(results.missing)} without metrics' if results.missing else ''}. "
@@ -72,12 +75,15 @@ def _table_item(table: Table, out: Path, stem: str, title: str, caption: str) ->
 
 
 def _paper_caption(table: Table, results: Results) -> str:
-    features = _first_extra(results, ("fid_features", "feature_extractor", "extractor"))
+    features = _first_extra(results, "fid_features")
     space = f" on {features} features" if features else ""
+    change = (f"; the last row is {table.proposed} against the best other model per column"
+              + (", beside its paper's reported change" if table.change is not None
+                 and table.change["paper_percent"].notna().any() else "")
+              if table.change is not None else "")
     return ("Per-attribute Inception Scores from the evaluation classifier (higher is better) and "
             f"FID{space} against the catalog's test images (lower is better); {table.caption_spread()}; "
-            "best per column in bold; the last row is ReStGAN against the best baseline per column, "
-            "beside the paper's reported change.")
+            f"best per column in bold{change}.")
 
 
 def _beyond_caption(table: Table) -> str:
@@ -195,22 +201,24 @@ def colour_by_cluster(results: Results) -> pd.DataFrame:
         "de00_mean": summary["mean"], "de00_std": spread})
 
 
-def _first_extra(results: Results, keys: tuple[str, ...]) -> str:
+def _first_extra(results: Results, key: str) -> str:
     for extras in results.extras.values():
-        for key in keys:
-            if isinstance(extras.get(key), str):
-                return extras[key]
+        if isinstance(extras.get(key), str):
+            return extras[key]
     return ""
 
 
-def _experiment_name(results: Results) -> str:
-    return str(_stored_experiment(results).get("name", results.root.name))
-
-
-def _stored_experiment(results: Results) -> dict:
+def stored_experiment(results: Results) -> RunConfig:
+    """The settings `ganbench run` stored with the results (``experiment.json``); defaults without one."""
     stored = results.root / "experiment.json"
-    return json.loads(stored.read_text(encoding="utf-8")) if stored.is_file() else {}
-
+    if not stored.is_file():
+        return RunConfig()
+    try:
+        return build_run_config(json.loads(stored.read_text(encoding="utf-8")), str(stored), experiment=True)
+    except (ConfigError, json.JSONDecodeError) as error:
+        raise ResultsError(f"{stored} does not hold an experiment's settings ({error}); it may come from an "
+                           "older ganbench: `ganbench run EXPERIMENT.toml --out RESULTS --resume` rewrites "
+                           "it without training again") from None
 
 def _provenance(results: Results) -> Provenance:
     toml_path = results.root / "experiment.toml"

@@ -2,8 +2,9 @@
 
 Cells show mean ± std over seeds; with a single seed the ± is the evaluation's own spread (IS splits,
 KID subsets or bootstrap), and the caption says so. The best value per column is bold (ties all bold).
-The paper's headline comparison — ReStGAN against the best baseline, in percent — sits in a last row
-beside the change the paper reports (Table 1 of the ReStGAN paper: +22% type IS, +100% colour IS, +27%
+The headline comparison — the experiment's proposed model (``run.proposed``) against the best of the
+other models, in percent — sits in a last row, beside the change its paper reports where the experiment
+gives it (``report.reported_change``; the ReStGAN paper's Table 1: +22% type IS, +100% colour IS, +27%
 gender IS, -81% FID). The best baseline is chosen per column (our choice; the paper does not say).
 """
 
@@ -29,8 +30,6 @@ class Column:
 
 PAPER_COLUMNS = (Column("is_type", "Type IS"), Column("is_colour", "Colour IS"),
                  Column("is_gender", "Gender IS"), Column("fid", "FID", LOWER))
-PAPER_CHANGE_PERCENT = {"is_type": 22.0, "is_colour": 100.0, "is_gender": 27.0, "fid": -81.0}
-PROPOSED_MODEL = "restgan"
 BEYOND_COLUMNS = (Column("colour_de00_mean", "Colour ΔE00", LOWER),
                   Column("colour_de00_within_5", "ΔE00 ≤ 5", HIGHER, percent=True),
                   Column("attribute_accuracy.type", "Type acc.", HIGHER, percent=True),
@@ -55,6 +54,7 @@ class Table:
     n_seeds: pd.Series
     rows: list[tuple[str, str]]  # (model, variant) per row label, in order
     change: pd.DataFrame | None = None  # per metric: proposed, best_baseline, change_percent, paper_percent
+    proposed: str = ""  # the model the change row compares with the best baseline
 
     def caption_spread(self) -> str:
         seeds = sorted(set(int(n) for n in self.n_seeds))
@@ -65,8 +65,10 @@ class Table:
         return f"mean ± std over {'/'.join(map(str, seeds))} seeds"
 
 
-def build_table(metrics: pd.DataFrame, columns: tuple[Column, ...], proposed: str | None = None) -> Table:
-    """A :class:`Table` over the metric columns present in ``metrics`` (absent columns are dropped)."""
+def build_table(metrics: pd.DataFrame, columns: tuple[Column, ...], proposed: str = "",
+                reported: dict[str, float] | None = None) -> Table:
+    """A :class:`Table` over the metric columns present in ``metrics`` (absent columns are dropped); with
+    ``proposed``, a change row against the best baseline beside the ``reported`` change (percent)."""
     summary = summarise_over_seeds(metrics)
     present = tuple(c for c in columns if c.metric in set(summary["metric"]))
     rows = list(dict.fromkeys(zip(summary["model"], summary["variant"], strict=True)))
@@ -81,8 +83,9 @@ def build_table(metrics: pd.DataFrame, columns: tuple[Column, ...], proposed: st
     metric_names = [c.metric for c in present]
     table = Table(present, mean.reindex(columns=metric_names), spread.reindex(columns=metric_names), n_seeds,
                   rows)
-    if proposed is not None:
-        table.change = relative_change(table, proposed)
+    if proposed:
+        table.proposed = proposed
+        table.change = relative_change(table, proposed, reported or {})
     return table
 
 
@@ -90,7 +93,7 @@ def row_label(model: str, variant: str) -> str:
     return model if variant == DEFAULT_VARIANT else f"{model} ({variant})"
 
 
-def relative_change(table: Table, proposed: str) -> pd.DataFrame | None:
+def relative_change(table: Table, proposed: str, reported: dict[str, float]) -> pd.DataFrame | None:
     """Per column: the proposed model (default variant) against the best baseline (default variants)."""
     labels = dict(zip(table.rows, table.mean.index, strict=True))
     mine = labels.get((proposed, DEFAULT_VARIANT))
@@ -107,7 +110,7 @@ def relative_change(table: Table, proposed: str) -> pd.DataFrame | None:
         records.append({"metric": column.metric, "proposed": ours, "best_baseline": best,
                         "best_baseline_model": values.idxmin() if column.better == LOWER and len(values)
                         else values.idxmax() if len(values) else "",
-                        "change_percent": change, "paper_percent": PAPER_CHANGE_PERCENT.get(column.metric)})
+                        "change_percent": change, "paper_percent": reported.get(column.metric)})
     return pd.DataFrame.from_records(records).set_index("metric")
 
 
@@ -140,7 +143,7 @@ def format_value(mean: float, spread: float, percent: bool, decimals: int = 2) -
 def format_change(change: float, paper: float | None) -> str:
     change = round(change, 1) + 0.0 if math.isfinite(change) else change  # no "-0.0%"
     ours = f"{change:+.1f}%" if math.isfinite(change) else "n/a"
-    return f"{ours} (paper {paper:+.0f}%)" if paper is not None else ours
+    return f"{ours} (paper {paper:+.0f}%)" if paper is not None and math.isfinite(paper) else ours
 
 
 def display_rows(table: Table, bold: tuple[str, str], header: str) -> list[list[str]]:
@@ -157,7 +160,7 @@ def display_rows(table: Table, bold: tuple[str, str], header: str) -> list[list[
         lines.append(cells)
     if table.change is not None:
         change = table.change
-        lines.append([f"{PROPOSED_MODEL} vs best baseline"] + [
+        lines.append([f"{table.proposed} vs best baseline"] + [
             format_change(change.loc[c.metric, "change_percent"], change.loc[c.metric, "paper_percent"])
             for c in table.columns])
     return lines

@@ -1,40 +1,34 @@
-"""Each cell's run configuration: the experiment's layers of overrides resolved and validated by the
-config system, so a bad key stops the experiment before any work and names where it came from."""
+"""Each cell's settings: the experiment's tables with the cell's overrides, validated by the settings
+tree, so a bad key stops the experiment before any work and names the table it came from."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
-from ganbench.config import RunConfig
-from ganbench.config.validate import build_run_config
+from ganbench.config import ExperimentConfig, RunConfig, flatten
+from ganbench.config.loader import apply_overrides
+from ganbench.config.schema import RUN_SECTIONS
+from ganbench.config.validate import ProblemList, build_run_config
 from ganbench.run.cells import Cell
-from ganbench.run.experiment import Experiment, ExperimentError
 
 
-def resolve_config(experiment: Experiment, cell: Cell, catalog_dir: Path) -> RunConfig:
-    """The validated run config of ``cell``; an error names the experiment file and the table the bad
-    key came from."""
-    values: dict[str, Any] = {}
-    origins: dict[str, str] = {}
-    layers = [("[config]", experiment.overrides), (f"[model_config.{cell.model}]",
-                                                    experiment.model_overrides.get(cell.model, {}))]
-    variant = next(v for v in experiment.variants if v.name == cell.variant)
-    layers.append((f"[variants.{variant.name}]", variant.overrides))
+def resolve_config(tables: dict[str, Any], run: ExperimentConfig, cell: Cell, catalog_dir: Path,
+                   problems: ProblemList) -> RunConfig:
+    """The settings of ``cell``: the experiment file's run sections (``tables``), then its [run]
+    overrides for the cell's model and variant, then the cell's catalog, model and seed. Problems go
+    to ``problems`` (the caller reports every cell's at once)."""
+    values = {name: copy.deepcopy(tables[name]) for name in RUN_SECTIONS if name in tables}
+    layers = [(f"[run.model_config.{cell.model}]", run.model_config.get(cell.model, {}))]
+    variant = run.variants.get(cell.variant)
+    if variant is not None:
+        layers.append((f"[run.variants.{cell.variant}]", variant.config))
     layers.append(("the experiment's catalog, model and seed", {
-        "data.catalog": str(catalog_dir), "model.name": cell.model, "train.seed": cell.seed}))
-    for origin, overrides in layers:
-        for key, value in overrides.items():
-            _set(values, key, value)
-            origins[key] = origin
-    return build_run_config(values, str(experiment.path or "<experiment>"), origins)
-
-
-def _set(values: dict[str, Any], key: str, value: Any) -> None:
-    table = values
-    parts = key.split(".")
-    for part in parts[:-1]:
-        table = table.setdefault(part, {})
-        if not isinstance(table, dict):
-            raise ExperimentError(f"run-config key {key!r}: '{part}' is a value, not a table")
-    table[parts[-1]] = value
+        "data": {"catalog": str(catalog_dir)}, "model": {"name": cell.model}, "train": {"seed": cell.seed}}))
+    origins = apply_overrides(values, [(key, value, origin) for origin, table in layers
+                                       for key, value in flatten(table).items()])
+    cell_problems = ProblemList(problems.source, origins)
+    config = build_run_config(values, problems.source, origins, problems=cell_problems)
+    problems.lines += [line for line in cell_problems.lines if line not in problems.lines]
+    return config

@@ -26,9 +26,10 @@ from typing import Any
 
 import submitit
 
+from ganbench.config import LauncherConfig
 from ganbench.run.cells import Cell
 from ganbench.run.experiment import Experiment
-from ganbench.run.launcher_settings import LauncherError, LauncherSettings
+from ganbench.run.launcher_settings import LauncherError
 from ganbench.run.locks import read_lock
 from ganbench.run.runner import (
     METRICS_FILE,
@@ -45,21 +46,19 @@ Log = Callable[[str], None]
 
 
 def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launcher: str, jobs: int,
-           settings: LauncherSettings, resume: bool = False, fresh: bool = False,
-           log: Log = print) -> list[CellOutcome]:
-    """Run (or submit) every unfinished cell with ``launcher``; returns one outcome per cell (``queued``
-    for cells submitted to SLURM)."""
+           resume: bool = False, fresh: bool = False, log: Log = print) -> list[CellOutcome]:
+    """Run (or submit) every unfinished cell with ``launcher`` and the experiment's [launcher] resources;
+    returns one outcome per cell (``queued`` for cells submitted to SLURM)."""
     if launcher == "local" and jobs == 1:
         return run_experiment(experiment, results_dir, pipeline, resume=resume, log=log, fresh=fresh)
-    cells, configs, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
+    cells, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
     pending = [c for c in cells if not (c.folder(results_dir) / METRICS_FILE).is_file()
                and not read_lock(c.folder(results_dir)).held]
     outcomes = {c.name: CellOutcome(c, "skipped") for c in cells if c not in pending}
     if launcher == "local":
-        outcomes |= _run_in_processes(pending, configs, results_dir, catalog, experiment, pipeline, jobs, log)
+        outcomes |= _run_in_processes(pending, results_dir, catalog, pipeline, jobs, log)
     else:
-        outcomes |= _submit(pending, configs, results_dir, catalog, experiment, pipeline, launcher, settings,
-                            log)
+        outcomes |= _submit(pending, results_dir, catalog, experiment, pipeline, launcher, log)
     ordered = [outcomes[c.name] for c in cells]
     if launcher != "slurm":
         finish_experiment(results_dir, ordered, pipeline, log)
@@ -74,9 +73,8 @@ def _pin_device(devices: Any) -> None:
         os.environ["CUDA_VISIBLE_DEVICES"] = str(device)
 
 
-def _run_in_processes(cells: list[Cell], configs: dict, results_dir: Path, catalog: Path,
-                      experiment: Experiment, pipeline: Pipeline, jobs: int, log: Log
-                      ) -> dict[str, CellOutcome]:
+def _run_in_processes(cells: list[Cell], results_dir: Path, catalog: Path, pipeline: Pipeline, jobs: int,
+                      log: Log) -> dict[str, CellOutcome]:
     import torch
 
     context = multiprocessing.get_context("spawn")
@@ -86,8 +84,7 @@ def _run_in_processes(cells: list[Cell], configs: dict, results_dir: Path, catal
         devices.put(worker % gpus if gpus else None)
     log(f"running {len(cells)} cell(s), {jobs} at once" + (f" on {gpus} GPU(s)" if gpus else ""))
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_pin_device, initargs=(devices,)) as pool:
-        futures = {c.name: pool.submit(run_cell, c, configs[c.name], results_dir, catalog, experiment,
-                                       pipeline) for c in cells}
+        futures = {c.name: pool.submit(run_cell, c, results_dir, catalog, pipeline) for c in cells}
         outcomes = {}
         for name, future in futures.items():
             outcomes[name] = future.result()
@@ -100,9 +97,9 @@ def _run_in_processes(cells: list[Cell], configs: dict, results_dir: Path, catal
 class CellJob(submitit.helpers.Checkpointable):
     """One cell as a submitit job; requeued (same arguments) on preemption or time limit."""
 
-    def __call__(self, cell: Cell, config: Any, results_dir: Path, catalog: Path, experiment: Experiment,
+    def __call__(self, cell: Cell, results_dir: Path, catalog: Path, experiment: Experiment,
                  pipeline: Pipeline, write_report: bool) -> CellOutcome:
-        outcome = run_cell(cell, config, results_dir, catalog, experiment, pipeline)
+        outcome = run_cell(cell, results_dir, catalog, pipeline)
         if write_report:
             _report_when_complete(experiment, results_dir, pipeline)
         return outcome
@@ -110,11 +107,9 @@ class CellJob(submitit.helpers.Checkpointable):
 
 def _report_when_complete(experiment: Experiment, results_dir: Path, pipeline: Pipeline) -> None:
     """Write the report once every cell has its metrics (the last job to finish does it)."""
-    from ganbench.run.cells import plan_cells
     from ganbench.run.locks import CellBusy, CellLock
 
-    cells = plan_cells(experiment)
-    finished = all((c.folder(results_dir) / METRICS_FILE).is_file() for c in cells)
+    finished = all((c.folder(results_dir) / METRICS_FILE).is_file() for c in experiment.cells)
     if pipeline.write_report is None or not finished:
         return
     try:
@@ -147,7 +142,7 @@ class TorchrunTrain:
         return Path(run_dir)
 
 
-def executor_parameters(launcher: str, settings: LauncherSettings) -> dict[str, Any]:
+def executor_parameters(launcher: str, settings: LauncherConfig) -> dict[str, Any]:
     """submitit ``update_parameters`` keywords from the ``[launcher]`` resources (SLURM-only ones only for
     ``slurm``)."""
     parameters: dict[str, Any] = {"timeout_min": settings.timeout_min, "tasks_per_node": 1, "nodes": 1,
@@ -161,7 +156,7 @@ def executor_parameters(launcher: str, settings: LauncherSettings) -> dict[str, 
     return {k: v for k, v in parameters.items() if v is not None}
 
 
-def executor_for(launcher: str, settings: LauncherSettings, folder: Path) -> submitit.AutoExecutor:
+def executor_for(launcher: str, settings: LauncherConfig, folder: Path) -> submitit.AutoExecutor:
     """A submitit executor for ``launcher`` with the ``[launcher]`` resources."""
     cluster = "slurm" if launcher == "slurm" else "local"
     try:
@@ -172,18 +167,18 @@ def executor_for(launcher: str, settings: LauncherSettings, folder: Path) -> sub
     return executor
 
 
-def _submit(cells: list[Cell], configs: dict, results_dir: Path, catalog: Path, experiment: Experiment,
-            pipeline: Pipeline, launcher: str, settings: LauncherSettings, log: Log
-            ) -> dict[str, CellOutcome]:
+def _submit(cells: list[Cell], results_dir: Path, catalog: Path, experiment: Experiment,
+            pipeline: Pipeline, launcher: str, log: Log) -> dict[str, CellOutcome]:
     if not cells:
         return {}
+    settings = experiment.config.launcher
     executor = executor_for(launcher, settings, results_dir / "jobs")
     if settings.gpus_per_node > 1:
         pipeline = dataclasses.replace(pipeline, train=TorchrunTrain(settings.gpus_per_node))
     slurm = launcher == "slurm"
     with executor.batch():  # one job array on SLURM
-        submitted = [(cell, executor.submit(CellJob(), cell, configs[cell.name], results_dir, catalog,
-                                            experiment, pipeline, slurm)) for cell in cells]
+        submitted = [(cell, executor.submit(CellJob(), cell, results_dir, catalog, experiment, pipeline,
+                                            slurm)) for cell in cells]
     for cell, job in submitted:
         marker = {"job_id": str(job.job_id), "launcher": launcher, "stdout": str(job.paths.stdout),
                   "submitted_at": datetime.now(UTC).isoformat(timespec="seconds")}

@@ -8,16 +8,14 @@ import json
 from pathlib import Path
 
 from ganbench.config import RunConfig
+from ganbench.config.run_section import CatalogRecipe
 from ganbench.data.catalog import Catalog
 from ganbench.data.importers import import_catalog
 from ganbench.data.synth import synthesise
-from ganbench.eval.evaluate import EvalSettings as EvalRunSettings
 from ganbench.eval.evaluate import evaluate_run
-from ganbench.run.configs import resolve_config
-from ganbench.run.experiment import CatalogSource, EvalSettings, ExperimentError, ReportSettings
+from ganbench.run.experiment import ExperimentError
 from ganbench.run.media import render_media
 from ganbench.run.runner import Pipeline
-from ganbench.train.precision import resolve_device
 from ganbench.train.runs import train_run
 
 SOURCE_NAMES = {"synthesise": "synthetic"}
@@ -26,55 +24,50 @@ SOURCE_NAMES = {"synthesise": "synthetic"}
 def real_pipeline(write_report: bool = True) -> Pipeline:
     from ganbench.report.build import write_report as report
 
-    return Pipeline(prepare_catalog=prepare_catalog, resolve_config=resolve_config, train=train,
-                    evaluate=evaluate, render=render, write_report=report if write_report else None)
+    return Pipeline(prepare_catalog=prepare_catalog, train=train, evaluate=evaluate, render=render,
+                    write_report=report if write_report else None)
 
 
-def prepare_catalog(source: CatalogSource) -> Path:
+def prepare_catalog(recipe: CatalogRecipe, folder: Path) -> Path:
     """The catalog folder: reused when it already holds what the experiment asks for, else made."""
-    if source.kind == "path":
-        Catalog.open(source.dir)
-        return source.dir
-    manifest_file = source.dir / "manifest.json"
+    if recipe.synthesise is None and recipe.import_ is None:
+        Catalog.open(folder)
+        return folder
+    manifest_file = folder / "manifest.json"
     if manifest_file.is_file():
-        _check_reusable(json.loads(manifest_file.read_text(encoding="utf-8")), source)
-        print(f"catalog: reusing {source.describe()}")
-        return source.dir
-    print(f"catalog: making {source.describe()}")
-    if source.kind == "synthesise":
-        synthesise(source.dir, n=source.n, seed=source.seed)
+        _check_reusable(json.loads(manifest_file.read_text(encoding="utf-8")), recipe, folder)
+        print(f"catalog: reusing {recipe.describe(str(folder))}")
+        return folder
+    print(f"catalog: making {recipe.describe(str(folder))}")
+    if recipe.synthesise is not None:
+        synthesise(folder, n=recipe.synthesise.n, seed=recipe.synthesise.seed)
     else:
-        _, report = import_catalog(source.src, source.format, source.dir)
+        _, report = import_catalog(Path(recipe.import_.src), recipe.import_.format, folder)
         print(report.summary())
-    return source.dir
+    return folder
 
 
-def _check_reusable(manifest: dict, source: CatalogSource) -> None:
-    wanted = SOURCE_NAMES.get(source.kind, source.format)
+def _check_reusable(manifest: dict, recipe: CatalogRecipe, folder: Path) -> None:
+    synthesis = recipe.synthesise
+    wanted = "synthetic" if synthesis is not None else recipe.import_.format
     found = manifest.get("source")
-    same = found == wanted and (source.kind != "synthesise" or (
-        manifest.get("seed") == source.seed and manifest.get("counts", {}).get("read") == source.n))
+    same = found == wanted and (synthesis is None or (
+        manifest.get("seed") == synthesis.seed and manifest.get("counts", {}).get("read") == synthesis.n))
     if not same:
         raise ExperimentError(
-            f"catalog folder {source.dir} holds another catalog (source {found}, "
+            f"catalog folder {folder} holds another catalog (source {found}, "
             f"seed {manifest.get('seed')}, {manifest.get('counts', {}).get('read')} items read) than the "
-            f"experiment asks for "
-            f"({source.describe()}); delete it or set catalog.dir to another folder")
+            f"experiment asks for ({recipe.describe(str(folder))}); delete it or set data.catalog to "
+            "another folder")
 
 
 def train(config: RunConfig, run_dir: Path, resume: bool) -> Path:
     return train_run(config, run_dir, resume=resume)
 
 
-def evaluate(run_dir: Path, catalog: Path, settings: EvalSettings) -> dict:
-    """Evaluate on CUDA when there is one (the evaluation's own default is the CPU)."""
-    weights = str(settings.inception_weights) if settings.inception_weights else None
-    options = EvalRunSettings(device=str(resolve_device("auto")),
-                              **({"eval_net": settings.net} if settings.net is not None else {}))
-    return evaluate_run(run_dir, Catalog.open(catalog), n_samples=settings.n_samples, seed=settings.seed,
-                        inception_weights=weights, settings=options)
+def evaluate(run_dir: Path, catalog: Path, config: RunConfig) -> dict:
+    return evaluate_run(run_dir, Catalog.open(catalog), config.eval)
 
 
-def render(run_dir: Path, media_dir: Path, settings: ReportSettings) -> Path:
-    return render_media(run_dir, media_dir, settings, device=str(resolve_device("auto")))
-
+def render(run_dir: Path, media_dir: Path, config: RunConfig) -> Path:
+    return render_media(run_dir, media_dir, config.report, device=config.eval.device)

@@ -24,8 +24,10 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ganbench.run.cells import Cell, plan_cells
-from ganbench.run.experiment import CatalogSource, EvalSettings, Experiment, ReportSettings
+from ganbench.config import RunConfig
+from ganbench.config.run_section import CatalogRecipe
+from ganbench.run.cells import Cell
+from ganbench.run.experiment import Experiment
 from ganbench.run.locks import CellBusy, CellLock, read_lock
 from ganbench.train.progress import stdout_is_terminal
 
@@ -42,13 +44,13 @@ class RunnerError(RuntimeError):
 
 @dataclass
 class Pipeline:
-    """The steps of a cell. ``resolve_config`` must validate (raise on bad keys) without doing work."""
+    """The steps of a cell; each gets the cell's validated settings (its [eval] and [report] say how to
+    evaluate and what to draw)."""
 
-    prepare_catalog: Callable[[CatalogSource], Path]
-    resolve_config: Callable[[Experiment, Cell, Path], Any]
-    train: Callable[[Any, Path, bool], Any]
-    evaluate: Callable[[Path, Path, EvalSettings], dict]
-    render: Callable[[Path, Path, ReportSettings], Any] | None = None
+    prepare_catalog: Callable[[CatalogRecipe, Path], Path]
+    train: Callable[[RunConfig, Path, bool], Any]
+    evaluate: Callable[[Path, Path, RunConfig], dict]
+    render: Callable[[Path, Path, RunConfig], Any] | None = None
     write_report: Callable[[Path], Any] | None = None
 
 
@@ -72,14 +74,14 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
     ones included. A progress bar over the cells shows on a terminal; otherwise one line per cell.
     """
     results_dir = Path(results_dir)
-    cells, configs, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
+    cells, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
     outcomes = []
     on_terminal = stdout_is_terminal()
     shown = tqdm(cells, desc=f"experiment {experiment.name}", unit="cell") if on_terminal else cells
     for number, cell in enumerate(shown, start=1):
         if not on_terminal:
             log(f"cell {number}/{len(cells)}: {cell.name}")
-        outcome = run_cell(cell, configs[cell.name], results_dir, catalog, experiment, pipeline, log)
+        outcome = run_cell(cell, results_dir, catalog, pipeline, log)
         detail = outcome.error or outcome.warning
         log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))
         outcomes.append(outcome)
@@ -88,17 +90,16 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
 
 
 def prepare_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline, resume: bool,
-                       fresh: bool, log: Callable[[str], None]) -> tuple[list[Cell], dict[str, Any], Path]:
-    """Everything before the cells run: every cell's config validated, the results folder readied, the
-    experiment saved and the catalog made; returns (cells, their configs by name, catalog folder)."""
+                       fresh: bool, log: Callable[[str], None]) -> tuple[list[Cell], Path]:
+    """Everything before the cells run (their settings were validated when the experiment was loaded):
+    the results folder readied, the experiment saved and the catalog made; returns (cells, catalog)."""
     if resume and fresh:
         raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
                           "fresh discards them")
-    cells = plan_cells(experiment)
-    configs = {cell.name: pipeline.resolve_config(experiment, cell, experiment.catalog.dir) for cell in cells}
     _prepare_results_dir(results_dir, resume, fresh, log)
     _save_experiment(experiment, results_dir)
-    return cells, configs, pipeline.prepare_catalog(experiment.catalog)
+    return list(experiment.cells), pipeline.prepare_catalog(experiment.config.run.catalog,
+                                                            experiment.catalog_dir)
 
 
 def finish_experiment(results_dir: Path, outcomes: list[CellOutcome], pipeline: Pipeline,
@@ -126,8 +127,8 @@ def _report(write_report: Callable[[Path], Any], results_dir: Path, log: Callabl
     failure.unlink(missing_ok=True)
 
 
-def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experiment: Experiment,
-             pipeline: Pipeline, log: Callable[[str], None] = print) -> CellOutcome:
+def run_cell(cell: Cell, results_dir: Path, catalog: Path, pipeline: Pipeline,
+             log: Callable[[str], None] = print) -> CellOutcome:
     """Train (or resume), evaluate and render one cell, skipping the steps already finished.
 
     The cell is claimed first (:class:`~ganbench.run.locks.CellLock`): a cell another worker holds is
@@ -141,7 +142,7 @@ def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experime
         with CellLock(folder, log):
             if (folder / METRICS_FILE).is_file():  # finished by another worker while we looked
                 return CellOutcome(cell, "skipped")
-            _work_on_cell(cell, config, folder, catalog, experiment, pipeline, outcome)
+            _work_on_cell(cell, folder, catalog, pipeline, outcome)
     except CellBusy as busy:
         return CellOutcome(cell, "busy", error=str(busy))
     except Exception as error:  # a failing cell must not stop the others
@@ -152,10 +153,9 @@ def run_cell(cell: Cell, config: Any, results_dir: Path, catalog: Path, experime
     return outcome
 
 
-def _work_on_cell(cell: Cell, config: Any, folder: Path, catalog: Path, experiment: Experiment,
-                  pipeline: Pipeline, outcome: CellOutcome) -> None:
+def _work_on_cell(cell: Cell, folder: Path, catalog: Path, pipeline: Pipeline, outcome: CellOutcome) -> None:
     """Train (or resume), render and evaluate a claimed cell; ``outcome`` records the steps taken."""
-    timing: dict[str, float] = {}
+    config, timing = cell.config, {}
     run_dir = folder / "run"
     if not (run_dir / "done.json").is_file():
         resume = (run_dir / "checkpoint.pt").is_file()
@@ -164,8 +164,8 @@ def _work_on_cell(cell: Cell, config: Any, folder: Path, catalog: Path, experime
         _timed(timing, "train", lambda: pipeline.train(config, run_dir, resume))
         outcome.steps.append("resumed training" if resume else "trained")
     if pipeline.render is not None:
-        outcome.warning = _render(pipeline, run_dir, folder, experiment, timing)
-    metrics = _timed(timing, "evaluate", lambda: pipeline.evaluate(run_dir, catalog, experiment.eval))
+        outcome.warning = _render(pipeline, run_dir, folder, config, timing)
+    metrics = _timed(timing, "evaluate", lambda: pipeline.evaluate(run_dir, catalog, config))
     outcome.steps.append("evaluated")
     _write_json(folder / "timing.json", timing)
     _write_json(folder / METRICS_FILE, metrics)  # last: marks the cell finished
@@ -191,12 +191,12 @@ def summarise(outcomes: list[CellOutcome], results_dir: Path) -> str:
     return "\n".join(lines)
 
 
-def _render(pipeline: Pipeline, run_dir: Path, folder: Path, experiment: Experiment,
+def _render(pipeline: Pipeline, run_dir: Path, folder: Path, config: RunConfig,
             timing: dict[str, float]) -> str:
     """Draw the cell's report media; a failure here is recorded (``media/error.txt``), not fatal."""
     media = folder / "media"
     try:
-        _timed(timing, "render", lambda: pipeline.render(run_dir, media, experiment.report))
+        _timed(timing, "render", lambda: pipeline.render(run_dir, media, config))
     except Exception as error:
         media.mkdir(parents=True, exist_ok=True)
         (media / ERROR_FILE).write_text(traceback.format_exc(), encoding="utf-8")
@@ -254,7 +254,9 @@ def _save_experiment(experiment: Experiment, results_dir: Path) -> None:
     copy = results_dir / "experiment.toml"
     if experiment.path is not None and not (copy.exists() and copy.samefile(experiment.path)):
         shutil.copyfile(experiment.path, results_dir / "experiment.toml")
-    _write_json(results_dir / "experiment.json", experiment.raw)
+    stored = dict(experiment.raw)
+    stored["run"] = {**stored.get("run", {}), "name": experiment.name}
+    _write_json(results_dir / "experiment.json", stored)  # read back as settings by the report
 
 
 def _write_summary(results_dir: Path, outcomes: list[CellOutcome]) -> None:

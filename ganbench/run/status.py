@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from ganbench.run.cells import plan_cells
 from ganbench.run.experiment import load_experiment
 from ganbench.run.locks import read_lock
 from ganbench.train.progress import format_duration
@@ -91,7 +90,7 @@ def experiment_status(results_dir: Path) -> list[CellStatus]:
     if not stored.is_file():
         raise StatusError(f"{results_dir} is not an experiment's results folder: {stored.name} is missing "
                           "(`ganbench run EXPERIMENT.toml --out DIR` writes it)")
-    names = [cell.name for cell in plan_cells(load_experiment(stored, results_dir=results_dir))]
+    names = [cell.name for cell in load_experiment(stored, results_dir=results_dir).cells]
     cells_dir = results_dir / "cells"
     others = sorted(p.name for p in cells_dir.iterdir() if p.is_dir()) if cells_dir.is_dir() else []
     names += [name for name in others if name not in names]

@@ -69,11 +69,11 @@ def load_text_encoder(path: Path, key: str, encoder: torch.nn.Module) -> None:
         raise TextEncoderError(f"{path}: its weights do not fit this encoder ({error}); delete it") from error
 
 
-def _matching_data(catalog: Any, spec: TextPretraining, model_context: Any, lookup: Any, colour_model: bool,
+def _matching_data(catalog: Any, spec: TextPretraining, model_context: Any, lookup: Any, colour_tokens: bool,
                    image_size: int) -> MatchingData:
     def dataset(split: str) -> QueryBatchDataset:
         return QueryBatchDataset(catalog, split, (image_size,), model_context.vocabulary, lookup,
-                                 colour_model, model_context.class_names)
+                                 colour_tokens, model_context.class_names)
 
     train, val = dataset("train"), dataset("val")
     size = spec.options.batch_size
@@ -83,8 +83,8 @@ def _matching_data(catalog: Any, spec: TextPretraining, model_context: Any, look
                         val=val_batches, image_size=image_size)
 
 
-def prepare_text_encoder(model: Any, catalog: Any, lookup: Any, colour_model: bool, device: torch.device,
-                         log: Log = print) -> dict[str, Any] | None:
+def prepare_text_encoder(model: Any, catalog: Any, lookup: Any, device: torch.device, log: Log = print
+                         ) -> dict[str, Any] | None:
     """Give ``model`` its pretrained text encoder: loaded from the catalog's store, else trained on the
     catalog's train split and stored. Returns the pretraining report, or ``None`` when the model asks for
     no pretraining (``model.text_pretraining()`` is ``None`` or absent)."""
@@ -101,7 +101,7 @@ def prepare_text_encoder(model: Any, catalog: Any, lookup: Any, colour_model: bo
         log(f"text encoder: reusing {directory}")
         return json.loads((directory / REPORT_FILE).read_text(encoding="utf-8"))
     log(f"text encoder: pretraining by image-text matching on {catalog.root} into {directory}")
-    data = _matching_data(catalog, spec, model.context, lookup, colour_model, image_size)
+    data = _matching_data(catalog, spec, model.context, lookup, model.text_policy().colour_tokens, image_size)
     if data.n_train < 2:
         raise TextEncoderError(f"catalog {catalog.root} has {data.n_train} usable train items; the text "
                                "pretraining needs at least 2")

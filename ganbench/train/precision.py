@@ -8,12 +8,13 @@ from dataclasses import dataclass
 import torch
 
 
-def resolve_device(name: str) -> torch.device:
-    """``"auto"`` -> CUDA when available, else CPU; asking for CUDA without one is a ``ValueError``."""
+def resolve_device(name: str, setting: str = "train.device") -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU; asking for CUDA without one is a ``ValueError`` naming
+    ``setting``."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("train.device = 'cuda' but no CUDA device is available; use 'auto' or 'cpu'")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"{setting} = {name!r} but no CUDA device is available; use 'auto' or 'cpu'")
     return torch.device(name)
 
 

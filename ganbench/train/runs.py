@@ -1,8 +1,8 @@
-"""Training runs: :func:`train_run` builds everything from a validated config and drives the
+"""Training runs: :func:`train_run` builds everything from validated settings and drives the
 :class:`~ganbench.train.trainer.Trainer`; :func:`load_run` reopens a run with its EMA generator.
 
-A model turns the colour model on through a boolean ``colour_model`` field of its options (read
-generically, never by model name); every model gets the vocabulary extended with the cluster tokens.
+The model says how it reads text (``text_policy``) and which phases it trains for how long (``phases``);
+every model gets the vocabulary extended with the colour-cluster tokens.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
-from ganbench.config import ConfigError, RunConfig, load_config, write_config
+import colorspace
+from ganbench.config import ConfigError, RunConfig, flatten, load_config, write_config
 from ganbench.config.validate import config_as_dict
 from ganbench.data.batches import QueryBatchDataset, StepBatchSampler, class_names, collate, model_vocabulary
 from ganbench.models.base import GanModel, ModelContext
@@ -50,9 +51,11 @@ from ganbench.train.samples import draw_samples
 from ganbench.train.trainer import Trainer, phase_schedule
 
 CHECKPOINT, CONFIG, DONE = "checkpoint.pt", "config.toml", "done.json"
-# settings a resumed run may change without breaking the continuation
+TRAINING_SECTIONS = ("data", "model", "train")  # what a resumed run must keep ([eval], [report] may change)
+# training settings a resumed run may change without breaking the continuation
 RESUMABLE_CHANGES = {"data.num_workers", "train.device", "train.log_every", "train.sample_every",
-                     "train.checkpoint_every", "train.stage2_steps", "train.sync_batchnorm"}
+                     "train.checkpoint_every", "train.stage2_steps", "train.sample_queries",
+                     "train.sync_batchnorm"}
 
 
 class RunError(ValueError):
@@ -71,22 +74,9 @@ class LoadedRun:
     run_dir: Path
 
 
-def uses_colour_model(options: Any) -> bool:
-    return bool(getattr(options, "colour_model", False))
-
-
-def open_lookup(spec: str) -> Any:
-    """``"default"`` -> colorspace's default table, ``"none"`` -> no table (no colour classes), otherwise
-    the saved table at that path."""
-    if spec == "none":
-        return None
-    import colorspace
-
-    if spec == "default":
-        return colorspace.default_lookup()
-    if not Path(spec).is_file():
-        raise ConfigError(f"data.colour_lookup: {spec} is neither 'default' nor a saved lookup table file")
-    return colorspace.LookupTable.load(spec)
+def open_lookup(config: RunConfig) -> colorspace.LookupTable | None:
+    """The run's colour lookup table (``data.colour_lookup``; "none": no colour clusters)."""
+    return colorspace.open_lookup(config.data.colour_lookup, setting="data.colour_lookup", optional=True)
 
 
 def open_catalog(path: str) -> Any:
@@ -124,13 +114,6 @@ def _resolved(config: RunConfig) -> RunConfig:
     return dataclasses.replace(config, data=data)
 
 
-def _flat(values: dict, prefix: str = "") -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for key, value in values.items():
-        flat |= _flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key: value}
-    return flat
-
-
 def _check_run_dir(config: RunConfig, run_dir: Path, resume: bool) -> None:
     if not resume:  # a folder with only config/logs (a run that died before its first checkpoint) is reused
         if (run_dir / CHECKPOINT).exists() or (run_dir / DONE).exists():
@@ -139,7 +122,8 @@ def _check_run_dir(config: RunConfig, run_dir: Path, resume: bool) -> None:
         return
     if not (run_dir / CHECKPOINT).is_file():
         raise RunError(f"{run_dir} has no {CHECKPOINT} to resume from")
-    saved, given = _flat(config_as_dict(load_config(run_dir / CONFIG))), _flat(config_as_dict(config))
+    saved = flatten(config_as_dict(load_config(run_dir / CONFIG), TRAINING_SECTIONS))
+    given = flatten(config_as_dict(config, TRAINING_SECTIONS))
     changed = sorted(k for k in set(saved) | set(given)
                      if saved.get(k) != given.get(k) and k not in RESUMABLE_CHANGES)
     if changed:
@@ -173,14 +157,15 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     """
     run_dir, config = Path(out_dir), _resolved(config)
     _check_run_dir(config, run_dir, resume)
-    catalog, lookup = open_catalog(config.data.catalog), open_lookup(config.data.colour_lookup)
+    catalog, lookup = open_catalog(config.data.catalog), open_lookup(config)
     per_rank = local_batch_size(config.train.batch_size, launched_ranks())  # before joining the group
     ranks, device = setup_distributed(resolve_device(config.train.device))
     precision = resolve_precision(config.train.precision, device)
     seed_everything(config.train.seed)
     model = build_model(config, catalog, lookup, device)
+    schedule = phase_schedule(model.phases(), config)
     if not resume and ranks.is_main:  # other ranks get the weights from broadcast_weights below
-        prepare_text_encoder(model, catalog, lookup, uses_colour_model(config.model.options), device)
+        prepare_text_encoder(model, catalog, lookup, device)
     if config.train.sync_batchnorm:
         model = use_sync_batchnorm(model, ranks, device)
     if config.train.channels_last:
@@ -191,7 +176,7 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     seed_rank(config.train.seed, ranks)
     ema = EMA(model.generator, config.train.ema_decay)
     dataset = QueryBatchDataset(catalog, "train", model.context.image_sizes, model.context.vocabulary, lookup,
-                                uses_colour_model(config.model.options), model.context.class_names)
+                                model.text_policy().colour_tokens, model.context.class_names)
     if len(dataset) < config.train.batch_size:
         raise RunError(f"the train split of {config.data.catalog} has {len(dataset)} usable items "
                        f"({dataset.skipped} of {dataset.read} skipped: no usable query), fewer than "
@@ -221,8 +206,8 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     log = ScalarLog(run_dir, resume_step=start if resume else None) if ranks.is_main else None
     probe = probe_streams(catalog.items, catalog.indices("train"))  # conditioning-strength texts
     trainer = Trainer(
-        model=model, ema=ema, precision=precision, log=log, train=config.train, optimizers=optimizers,
-        diagnostics=lambda: conditioning_scalars(model, probe),
+        model=model, ema=ema, precision=precision, log=log, train=config.train, schedule=schedule,
+        optimizers=optimizers, diagnostics=lambda: conditioning_scalars(model, probe),
         batches=_data_loaders(dataset, config, ranks),
         save_checkpoint=lambda step: _save(path, config, model, ema, optimizers, step, identity, ranks),
         draw_samples=lambda step: draw_samples(model, ema, config.train.sample_queries, config.train.seed,
@@ -233,7 +218,7 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     finally:
         if log is not None:
             log.close()
-    finished = reached >= sum(p.stop - p.start for p in phase_schedule(model.stages(), config.train))
+    finished = reached >= (schedule[-1].stop if schedule else 0)
     if finished and ranks.is_main:
         done = {"step": reached, "model": config.model.name, "precision": precision.name,
                 "device": str(device), "finished_at": datetime.now(UTC).isoformat(timespec="seconds")}
@@ -271,7 +256,7 @@ def load_run(run_dir: str | Path, device: str | torch.device = "cpu", catalog_pa
     if catalog_path is not None:
         config = dataclasses.replace(config, data=dataclasses.replace(config.data, catalog=str(catalog_path)))
     device = torch.device(device)
-    catalog, lookup = open_catalog(config.data.catalog), open_lookup(config.data.colour_lookup)
+    catalog, lookup = open_catalog(config.data.catalog), open_lookup(config)
     model = build_model(config, catalog, lookup, device)
     ema = EMA(model.generator, config.train.ema_decay)
     path = run_dir / CHECKPOINT
@@ -291,8 +276,8 @@ def refinement_strip(run: LoadedRun, steps: list[str], seed: int = 0) -> tuple[t
     from ganbench.data.batches import unknown_words
 
     context = run.model.context
-    colour_model = uses_colour_model(run.config.model.options)
-    unknown = unknown_words(steps, context.vocabulary, context.lookup, colour_model)
+    colour_tokens = run.model.text_policy().colour_tokens
+    unknown = unknown_words(steps, context.vocabulary, context.lookup, colour_tokens)
     with torch.no_grad():
         strip = run.model.generate([list(steps)], seed)[0]
     return strip, unknown

@@ -1,8 +1,8 @@
-"""The one training loop: phases from ``model.stages()``, EMA, precision, logs, samples, checkpoints.
+"""The one training loop: the model's phases in order, EMA, precision, logs, samples, checkpoints.
 
-The step budget: ``stage1`` runs ``train.stage1_steps`` iterations, ``stage2`` runs ``train.stage2_steps``,
-and a model that trains ``joint``-ly gets their sum. Steps are counted globally across phases.
-Ctrl-C finishes the current step, checkpoints it and raises
+Each phase of ``model.phases()`` runs for the sum of the settings its budget names (StackGAN:
+``stage1`` runs ``train.stage1_steps`` iterations, ``stage2`` ``train.stage2_steps``). Steps are counted
+globally across phases. Ctrl-C finishes the current step, checkpoints it and raises
 :class:`~ganbench.train.interrupt.TrainingInterrupted` (see :mod:`ganbench.train.interrupt`).
 """
 
@@ -16,7 +16,10 @@ from typing import Any
 
 import torch
 
-from ganbench.config.schema import TrainConfig
+from ganbench.config import ConfigError, RunConfig, flatten
+from ganbench.config.schema import RUN_SECTIONS, TrainConfig
+from ganbench.config.validate import config_as_dict
+from ganbench.models.base import TrainingPhase
 from ganbench.train.distributed import SINGLE_PROCESS, Ranks
 from ganbench.train.ema import EMA
 from ganbench.train.interrupt import InterruptRequest, TrainingInterrupted, deferred_interrupt
@@ -37,17 +40,21 @@ class Phase:
     stop: int
 
 
-def phase_schedule(stages: list[str], train: TrainConfig) -> list[Phase]:
-    """Consecutive global step ranges of the model's training phases."""
-    budget = {"stage1": train.stage1_steps, "stage2": train.stage2_steps,
-              "joint": train.stage1_steps + train.stage2_steps}
-    phases, start = [], 0
-    for name in stages:
-        if name not in budget:
-            raise ValueError(f"model stage {name!r} is not one of {sorted(budget)}")
-        phases.append(Phase(name, start, start + budget[name]))
-        start += budget[name]
-    return phases
+def phase_schedule(phases: list[TrainingPhase], config: RunConfig) -> list[Phase]:
+    """Consecutive global step ranges of the model's training phases, each as long as its budget."""
+    settings = flatten(config_as_dict(config, RUN_SECTIONS))
+    schedule, start = [], 0
+    for phase in phases:
+        steps = 0
+        for key in phase.budget:
+            value = settings.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ConfigError(f"model {config.model.name!r}: phase {phase.name!r} counts its steps with "
+                                  f"'{key}', which is not a setting of 0 or more steps here (got {value!r})")
+            steps += value
+        schedule.append(Phase(phase.name, start, start + steps))
+        start += steps
+    return schedule
 
 
 def to_device(value: Any, device: torch.device, channels_last: bool) -> Any:
@@ -68,6 +75,7 @@ class Trainer:
     precision: Precision
     log: ScalarLog | None  # None on ranks other than 0
     train: TrainConfig
+    schedule: list[Phase]
     batches: Callable[[int, int], Iterable[dict]]  # (first step, stop step) -> batches in step order
     save_checkpoint: Callable[[int], None]
     draw_samples: Callable[[int], None]
@@ -79,11 +87,10 @@ class Trainer:
     def fit(self, start: int, stop: int | None = None) -> int:
         """Train from global step ``start`` to the schedule's end (or ``stop``); returns the step reached."""
         reached = start
-        phases = phase_schedule(self.model.stages(), self.train)
-        self.progress.begin(phases[-1].stop if phases else 0)
+        self.progress.begin(self.schedule[-1].stop if self.schedule else 0)
         self.model.train()
         with deferred_interrupt(self.progress.write) as interrupt:
-            for phase in phases:
+            for phase in self.schedule:
                 last = phase.stop if stop is None else min(phase.stop, stop)
                 if max(reached, phase.start) < last:
                     reached = self._run_phase(phase, max(reached, phase.start), last, interrupt)

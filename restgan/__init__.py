@@ -5,8 +5,10 @@ conditioning augmentation and conditions the two-stage generator. The same noise
 the steps of a stream (``shared_noise``), so earlier visual features are kept while new words refine the
 image. The discriminators judge every step's image against its prefix (real/matching, real/mismatching,
 fake). An auxiliary classifier predicts type, gender and colour cluster. The colour model replaces
-colour words by their CIELAB cluster token before embedding (done by the batches and by generation
-through ``ganbench.data.batches.encode_query_stream``).
+colour words by their CIELAB cluster token before embedding (the harness encodes text by the model's
+``text_policy``).
+
+A plugin like any other: registered through the ``ganbench.models`` entry points in pyproject.toml.
 
 Ablation flags are options, not copies: ``colour_model``, ``colour_centroid_feature``, ``aux_classifier``,
 ``shared_noise``, ``consistency_loss``.
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ganbench.data.batches import TextPolicy
 from ganbench.models.options import AuxClassifierOptions
 from ganbench.models.registry import register_model
 from ganbench.models.stackgan import Recipe, StackGanModel
@@ -32,7 +35,8 @@ from ganbench.models.stackgan import Recipe, StackGanModel
 
 @dataclass
 class RestganOptions(AuxClassifierOptions):
-    """StackGAN widths plus ReStGAN's ablation flags (``colour_model`` is also read by the batches)."""
+    """StackGAN widths plus ReStGAN's ablation flags (``colour_model``: colour words read as their
+    cluster token, the model's text policy)."""
 
     colour_model: bool = True
     colour_centroid_feature: bool = False
@@ -55,11 +59,10 @@ class Restgan(StackGanModel):
     def recipe(cls, options: RestganOptions) -> Recipe:
         return Recipe(
             text_encoder="lstm",
-            text_input="query_steps",
+            text=TextPolicy("query_stream", colour_tokens=options.colour_model),
             aux_classifier=options.aux_classifier,
             aux_weight=options.aux_weight,
             shared_noise=options.shared_noise,
             consistency_weight=options.consistency_weight if options.consistency_loss else 0.0,
-            colour_model=options.colour_model,
             colour_centroid_feature=options.colour_centroid_feature,
         )
