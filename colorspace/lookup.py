@@ -216,17 +216,25 @@ class LookupTable:
             return _load_csv(path)
         try:
             data = json.loads(path.read_text())
+        except json.JSONDecodeError as error:
+            raise LookupTableError(f"{path} is not a colour lookup table JSON file ({error})") from error
+        return cls.from_json(data, source=str(path))
+
+    @classmethod
+    def from_json(cls, data: Mapping, source: str = "lookup table") -> LookupTable:
+        """The table of a :meth:`to_json` dict; a stored hash must match the content."""
+        try:
             table = cls(
                 {row["term"]: row["lab"] for row in data["terms"]},
                 [Cluster(c["id"], tuple(c["centroid"]), c["name"], tuple(c["members"]))
                  for c in data["clusters"]],
                 data.get("parameters", {}),
             )
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
-            raise LookupTableError(f"{path} is not a colour lookup table JSON file ({error})") from error
+        except (KeyError, TypeError) as error:
+            raise LookupTableError(f"{source} is not a colour lookup table JSON file ({error})") from error
         if data.get("hash") not in (None, table.hash):
             raise LookupTableError(
-                f"{path}: stored hash {data['hash']} does not match its content (hash {table.hash})"
+                f"{source}: stored hash {data['hash']} does not match its content (hash {table.hash})"
             )
         return table
 

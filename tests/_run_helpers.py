@@ -99,3 +99,14 @@ def write_embeddings(cell_folder: Path, vectors: dict[str, list[float]]) -> None
     media.mkdir(parents=True, exist_ok=True)
     np.savez(media / "embeddings.npz", terms=np.array(list(vectors)),
              vectors=np.array(list(vectors.values()), dtype=np.float32), source=np.array("word"))
+
+
+def write_calibration(results: Path, baseline: str, row: str, values: dict[str, Any]) -> Path:
+    """Write ``calibration/BASELINE.json`` as ``ganbench eval --baseline`` does (numbers become entries)."""
+    folder = results / "calibration"
+    folder.mkdir(parents=True, exist_ok=True)
+    metrics = {k: entry(v, 0.05) if isinstance(v, int | float) or v is None else v for k, v in values.items()}
+    metrics.update({"n_samples": 10, "seed": 0, "baseline": {"name": baseline, "row": row}})
+    path = folder / f"{baseline}.json"
+    path.write_text(json.dumps(metrics), encoding="utf-8")
+    return path

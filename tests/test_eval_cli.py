@@ -69,7 +69,7 @@ def test_eval_writes_metrics_and_agrees_with_itself(catalog, run_dir, tmp_path):
             "--catalog",
             catalog,
             "--n-samples",
-            10,
+            16,
             "--seed",
             5,
             "--k",
@@ -83,7 +83,8 @@ def test_eval_writes_metrics_and_agrees_with_itself(catalog, run_dir, tmp_path):
         outputs.append(json.loads((tmp_path / name).read_text()))
     first, second = ({k: v for k, v in m.items() if k != "timing"} for m in outputs)
     assert first == second
-    assert first["n_samples"] == 10 and first["seed"] == 5 and first["run"]["checkpoint_hash"]
+    # 16 = two whole passes over the 8 test streams
+    assert first["n_samples"] == 16 and first["seed"] == 5 and first["run"]["checkpoint_hash"]
     for name in (
         "is_type",
         "is_colour",
@@ -114,11 +115,11 @@ def test_eval_starts_from_the_runs_recorded_eval_settings(catalog, run_dir, tmp_
     copy = tmp_path / "run"
     shutil.copytree(run_dir, copy)
     config = copy / "config.toml"
-    config.write_text(config.read_text().replace("[eval]\n", "[eval]\nn_samples = 6\n"))
+    config.write_text(config.read_text().replace("[eval]\n", "[eval]\nn_samples = 16\n"))
     result = _invoke("eval", copy, "--catalog", catalog, "--set", "eval.k=2", *NET_FLAGS)
     assert result.exit_code == 0, result.output
     metrics = json.loads((copy / "metrics.json").read_text())
-    assert metrics["n_samples"] == 6 and metrics["settings"]["retrieval_k"] == 2
+    assert metrics["n_samples"] == 16 and metrics["settings"]["retrieval_k"] == 2
 
     wrong = _invoke("eval", copy, "--catalog", catalog, "--set", "train.lr=1")
     assert wrong.exit_code == 1 and "only [eval] settings" in wrong.output
@@ -126,10 +127,61 @@ def test_eval_starts_from_the_runs_recorded_eval_settings(catalog, run_dir, tmp_
     assert too_few.exit_code == 1 and "--n-samples 1" in too_few.output and "at least 2" in too_few.output
 
 
-def test_eval_reads_the_catalog_from_the_run_config(run_dir, tmp_path):
-    result = _invoke("eval", run_dir, "--n-samples", 4, "--k", 2, "--out", tmp_path / "m.json", *NET_FLAGS)
+def test_eval_baseline_rows_write_the_metrics_format(catalog, tmp_path):
+    result = _invoke("eval", "--baseline", "mean-image", "--catalog", catalog, "--n-samples", 8, "--k", 3,
+                     "--image-size", 16, "--out", tmp_path / "mean.json", *NET_FLAGS)
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / "m.json").read_text())["n_samples"] == 4
+    metrics = json.loads((tmp_path / "mean.json").read_text())
+    assert metrics["baseline"]["row"] == "mean image" and "run" not in metrics
+    assert metrics["refinement_score"]["mean"] == 0.0 and metrics["settings"]["image_size"] == 16
+    assert metrics["n_samples"] == 8 and metrics["reference"]["set"] == "train"
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--baseline", "median"], "--baseline: unknown baseline 'median'; expected one of: real, mean-"),
+        (["RUN", "--baseline", "real"], "give a RUN_DIR or --baseline, not both"),
+        ([], "give a RUN_DIR to evaluate, or --baseline real|mean-image"),
+        (["--baseline", "real", "--reference", "val"],
+         "--reference val (over <defaults>): 'eval.reference' must be one of 'train', 'test', 'heldout'"),
+    ],
+)
+def test_bad_eval_requests_get_one_clear_line(catalog, run_dir, tmp_path, arguments, message):
+    arguments = [run_dir if a == "RUN" else a for a in arguments]
+    result = _invoke("eval", *arguments, "--catalog", catalog, "--out", tmp_path / "m.json", *NET_FLAGS)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Error: {message}"), result.output
+
+
+def test_a_baseline_without_a_catalog_says_so(tmp_path):
+    result = _invoke("eval", "--baseline", "real", "--out", tmp_path / "m.json", *NET_FLAGS)
+    assert result.exit_code == 1
+    assert result.output.strip() == ("Error: --baseline real needs --catalog DIR (a baseline row has no run "
+                                     "whose catalog it could use)")
+
+
+def test_a_reference_set_of_one_image_is_refused_in_one_line(tmp_path):
+    items = make_items(16, seed=2)
+    tests = [i for i, item in enumerate(items) if item["split"] == "test"]
+    for i in tests[1:]:
+        items[i]["split"] = "train"
+    out = tmp_path / "one_test"
+    write_catalog(out, items, [draw_garment(it, 32)[0] for it in items], source="synthetic", seed=0,
+                  min_freq=1, sizes=(16,))
+    result = _invoke("eval", "--baseline", "mean-image", "--reference", "test", "--catalog", out, "--out",
+                     tmp_path / "m.json", *NET_FLAGS)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1] == (
+        "Error: reference set 'test' has 1 image(s); FID and KID need at least 2 (choose another [eval] "
+        "reference / --reference, or a larger catalog)")
+
+
+def test_eval_reads_the_catalog_from_the_run_config(run_dir, tmp_path):
+    result = _invoke("eval", run_dir, "--n-samples", 8, "--k", 2, "--out", tmp_path / "m.json", *NET_FLAGS)
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "m.json").read_text())["n_samples"] == 8
 
 
 def test_a_moved_catalog_names_the_catalog_option(run_dir, tmp_path):

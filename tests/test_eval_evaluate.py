@@ -33,11 +33,14 @@ NAMES = (
     "colour_de00_within_10",
     "retention_rate",
     "response_rate",
+    "response_rate_raw",
+    "refinement_score",
     "step_feature_distance",
     "precision_at_k",
+    "precision_at_k_raw",
 )
 SETTINGS = EvalConfig(
-    n_samples=24,
+    n_samples=32,  # two whole passes over the 16 test streams
     seed=3,
     k=3,
     batch_size=8,
@@ -62,7 +65,10 @@ def test_evaluation_reports_every_named_metric_with_its_spread(catalog, tmp_path
         assert set(entry) == {"mean", "std", "n", "spread"}, name
         assert entry["mean"] is not None, name
     assert set(metrics["attribute_accuracy"]) == {"type", "gender", "colour"}
-    assert metrics["n_samples"] == 24 and metrics["seed"] == 3
+    assert metrics["n_samples"] == 32 and metrics["seed"] == 3
+    assert metrics["streams"] == {"test_streams": 16, "passes": 2, "n_samples_requested": 32}
+    assert metrics["reference"]["set"] == "train" and metrics["reference"]["n_images"] == 42
+    assert metrics["settings"]["is_splits"] == 1  # 32 images: one split, never splits under 50
     assert set(metrics["versions"]) >= {"ganbench", "torch", "torch-fidelity"}
     assert metrics["catalog"]["hash"] == catalog.hash and metrics["fid_features"] == "ganbench-attributes"
     assert metrics["is_type"]["spread"] == "isc_splits" and metrics["kid"]["spread"] == "kid_subsets"
@@ -93,12 +99,24 @@ def test_the_same_checkpoint_and_seed_give_identical_metrics(catalog):
     assert _without_timing(first) == _without_timing(second)
 
 
-def test_retention_is_one_for_a_model_that_never_changes_the_image(catalog):
+def test_a_model_that_never_changes_the_image_retains_everything_but_scores_no_refinement(catalog):
     metrics = evaluate_model(
         FakeModel(size=16, static=True), catalog, FakeLookup(), SETTINGS, log=lambda _: None
     )
     assert metrics["retention_rate"]["mean"] == 1.0 and metrics["retention_rate"]["n"] > 0
     assert metrics["step_feature_distance"]["mean"] == 0.0
+    assert metrics["response_rate"]["mean"] == 0.0 and metrics["refinement_score"]["mean"] == 0.0
+
+
+def test_n_samples_is_rounded_to_whole_passes_over_the_test_streams(catalog):
+    from ganbench.eval.generation import evaluation_streams
+
+    streams = evaluation_streams(catalog, 40)  # 16 test streams: 40 / 16 = 2.5 -> 3 passes (halves up)
+    assert len(streams) == 48 and streams.passes == 3
+    assert evaluation_streams(catalog, 20).passes == 1 and evaluation_streams(catalog, 60).passes == 4
+    counts = np.unique(evaluation_streams(catalog, 60).items, return_counts=True)[1]
+    assert set(counts) == {4}  # every test query counted equally
+    assert "rounded to whole passes" in evaluation_streams(catalog, 20).describe()
 
 
 def test_generated_images_far_from_the_catalog_have_a_larger_fid(catalog):
@@ -175,3 +193,18 @@ def test_a_model_returning_the_wrong_shape_is_named(catalog):
 
     with pytest.raises(ValueError, match="model.generate must return uint8"):
         evaluate_model(Wrong(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
+
+
+def test_the_summary_says_when_n_samples_was_rounded_and_repeats_warnings():
+    metrics = {"n_samples": 180, "seed": 0, "fid_features": "ganbench-attributes",
+               "streams": {"test_streams": 60, "passes": 3, "n_samples_requested": 200},
+               "reference": {"set": "train", "n_images": 480, "note": "each drawn photo once"},
+               "warnings": ["the generated set has 60 images in 128-d features"],
+               "refinement_score": {"mean": None, "std": None, "n": 0, "spread": "bootstrap"}}
+    lines = format_summary(metrics).splitlines()
+    assert any(line.startswith("refinement_score") and "n/a" in line for line in lines)
+    assert "against 480 train images" in lines[-4]
+    assert lines[-3] == ("(n_samples 200 rounded to 180: whole passes over the 60 test streams, so every "
+                         "query counts equally)")
+    assert lines[-2:] == ["(reference: each drawn photo once)",
+                          "warning: the generated set has 60 images in 128-d features"]

@@ -5,7 +5,13 @@ import pytest
 import scipy.linalg
 import torch
 
-from ganbench.eval.features import ImageTensorDataset, inception_score, kid_entry, resize_images
+from ganbench.eval.features import (
+    ImageTensorDataset,
+    inception_score,
+    is_split_count,
+    kid_entry,
+    resize_images,
+)
 from ganbench.eval.fid import (
     ReferenceStatistics,
     fid_entry,
@@ -81,6 +87,16 @@ def test_inception_score_is_one_for_constant_predictions():
     logits[:, 2] = 30.0
     entry = inception_score(logits, seed=0)
     assert entry["mean"] == pytest.approx(1.0, abs=1e-9) and entry["std"] == pytest.approx(0.0, abs=1e-9)
+
+
+def test_inception_score_uses_fewer_splits_rather_than_splits_under_fifty_images():
+    assert [is_split_count(n) for n in (2, 49, 50, 120, 200, 499, 500, 5000)] == [1, 1, 1, 2, 4, 9, 10, 10]
+    logits = torch.from_numpy(np.random.default_rng(1).normal(scale=3, size=(60, 6)))
+    single = inception_score(logits, seed=0)  # 60 images: one split of 60, no spread
+    assert single["std"] is None and single["n"] == 60 and single["mean"] > 1
+    # splits of 6 images each are biased low against one split of all 60
+    tiny = inception_score(logits, seed=0, splits=10, min_split_size=1)
+    assert tiny["mean"] < single["mean"] and tiny["std"] > 0
 
 
 def test_inception_score_splits_spread_is_positive_for_mixed_predictions():

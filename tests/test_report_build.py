@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pytest
 from _report_helpers import EVAL_NET_KEY, make_results
-from _run_helpers import write_embeddings
+from _run_helpers import write_calibration, write_embeddings
 from PIL import Image
 
 from ganbench.report.build import colour_by_cluster, write_report
 from ganbench.report.colour_study import colour_studies
 from ganbench.report.evalnet_figure import stored_eval_nets
 from ganbench.report.results import load_results
+from ganbench.report.stats import t_half_width
 
 
 def test_report_writes_every_table_and_figure(tmp_path):
@@ -38,7 +40,7 @@ def test_report_writes_every_table_and_figure(tmp_path):
     assert 'name = "fixed"' in text and "torch" in text
 
     page = (out / "index.html").read_text()
-    assert "<strong>3.05 ±\u00a00.07</strong>" in page  # restgan's type IS is best: bold
+    assert "<strong>3.05 ±\u00a00.64</strong>" in page  # best type IS: bold (95% t-interval of 3.0, 3.1)
     assert page.count("<table>") == 3  # paper, beyond-paper and cells tables rendered as HTML tables
     assert "|---" not in page and "<th>Model</th>" in page
     assert "href='figures/strip0.gif'" in page and not re.search(r"src='data:image/gif", page)
@@ -66,6 +68,27 @@ def test_report_text_is_never_raw_html(tmp_path):
     assert "reads &lt;unk&gt; words" in page
 
 
+def test_report_shows_stored_calibration_rows_and_writes_the_per_seed_csv(tmp_path):
+    make_results(tmp_path)
+    write_calibration(tmp_path, "real", "real images", {"is_type": 4.0, "fid": 2.0, "retention_rate": None})
+    write_calibration(tmp_path, "mean-image", "mean image", {"is_type": 1.0, "fid": 30.0,
+                                                              "retention_rate": 1.0})
+    text = write_report(tmp_path, tmp_path / "r", figures=False).read_text()
+    assert "| real images | 4.00 ± 0.05 |" in text and "| mean image | 1.00 ± 0.05 |" in text
+    assert "Between the calibration rows (0% = mean image, 100% = real images" in text
+    per_seed = (tmp_path / "r" / "tables" / "per_seed.csv").read_text().splitlines()
+    assert per_seed[0] == "model,variant,seed,metric,mean,std,n,spread"
+    assert any(line.startswith("restgan,default,1,is_type,3.1,0.05,10,bootstrap") for line in per_seed)
+    assert any(line.startswith("real images,calibration,0,fid,2,") for line in per_seed)
+    assert (tmp_path / "r" / "tables" / "paper_table.position.csv").is_file()
+
+
+def test_a_report_without_calibration_rows_says_how_to_add_them(tmp_path):
+    make_results(tmp_path)
+    text = write_report(tmp_path, tmp_path / "r", figures=False).read_text()
+    assert "No calibration rows stored" in text and "ganbench eval --baseline" in text
+
+
 def test_report_defaults_to_the_results_folder_and_lists_missing_cells(tmp_path):
     make_results(tmp_path)
     (tmp_path / "cells" / "stackgan-ac__default__seed0").mkdir()
@@ -88,7 +111,7 @@ def test_colour_by_cluster_averages_seeds(tmp_path):
     frame = colour_by_cluster(load_results(tmp_path))
     navy = frame[(frame.model == "restgan") & (frame.cluster == "navy")]
     assert navy.de00_mean.item() == 11.5  # seeds 0 and 1: 11 and 12
-    assert navy.de00_std.item() == np.std([11.0, 12.0], ddof=1)
+    assert navy.de00_std.item() == pytest.approx(t_half_width([11.0, 12.0]))  # 95% t-interval
 
 
 def test_colour_study_runs_on_stored_embeddings(tmp_path):
@@ -105,5 +128,6 @@ def test_colour_study_runs_on_stored_embeddings(tmp_path):
     summary, written = colour_studies(load_results(tmp_path), tmp_path / "study", permutations=50)
     bow = summary.set_index("model").loc["stackgan-bow"]
     assert bow.terms >= 4 and bow.spearman_rho > 0.2
+    assert bow.rho_between > 0.2 and bow.between_pairs > 0  # the comparable figure, beside all pairs
     assert "at least 4 colour terms" in summary.set_index("model").loc["restgan", "note"]
     assert all(p.is_file() for p in written["stackgan-bow"])

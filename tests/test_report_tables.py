@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from _run_helpers import entry, write_metrics, write_summary
+from _run_helpers import entry, write_calibration, write_metrics, write_summary
 
 from ganbench.report.results import ResultsError, load_results
-from ganbench.report.tables import BEYOND_COLUMNS, PAPER_COLUMNS, build_table, to_csv, to_latex, to_markdown
+from ganbench.report.tables import (
+    BEYOND_COLUMNS,
+    PAPER_COLUMNS,
+    build_table,
+    calibration_positions,
+    position_summary,
+    to_csv,
+    to_latex,
+    to_markdown,
+)
 
 REPORTED = {"is_type": 22.0, "is_colour": 100.0, "is_gender": 27.0, "fid": -81.0}  # ReStGAN paper, Table 1
 # model, variant -> per seed: (type IS, colour IS, gender IS, FID)
@@ -17,24 +26,25 @@ FIXED = {
     ("restgan", "no-colour"): [(2.8, 3.0, 2.2, 1.5), (3.0, 3.2, 2.4, 2.5)],
 }
 
+# cells: mean over the two seeds ± 95% t-interval (t_{0.975,1} = 12.706; sd 0.1414 -> 1.27)
 EXPECTED_MARKDOWN = """\
 | Model | Type IS ↑ | Colour IS ↑ | Gender IS ↑ | FID ↓ |
 |---|---:|---:|---:|---:|
-| stackgan-bow | 2.10 ± 0.14 | 3.20 ± 0.28 | 1.60 ± 0.14 | 11.00 ± 1.41 |
-| stackgan-lstm | 2.50 ± 0.14 | 2.10 ± 0.14 | 2.00 ± 0.14 | 8.50 ± 0.71 |
-| restgan | **3.10 ± 0.14** | **6.40 ± 0.57** | **2.50 ± 0.14** | 2.50 ± 0.71 |
-| restgan (no-colour) | 2.90 ± 0.14 | 3.10 ± 0.14 | 2.30 ± 0.14 | **2.00 ± 0.71** |
+| stackgan-bow | 2.10 ± 1.27 | 3.20 ± 2.54 | 1.60 ± 1.27 | 11.00 ± 12.71 |
+| stackgan-lstm | 2.50 ± 1.27 | 2.10 ± 1.27 | 2.00 ± 1.27 | 8.50 ± 6.35 |
+| restgan | **3.10 ± 1.27** | **6.40 ± 5.08** | **2.50 ± 1.27** | 2.50 ± 6.35 |
+| restgan (no-colour) | 2.90 ± 1.27 | 3.10 ± 1.27 | 2.30 ± 1.27 | **2.00 ± 6.35** |
 | restgan vs best baseline | +24.0% (paper +22%) | +100.0% (paper +100%) | +25.0% (paper +27%) | \
 -70.6% (paper -81%) |
 """
 
 EXPECTED_CSV = """\
-model,variant,n_seeds,is_type_mean,is_type_std,is_colour_mean,is_colour_std,is_gender_mean,is_gender_std,\
-fid_mean,fid_std
-stackgan-bow,default,2,2.1,0.141421,3.2,0.282843,1.6,0.141421,11,1.41421
-stackgan-lstm,default,2,2.5,0.141421,2.1,0.141421,2,0.141421,8.5,0.707107
-restgan,default,2,3.1,0.141421,6.4,0.565685,2.5,0.141421,2.5,0.707107
-restgan,no-colour,2,2.9,0.141421,3.1,0.141421,2.3,0.141421,2,0.707107
+model,variant,n_seeds,spread,is_type_mean,is_type_spread,is_colour_mean,is_colour_spread,is_gender_mean,\
+is_gender_spread,fid_mean,fid_spread
+stackgan-bow,default,2,95% t-interval over seeds,2.1,1.27062,3.2,2.54124,1.6,1.27062,11,12.7062
+stackgan-lstm,default,2,95% t-interval over seeds,2.5,1.27062,2.1,1.27062,2,1.27062,8.5,6.3531
+restgan,default,2,95% t-interval over seeds,3.1,1.27062,6.4,5.08248,2.5,1.27062,2.5,6.3531
+restgan,no-colour,2,95% t-interval over seeds,2.9,1.27062,3.1,1.27062,2.3,1.27062,2,6.3531
 """
 
 
@@ -56,7 +66,8 @@ def results(tmp_path):
 def test_paper_table_markdown_matches_exactly(results):
     table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
     assert to_markdown(table) == EXPECTED_MARKDOWN
-    assert table.caption_spread() == "mean ± std over 2 seeds"
+    assert table.caption_spread().startswith("mean ± 95% t-interval over 2 seeds")
+    assert "fewer than 3 seeds a change between models gets no interval" in table.caption_spread()
     assert results.missing == ["stackgan-ac__default__seed0"]
 
 
@@ -71,6 +82,7 @@ def test_relative_change_uses_the_best_baseline_per_column(results):
     assert change.loc["is_colour", "best_baseline_model"] == "stackgan-bow"
     assert change.loc["fid", "change_percent"] == pytest.approx((2.5 - 8.5) / 8.5 * 100)
     assert change.loc["is_gender", "paper_percent"] == 27.0
+    assert change["ci_low"].isna().all() and not change["significant"].any()  # two seeds: no interval
 
 
 def test_no_proposed_model_means_no_change_row_and_any_model_can_be_proposed(results):
@@ -84,7 +96,7 @@ def test_latex_is_booktabs_with_bold_and_escapes(results):
     table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
     latex = to_latex(table, "Paper table", "tab:paper")
     assert "\\toprule" in latex and "\\midrule" in latex and "\\bottomrule" in latex
-    assert "\\textbf{3.10 $\\pm$ 0.14}" in latex
+    assert "\\textbf{3.10 $\\pm$ 1.27}" in latex
     assert "+24.0\\% (paper +22\\%)" in latex
     assert "\\label{tab:paper}" in latex
 
@@ -96,7 +108,7 @@ def test_beyond_table_reads_per_attribute_entries_and_skips_absent_columns(resul
     lines = to_markdown(table).splitlines()
     assert lines[0] == "| Model | Type acc. ↑ | Gender acc. ↑ | KID ↓ |"
     # every model ties on the accuracies, so all are bold
-    assert lines[2] == "| stackgan-bow | **55.00% ± 7.07%** | **70.00% ± 0.00%** | 0.11 ± 0.01 |"
+    assert lines[2] == "| stackgan-bow | **55.00% ± 63.53%** | **70.00% ± 0.00%** | 0.11 ± 0.13 |"
     assert table.change is None
 
 
@@ -111,3 +123,66 @@ def test_single_seed_shows_the_evaluation_spread(tmp_path):
 def test_not_a_results_folder_is_a_clear_error(tmp_path):
     with pytest.raises(ResultsError, match="expected .*cells"):
         load_results(tmp_path)
+
+
+def _three_seed_results(root):
+    # restgan beats the baseline on type IS in every seed; on colour IS it wins one seed and loses two
+    per_seed = {"stackgan-bow": [(2.0, 3.0), (2.1, 3.6), (1.9, 2.4)],
+                "restgan": [(3.0, 3.6), (3.3, 2.9), (2.8, 2.6)]}
+    names = []
+    for model, seeds in per_seed.items():
+        for seed, (t, c) in enumerate(seeds):
+            names.append(write_metrics(root, model, "default", seed, {"is_type": t, "is_colour": c}).name)
+    write_summary(root, names)
+    return load_results(root)
+
+
+def test_three_seeds_give_a_bootstrap_interval_and_mark_only_what_excludes_zero(tmp_path):
+    table = build_table(_three_seed_results(tmp_path).metrics, PAPER_COLUMNS, proposed="restgan",
+                        reported=REPORTED)
+    change = table.change
+    assert change.loc["is_type", "paired_seeds"] == 3
+    assert change.loc["is_type", "ci_low"] > 0 and change.loc["is_type", "significant"]
+    assert change.loc["is_colour", "ci_low"] < 0 < change.loc["is_colour", "ci_high"]
+    assert not change.loc["is_colour", "significant"]
+    row = to_markdown(table).splitlines()[-1]
+    type_cell, colour_cell = row.split(" | ")[1:3]
+    assert type_cell.startswith("+51.7% [+") and "]* (paper +22%)" in type_cell
+    assert "]* " not in colour_cell and "[" in colour_cell
+
+
+def test_one_seed_shows_no_interval_and_no_mark_on_the_change_row(tmp_path):
+    write_metrics(tmp_path, "stackgan-bow", "default", 0, {"is_type": 2.0})
+    write_metrics(tmp_path, "restgan", "default", 0, {"is_type": 3.0})
+    table = build_table(load_results(tmp_path).metrics, PAPER_COLUMNS, proposed="restgan", reported=REPORTED)
+    assert "nothing is marked significant" in table.caption_spread()
+    assert to_markdown(table).splitlines()[-1] == "| restgan vs best baseline | +50.0% (paper +22%) |"
+
+
+def test_calibration_rows_are_set_apart_never_bold_and_locate_each_model(tmp_path):
+    for model, values in (("stackgan-bow", (1.5, 40.0, 0.6)), ("restgan", (2.0, 20.0, 0.9))):
+        write_metrics(tmp_path, model, "default", 0, dict(zip(("is_type", "fid", "retention_rate"), values,
+                                                              strict=True)))
+    write_calibration(tmp_path, "real", "real images", {"is_type": 3.0, "fid": 10.0, "retention_rate": None})
+    write_calibration(tmp_path, "mean-image", "mean image", {"is_type": 1.0, "fid": 60.0,
+                                                              "retention_rate": 1.0})
+    results = load_results(tmp_path)
+    assert set(results.calibration["model"]) == {"real images", "mean image"}
+    table = build_table(results.metrics, PAPER_COLUMNS, proposed="restgan", calibration=results.calibration)
+    lines = to_markdown(table).splitlines()
+    assert lines[-3:] == ["| calibration (not models) |  |  |",
+                          "| real images | 3.00 ± 0.05 | 10.00 ± 0.05 |",  # best of all, yet not bold
+                          "| mean image | 1.00 ± 0.05 | 60.00 ± 0.05 |"]
+    assert "| restgan | **2.00 ± 0.05** | **20.00 ± 0.05** |" in lines
+    positions = calibration_positions(table)
+    assert positions.loc["restgan", "is_type"] == pytest.approx(50.0)  # 1 -> 3, at 2
+    assert positions.loc["stackgan-bow", "fid"] == pytest.approx(40.0)  # 60 -> 10, at 40
+    # medians over the two columns: restgan (50% + 80%) / 2, stackgan-bow (25% + 40%) / 2
+    assert position_summary(table).endswith("have a value): restgan 65%, stackgan-bow 32%.")
+    csv = to_csv(table).splitlines()
+    assert csv[-2].startswith("real images,calibration,1,") and csv[-1].startswith("mean image,calibration")
+    latex = to_latex(table, "Paper", "tab:paper")
+    assert "\\midrule\ncalibration (not models) &" in latex
+    beyond = build_table(results.metrics, BEYOND_COLUMNS, calibration=results.calibration)
+    # retention is never bold (a static image wins it); the real row has no refinement: n/a
+    assert "**" not in to_markdown(beyond) and "| real images | n/a |" in to_markdown(beyond)

@@ -47,7 +47,7 @@ condition_dim = 4
 residual_blocks = 0
 
 [eval]
-n_samples = 4
+n_samples = 6
 device = "cpu"
 net = {{ epochs = 1, width = 4, image_size = 16, batch_size = 32 }}
 
@@ -79,17 +79,21 @@ def test_tiny_experiment_end_to_end_then_resume_and_report(tmp_path, one_thread)
     for cell in ("stackgan-bow__default__seed0", "restgan__default__seed0"):
         folder = out / "cells" / cell
         metrics = json.loads((folder / "metrics.json").read_text())
-        assert metrics["n_samples"] == 4 and "mean" in metrics["is_type"]
-        assert "n_samples = 4" in (folder / "run" / "config.toml").read_text()  # recorded is what was used
+        assert metrics["n_samples"] == 6 and "mean" in metrics["is_type"]  # two passes over 3 test items
+        assert "n_samples = 6" in (folder / "run" / "config.toml").read_text()  # recorded is what was used
         assert (folder / "run" / "done.json").is_file()
         assert (folder / "media" / "stream0_seed0.png").is_file()
     index = (out / "index.md").read_text()
     assert "| restgan vs best baseline | " in index and "(paper +22%)" in index
+    assert "| real images |" in index and "| mean image |" in index  # calibration rows, once per experiment
+    calibration = json.loads((out / "calibration" / "real.json").read_text())
+    assert calibration["settings"]["image_size"] == 32 and calibration["baseline"]["key"]
     assert (out / "figures" / "strip0.gif").is_file() and (out / "index.html").is_file()
 
     resumed = runner.invoke(main, ["run", str(experiment), "--out", str(out), "--resume"])
     assert resumed.exit_code == 0, resumed.output
     assert "2 cells: 0 run, 2 already finished, 0 failed" in resumed.output
+    assert json.loads((out / "calibration" / "real.json").read_text()) == calibration  # reused, not redone
 
     report = runner.invoke(main, ["report", str(out), "--out", str(tmp_path / "report"), "--tables-only"])
     assert report.exit_code == 0, report.output

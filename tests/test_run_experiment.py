@@ -78,6 +78,7 @@ def test_good_experiment_plans_cells_with_merged_overrides(tmp_path):
     (GOOD + "\n[launcher]\nnode = 2\n", "'launcher.node' is not a valid key; did you mean 'launcher.nodes'?"),
     (GOOD.replace('name = "tiny"', 'name = "tiny"\nproposed = "restgn"'), "'run.proposed' names 'restgn'"),
     ("models = [", "not valid TOML"),
+    (GOOD.replace("[eval]\n", '[eval]\nreference = "val"\n'), "'eval.reference' must be one of 'train'"),
 ])
 def test_bad_experiment_files_name_the_file_and_key(tmp_path, bad, expected):
     path = write(tmp_path, bad)
@@ -155,6 +156,18 @@ def test_a_failing_report_keeps_the_results_and_says_how_to_retry(tmp_path):
     outcomes = run_experiment(_experiment(tmp_path), tmp_path / "out", pipeline, log=messages.append)
     assert {o.status for o in outcomes} == {"done"}
     assert "ganbench report" in messages[-1] and (tmp_path / "out/report_error.txt").is_file()
+
+
+def test_calibration_runs_once_after_the_cells_and_a_failure_keeps_the_report(tmp_path):
+    pipeline, calls, reports = FakeSteps().pipeline(), [], []
+    pipeline.calibrate = lambda results, catalog, settings: calls.append(settings.reference)
+    run_experiment(_experiment(tmp_path), tmp_path / "out", pipeline, log=lambda _: None)
+    assert calls == ["train"]
+    pipeline.calibrate, pipeline.write_report = (lambda *args: 1 / 0), reports.append
+    messages = []
+    run_experiment(_experiment(tmp_path), tmp_path / "out", pipeline, resume=True, log=messages.append)
+    assert "the calibration rows failed (ZeroDivisionError" in messages[-1]
+    assert (tmp_path / "out/calibration/error.txt").is_file() and reports == [tmp_path / "out"]
 
 
 def test_trained_but_unevaluated_cell_is_only_evaluated(tmp_path):

@@ -12,10 +12,13 @@ import click  # noqa: E402
 
 from ganbench import __version__  # noqa: E402
 from ganbench.cli.colors import colors  # noqa: E402
+from ganbench.cli.compare import compare_command  # noqa: E402
 from ganbench.cli.config import config_group  # noqa: E402
 from ganbench.cli.data import data  # noqa: E402
 from ganbench.cli.evaluate import eval_command, eval_net  # noqa: E402
 from ganbench.cli.experiment import report_command, run_command  # noqa: E402
+from ganbench.cli.explore import explore_command  # noqa: E402
+from ganbench.cli.pretrained import pretrained_group  # noqa: E402
 from ganbench.cli.status import status_command  # noqa: E402
 from ganbench.cli.zoo import generate_command, models_command, train_command  # noqa: E402
 
@@ -33,5 +36,6 @@ def main() -> None:
 
 
 for command in (data, colors, models_command, config_group, train_command, generate_command, eval_net,
-                eval_command, run_command, status_command, report_command):
+                eval_command, run_command, status_command, report_command, compare_command,
+                pretrained_group, explore_command):
     main.add_command(command)

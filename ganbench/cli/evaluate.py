@@ -33,6 +33,8 @@ EVAL_FLAGS = (
                 "Inception layer for FID/KID (smaller layers suit small sample counts)."),
     SettingFlag("--k", "eval.k", click.INT, "k of precision@k."),
     SettingFlag("--batch-size", "eval.batch_size", click.INT, "Query streams per generate call."),
+    SettingFlag("--reference", "eval.reference", str,
+                "Real images FID/KID compare with: train, test or heldout (val + test)."),
     *EVAL_NET_FLAGS,
 )
 NET_TRAIN_FLAGS = (SettingFlag("--seed", "eval.net.seed", click.INT, "Training seed."), *EVAL_NET_FLAGS)
@@ -83,16 +85,20 @@ def resolved_device(name: str) -> str:
 
 
 @click.command("eval")
-@click.argument("run_dir", type=EXISTING_DIR)
+@click.argument("run_dir", type=EXISTING_DIR, required=False)
+@click.option("--baseline", default=None,
+              help="Score a calibration row instead of a run: real (the catalog's own photos) or mean-image.")
+@click.option("--image-size", "baseline_size", type=click.IntRange(min=8), default=None,
+              help="Image size of a --baseline row (default: the eval net's input size; use the models').")
 @click.option("--catalog", "catalog_dir", type=EXISTING_DIR,
-              help="Catalog to evaluate on (default: the one in RUN_DIR/config.toml).")
+              help="Catalog to evaluate on (default: the one in RUN_DIR/config.toml; needed by --baseline).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Where to write metrics.json (default: RUN_DIR/metrics.json).")
 @click.option("--set", "overrides", multiple=True, metavar="eval.KEY=VALUE",
               help="Override one [eval] setting, value read as TOML (repeatable).")
 @setting_flags(EVAL_FLAGS)
-def eval_command(run_dir: Path, catalog_dir: Path | None, out: Path | None, overrides: tuple[str, ...],
-                 **flags) -> None:
+def eval_command(run_dir: Path | None, baseline: str | None, baseline_size: int | None,
+                 catalog_dir: Path | None, out: Path | None, overrides: tuple[str, ...], **flags) -> None:
     """Evaluate a run's EMA generator on a catalog's test query streams; write metrics.json.
 
     The catalog is the one the run was trained on (from its config.toml) unless --catalog names
@@ -100,6 +106,10 @@ def eval_command(run_dir: Path, catalog_dir: Path | None, out: Path | None, over
     (what its experiment asked for), then the options below, then every --set. Trains the catalog's
     evaluation network first if it has none for this lookup table (stored in CATALOG/eval_net/ and
     reused). Prints a summary table; the same checkpoint, catalog and settings give the same metrics.
+    With --baseline (and no RUN_DIR; settings: the defaults, the options, --set) it scores a calibration
+    row with the same code: 'real' draws each test item's own photo at every step (the ceiling; FID/KID
+    against real photos without those items), 'mean-image' the mean train photo for every query (the
+    floor).
 
     \b
     Examples:
@@ -108,21 +118,63 @@ def eval_command(run_dir: Path, catalog_dir: Path | None, out: Path | None, over
       ganbench eval runs/restgan --catalog catalogs/synth --n-samples 2000 --seed 1 --out m.json
       ganbench eval runs/bow --catalog catalogs/synth --inception-weights ~/weights-inception.pth
       ganbench eval runs/bow --catalog catalogs/synth --set eval.bootstrap_rounds=200
+      ganbench eval --baseline real --catalog catalogs/synth --image-size 64 --out real.json
+      ganbench eval --baseline mean-image --catalog catalogs/synth --reference heldout --out mean.json
     """
-    from ganbench.eval.evaluate import evaluate_run
     from ganbench.eval.summary import format_summary
     from ganbench.train.runs import CONFIG
 
-    if not (run_dir / CONFIG).is_file():
+    out = _eval_target(run_dir, baseline, out, catalog_dir)
+    if baseline is None and not (run_dir / CONFIG).is_file():
         raise click.ClickException(f"{run_dir} is not a run folder: {CONFIG} is missing")
-    out = out or run_dir / "metrics.json"
     try:
-        settings = _eval_settings(run_dir / CONFIG, EVAL_FLAGS, flags, overrides)
-        metrics = evaluate_run(run_dir, _run_catalog(run_dir, catalog_dir), settings, out, log=_to_stderr)
+        if baseline is not None:
+            settings = _eval_settings(None, EVAL_FLAGS, flags, overrides)
+            metrics = _evaluate_baseline(baseline, _open_catalog(catalog_dir), settings, baseline_size, out)
+        else:
+            from ganbench.eval.evaluate import evaluate_run
+
+            settings = _eval_settings(run_dir / CONFIG, EVAL_FLAGS, flags, overrides)
+            metrics = evaluate_run(run_dir, _run_catalog(run_dir, catalog_dir), settings, out, log=_to_stderr)
     except (ValueError, FileNotFoundError) as error:
         raise click.ClickException(str(error)) from error
     click.echo(format_summary(metrics))
     click.echo(f"wrote {out}")
+
+
+def _eval_target(run_dir: Path | None, baseline: str | None, out: Path | None, catalog_dir: Path | None
+                 ) -> Path:
+    """Where metrics.json goes; refuses RUN_DIR with --baseline, neither, an unknown baseline, or a
+    baseline without --catalog / --out."""
+    from ganbench.eval.baseline_names import ROW_NAMES
+
+    if run_dir is not None and baseline is not None:
+        raise click.ClickException(f"give a RUN_DIR or --baseline, not both (got {run_dir} and --baseline "
+                                   f"{baseline}): a baseline row has no run")
+    if run_dir is None and baseline is None:
+        raise click.ClickException("give a RUN_DIR to evaluate, or --baseline real|mean-image")
+    if baseline is not None and baseline not in ROW_NAMES:
+        raise click.ClickException(f"--baseline: unknown baseline {baseline!r}; expected one of: "
+                                   f"{', '.join(ROW_NAMES)}")
+    if baseline is not None and catalog_dir is None:
+        raise click.ClickException(f"--baseline {baseline} needs --catalog DIR (a baseline row has no run "
+                                   "whose catalog it could use)")
+    if baseline is not None and out is None:
+        raise click.ClickException(f"--baseline {baseline} needs --out FILE (a baseline row has no run "
+                                   "folder to write into)")
+    return out or run_dir / "metrics.json"
+
+
+def _evaluate_baseline(baseline: str, catalog, settings, image_size: int | None, out: Path) -> dict:
+    """A calibration row's metrics, written to ``out``."""
+    import colorspace
+    from ganbench.eval.calibration import evaluate_baseline
+    from ganbench.eval.evaluate import write_metrics
+
+    lookup = colorspace.open_lookup(settings.colour_lookup, setting="eval.colour_lookup")
+    metrics = evaluate_baseline(baseline, catalog, lookup, settings, image_size, log=_to_stderr)
+    write_metrics(metrics, out)
+    return metrics
 
 
 @click.group("eval-net")

@@ -133,8 +133,9 @@ def _parse_seeds(ctx: click.Context, param: click.Parameter, value: str) -> list
 
 
 @click.command("generate")
-@click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
-@click.argument("steps", nargs=-1, required=True)
+@click.argument("run_and_steps", nargs=-1, required=True, metavar="[RUN] STEP...")
+@click.option("--pretrained", metavar="NAME",
+              help="A pretrained model shipped with ganbench instead of RUN (`ganbench pretrained list`).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False), help="PNG file to write.")
 @click.option("--seeds", default="0,1,2", show_default=True, callback=_parse_seeds,
               help="Noise seeds, comma-separated: one row per seed (same seed, same images).")
@@ -145,10 +146,10 @@ def _parse_seeds(ctx: click.Context, param: click.Parameter, value: str) -> list
 @click.option("--device", default="auto", show_default=True,
               help="Device to generate on: auto (CUDA when available, else CPU), cpu or cuda.")
 @click.option("--catalog", type=click.Path(file_okay=False), help="The run's catalog, if it has moved.")
-def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seeds: list[int], tile_size: int,
-                     labels: bool, device: str, catalog: str | None) -> None:
-    """Write the refinement strip of a query stream: one image per step, drawn by the EMA generator,
-    one row per noise seed.
+def generate_command(run_and_steps: tuple[str, ...], pretrained: str | None, out_path: str, seeds: list[int],
+                     tile_size: int, labels: bool, device: str, catalog: str | None) -> None:
+    """Write the refinement strip of a query stream: one image per step, drawn by the EMA generator of
+    the run in RUN (or of a pretrained model), one row per noise seed.
 
     Each STEP adds words to the query; quote steps of several words. Words the model's vocabulary does
     not know are read as unknown and named in a warning; a query with no known word is an error.
@@ -156,6 +157,7 @@ def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seeds:
     \b
     Examples:
       ganbench generate runs/restgan "women's black pants" petite capri --out strip.png
+      ganbench generate --pretrained restgan-synth "women's black pants" petite capri --out strip.png
       ganbench generate runs/bow "men's navy blue jeans" slim --out bow.png --seeds 3 --no-labels
       ganbench generate runs/restgan "women's red shorts" cuffed --out s.png --seeds 0,1,2,3 --tile-size 128
     """
@@ -164,8 +166,10 @@ def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seeds:
     from ganbench.train.runs import load_run, refinement_strip
     from ganbench.train.samples import save_strips
 
+    run_dir, steps = _run_and_steps(run_and_steps, pretrained)
     try:
-        run = load_run(run_dir, device=resolved_device(device), catalog_path=catalog)
+        run = (_load_pretrained(pretrained, resolved_device(device)) if pretrained
+               else load_run(run_dir, device=resolved_device(device), catalog_path=catalog))
         _refuse_unknown_only(run, list(steps))
         strips, unknown = zip(*(refinement_strip(run, list(steps), seed) for seed in seeds), strict=True)
     except CatalogError as error:
@@ -181,6 +185,27 @@ def generate_command(run_dir: str, steps: tuple[str, ...], out_path: str, seeds:
                        title=f"{name}, step {run.step}" if labels else "")
     click.echo(f"wrote {path}: {len(seeds)} seed(s) x {len(steps)} steps, images at "
                f"{strips[0].shape[-1]} px shown at {tile_size} px ({name}, step {run.step})")
+
+
+def _run_and_steps(arguments: tuple[str, ...], pretrained: str | None) -> tuple[str | None, tuple[str, ...]]:
+    """(RUN, STEPs) of ``generate``'s arguments: with --pretrained every argument is a step."""
+    from pathlib import Path
+
+    if pretrained:
+        return None, arguments
+    run_dir, steps = arguments[0], arguments[1:]
+    if not Path(run_dir).is_dir():
+        raise click.BadParameter(f"{run_dir!r} is not a folder; expected a run folder (or --pretrained NAME) "
+                                 "followed by the query steps", param_hint="RUN")
+    if not steps:
+        raise click.BadParameter("give at least one query STEP after RUN", param_hint="STEP")
+    return run_dir, steps
+
+
+def _load_pretrained(name: str, device: str):
+    from ganbench.pretrained import load_pretrained
+
+    return load_pretrained(name, device)
 
 
 def _refuse_unknown_only(run, steps: list[str]) -> None:

@@ -198,7 +198,8 @@ class EvalConfig:
     """
 
     n_samples: int | None = None
-    """Query streams drawn from the test split (unset: one per test item; more cycle through them)."""
+    """Query streams drawn from the test split (unset: one per test item), rounded to whole passes over
+    the test streams so every query counts equally."""
     seed: int = 0
     """Seed of the evaluation's noise."""
     inception_weights: str | None = None
@@ -217,6 +218,9 @@ class EvalConfig:
     """Lookup table of the colour head and colour metrics: 'default' or a saved table's path."""
     net: EvalNetOptions = field(default_factory=EvalNetOptions)
     """Training options of the evaluation network, [eval.net]."""
+    reference: Literal["train", "test", "heldout"] = "train"
+    """Real images FID/KID compare with: train (the largest split, never the photos the real-images row
+    draws), test, or heldout (val + test); see ganbench.eval.reference."""
 
     def check(self) -> Problems:
         problems = at_least(self, ("k", "batch_size", "bootstrap_rounds"), 1)

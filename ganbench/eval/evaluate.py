@@ -1,10 +1,12 @@
-"""One evaluation of a trained generator: every metric of ``metrics.json`` from one pass over the images.
+"""One evaluation of an image source: every metric of ``metrics.json`` from one pass over the images.
 
-Flow: the catalog's evaluation network (trained once, reused) -> generate the test query streams with a
-fixed seed, extracting classifier features per batch -> real-image features from the keyed cache ->
-IS per head, FID / KID, colour fidelity, attribute accuracy, refinement retention, retrieval. Every
-metric is ``{"mean", "std", "n", "spread"}`` (see :mod:`ganbench.eval.uncertainty`); the file layout is
-documented in docs/architecture.md (Evaluation).
+Flow: the catalog's evaluation network (trained once, reused) -> draw the test query streams (whole
+passes) with a fixed seed, extracting classifier features per batch -> real-image features from the keyed
+cache -> IS per head, FID / KID against the reference set, colour fidelity, attribute accuracy,
+refinement, retrieval. The source is a trained model (:func:`evaluate_model`, :func:`evaluate_run`) or a
+calibration row (:mod:`ganbench.eval.calibration`); the metric code is the same for all. Every metric is
+``{"mean", "std", "n", "spread"}`` (see :mod:`ganbench.eval.uncertainty`); the file layout is documented
+in docs/architecture.md (Evaluation).
 """
 
 from __future__ import annotations
@@ -37,15 +39,29 @@ from ganbench.eval.extractor import (
     inception_extractor,
     logits_feature,
 )
-from ganbench.eval.features import cached_real_features, extract_features, inception_score, kid_entry
+from ganbench.eval.features import (
+    cached_real_features,
+    extract_features,
+    inception_score,
+    is_split_count,
+    kid_entry,
+)
 from ganbench.eval.fid import FID_BOOTSTRAP_ROUNDS, fid_entry, fid_statistics
-from ganbench.eval.generation import GeneratedSet, evaluation_streams, generate_and_extract
-from ganbench.eval.retention import refinement_metrics
-from ganbench.eval.retrieval import precision_at_k
+from ganbench.eval.generation import (
+    EvaluationStreams,
+    GeneratedSet,
+    ImageSource,
+    ModelSource,
+    evaluation_streams,
+    generate_and_extract,
+)
+from ganbench.eval.reference import ReferencePlan, dimension_warnings, plan_reference
+from ganbench.eval.retention import refinement_metrics, undefined_refinement
+from ganbench.eval.retrieval import NO_EXCLUSION, precision_at_k
 from ganbench.eval.uncertainty import metric_entry
 from ganbench.train.precision import resolve_device
 
-METRICS_FORMAT = "ganbench-metrics/1"
+METRICS_FORMAT = "ganbench-metrics/2"  # /2: response and precision@k redefined (issue 11)
 IS_HEADS = ("type", "colour", "gender")
 
 
@@ -66,25 +82,13 @@ def _versions() -> dict[str, str]:
 
 def _distribution_metrics(
     generated: GeneratedSet,
-    catalog: Any,
-    net: EvalNet,
-    extractor: Any,
+    plan: ReferencePlan,
+    all_features: torch.Tensor,
     settings: EvalConfig,
+    catalog: Any,
     log: Callable[[str], None],
-) -> tuple[dict, torch.Tensor]:
-    """IS per head, FID and KID; also returns the classifier features of the whole catalog (gallery)."""
-    size, cache = int(generated.final_images.shape[-1]), Path(catalog.root) / EVAL_NET_DIRNAME / "cache"
-    gallery = cached_real_features(
-        catalog,
-        "all",
-        np.arange(len(catalog.items)),
-        size,
-        extractor,
-        net.weights_hash,
-        cache,
-        settings.device,
-        log,
-    )[POOLED]
+) -> dict:
+    """IS per head (all drawn images), FID and KID (the plan's drawn images against its reference)."""
     out: dict[str, Any] = {}
     for head in IS_HEADS:
         logits = generated.final_logits.get(head)
@@ -93,36 +97,61 @@ def _distribution_metrics(
             if logits is None
             else inception_score(logits, settings.seed)
         )
-    test = torch.from_numpy(np.asarray(catalog.indices("test"), dtype=np.int64))
-    real, fake, name = gallery[test], generated.final_pooled, CLASSIFIER_EXTRACTOR
+    chosen = torch.from_numpy(plan.generated)
+    real, fake, name = all_features[torch.from_numpy(plan.reference)], generated.final_pooled[chosen], None
     if settings.inception_weights is not None:
-        layer = settings.inception_feature
-        inception, weights_hash = inception_extractor(settings.inception_weights, settings.device, layer)
-        real = cached_real_features(
-            catalog, "test", test.numpy(), size, inception, weights_hash, cache, settings.device, log
-        )[layer]
-        fake = extract_features(generated.final_images, inception, device=settings.device)[layer]
-        name = f"{INCEPTION_EXTRACTOR}:{layer}"
+        real, fake, name = _inception_features(generated, plan, catalog, settings, log)
     out["fid"] = fid_entry(fake, fid_statistics(real), settings.seed)
     out["kid"] = kid_entry(fake, real, settings.seed)
-    out["fid_features"] = name
-    out["settings"] = {
-        "image_size": size,
-        "bootstrap_rounds": settings.bootstrap_rounds,
-        "fid_bootstrap_rounds": FID_BOOTSTRAP_ROUNDS,
-    }
-    return out, gallery
+    out["fid_features"] = name or CLASSIFIER_EXTRACTOR
+    out["reference"] = plan.to_json()
+    out["warnings"] = dimension_warnings(plan, int(real.shape[1]))
+    for warning in out["warnings"]:
+        log(f"eval: warning: {warning}")
+    return out
+
+
+def _inception_features(
+    generated: GeneratedSet,
+    plan: ReferencePlan,
+    catalog: Any,
+    settings: EvalConfig,
+    log: Callable[[str], None],
+) -> tuple[torch.Tensor, torch.Tensor, str]:
+    """Reference and drawn images' features on Inception-v3 (all catalog images cached once)."""
+    size, cache = int(generated.final_images.shape[-1]), Path(catalog.root) / EVAL_NET_DIRNAME / "cache"
+    layer = settings.inception_feature
+    inception, weights_hash = inception_extractor(settings.inception_weights, settings.device, layer)
+    everything = cached_real_features(
+        catalog, "all", np.arange(len(catalog.items)), size, inception, weights_hash, cache,
+        settings.device, log
+    )[layer]
+    chosen = generated.final_images[torch.from_numpy(plan.generated)]
+    fake = extract_features(chosen, inception, device=settings.device)[layer]
+    return everything[torch.from_numpy(plan.reference)], fake, f"{INCEPTION_EXTRACTOR}:{layer}"
+
+
+def _all_features(
+    catalog: Any, size: int, net: EvalNet, extractor: Any, settings: EvalConfig, log: Callable[[str], None]
+) -> torch.Tensor:
+    """Pooled classifier features of every catalog image (cached): the reference set and the gallery."""
+    cache = Path(catalog.root) / EVAL_NET_DIRNAME / "cache"
+    everything = np.arange(len(catalog.items))
+    return cached_real_features(
+        catalog, "all", everything, size, extractor, net.weights_hash, cache, settings.device, log
+    )[POOLED]
 
 
 def _attribute_metrics(
     generated: GeneratedSet,
+    streams: EvaluationStreams,
     requests: Requests,
     space: LabelSpace,
     catalog: Any,
-    gallery: torch.Tensor,
+    all_features: torch.Tensor,
     settings: EvalConfig,
 ) -> dict:
-    """Colour fidelity, attribute accuracy, refinement retention and retrieval."""
+    """Colour fidelity, attribute accuracy, refinement and retrieval (gallery: the train split)."""
     seed, rounds, n = settings.seed, settings.bootstrap_rounds, len(requests.n_steps)
     asked = requests.final_labels()
     differences = colour_differences(generated.final_images, requests.colour_terms, term_labs(space.lookup))
@@ -133,12 +162,16 @@ def _attribute_metrics(
     metrics.update(
         refinement_metrics(generated.predicted, generated.pooled, requests, space.heads, seed, rounds)
     )
-    k = min(settings.k, len(gallery))
-    metrics["precision_at_k"] = precision_at_k(
-        generated.final_pooled, gallery, space.label_matrix(catalog.items), asked, k, seed, rounds
-    )
+    gallery = np.asarray(catalog.indices("train"), dtype=np.int64)
+    position = {int(item): i for i, item in enumerate(gallery)}
+    own = np.array([position.get(int(item), NO_EXCLUSION) for item in streams.items], dtype=np.int64)
+    k = min(settings.k, len(gallery) - int((own >= 0).any()))
+    labels = space.label_matrix([catalog.items[i] for i in gallery])
+    metrics.update(precision_at_k(generated.final_pooled, all_features[torch.from_numpy(gallery)], labels,
+                                  asked, k, seed, rounds, exclude=own))
     metrics["settings"] = {
         "retrieval_k": k,
+        "retrieval_gallery": f"train ({len(gallery)} products, the query's own item excluded)",
         "colour_terms_without_cluster": unclustered_count(differences, clusters),
     }
     return metrics
@@ -167,31 +200,44 @@ def _provenance(
     }
 
 
-def evaluate_model(
-    model: Any, catalog: Any, lookup: Any, settings: EvalConfig, log: Callable[[str], None] = print
+def evaluate_source(
+    source: ImageSource, catalog: Any, lookup: Any, settings: EvalConfig,
+    log: Callable[[str], None] = print,
 ) -> dict:
-    """All metrics of ``model`` (a GanModel) on ``catalog``'s test query streams, as ``settings`` (the
-    [eval] settings) say; ``lookup`` is the table of the colour head. See the module doc."""
+    """All metrics of the images ``source`` draws for ``catalog``'s test query streams (module doc)."""
     start = time.perf_counter()
     settings = dataclasses.replace(settings, device=str(resolve_device(settings.device, "eval.device")))
+    streams = evaluation_streams(catalog, settings.n_samples)
+    plan = plan_reference(catalog, settings.reference, streams.items, source.shows_catalog_photos,
+                          settings.seed)  # before any work: a reference set that cannot work stops here
     net = ensure_eval_net(catalog, lookup, settings.net, settings.device, log=log)
     space = LabelSpace(classes={h: tuple(n) for h, n in net.classes.items()}, lookup=lookup)
-    streams = evaluation_streams(catalog, settings.n_samples)
-    requests = parse_requests(streams, space, default_parser())
+    requests = parse_requests(streams.steps, space, default_parser())
     extractor = classifier_extractor(
         net, [POOLED, *(logits_feature(h) for h in space.heads)], settings.device
     )
-    log(f"eval: generating {len(streams)} query streams (seed {settings.seed})")
+    log(f"eval: drawing {streams.describe()} (seed {settings.seed})")
     generated = generate_and_extract(
-        model, streams, list(space.heads), extractor, settings.seed, settings.batch_size, settings.device
+        source, streams, list(space.heads), extractor, settings.seed, settings.batch_size, settings.device
     )
     tick = time.perf_counter()
-    metrics, gallery = _distribution_metrics(generated, catalog, net, extractor, settings, log)
-    attribute_metrics = _attribute_metrics(generated, requests, space, catalog, gallery, settings)
-    metrics["settings"].update(attribute_metrics.pop("settings"))
+    size = int(generated.final_images.shape[-1])
+    everything = _all_features(catalog, size, net, extractor, settings, log)
+    metrics = _distribution_metrics(generated, plan, everything, settings, catalog, log)
+    attribute_metrics = _attribute_metrics(generated, streams, requests, space, catalog, everything, settings)
+    if not source.refines:
+        attribute_metrics.update(undefined_refinement(space.heads))
+    metrics["settings"] = {
+        "image_size": size,
+        "bootstrap_rounds": settings.bootstrap_rounds,
+        "fid_bootstrap_rounds": FID_BOOTSTRAP_ROUNDS,
+        "is_splits": is_split_count(len(generated.final_images)),
+        **attribute_metrics.pop("settings"),
+    }
     metrics.update(attribute_metrics)
-    metrics.update(conditioning_metrics(model, streams, settings.seed, settings.bootstrap_rounds))
+    metrics.update(conditioning_metrics(source, streams.steps, settings.seed, settings.bootstrap_rounds))
     metrics.update(_provenance(net, space, catalog, settings, len(streams)))
+    metrics["streams"] = streams.to_json()
     metrics["timing"] = {
         "generate_s": round(generated.generate_seconds, 3),
         "features_s": round(generated.features_seconds, 3),
@@ -199,6 +245,13 @@ def evaluate_model(
         "total_s": round(time.perf_counter() - start, 3),
     }
     return metrics
+
+
+def evaluate_model(
+    model: Any, catalog: Any, lookup: Any, settings: EvalConfig, log: Callable[[str], None] = print
+) -> dict:
+    """All metrics of ``model`` (a GanModel) on ``catalog``'s test query streams; see the module doc."""
+    return evaluate_source(ModelSource(model), catalog, lookup, settings, log)
 
 
 def _hash_if_present(path: Path) -> str | None:

@@ -30,6 +30,7 @@ from ganbench.eval.uncertainty import metric_entry
 
 CACHE_FORMAT = "ganbench-real-features/1"
 IS_SPLITS = 10
+IS_MIN_SPLIT_SIZE = 50
 KID_SUBSETS = 100
 KID_SUBSET_SIZE = 1000
 
@@ -81,13 +82,24 @@ def extract_features(
     return {name: torch.cat(values) for name, values in parts.items()}
 
 
-def inception_score(logits: torch.Tensor, seed: int, splits: int = IS_SPLITS) -> dict:
-    """torch-fidelity's IS of pre-softmax ``logits`` (N, C): mean and std over ``splits`` splits."""
+def is_split_count(n: int, splits: int = IS_SPLITS, min_split_size: int = IS_MIN_SPLIT_SIZE) -> int:
+    """How many IS splits ``n`` images get: at most ``splits``, each of at least ``min_split_size`` images
+    (fewer splits rather than tiny ones: IS of a small split is biased low), and at least one."""
+    return max(1, min(splits, n // max(1, min_split_size)))
+
+
+def inception_score(
+    logits: torch.Tensor, seed: int, splits: int = IS_SPLITS, min_split_size: int = IS_MIN_SPLIT_SIZE
+) -> dict:
+    """torch-fidelity's IS of pre-softmax ``logits`` (N, C): mean and std over :func:`is_split_count`
+    splits; with a single split there is no spread (``std`` null)."""
     n = len(logits)
     if n < 2:
         return metric_entry(None, None, n, "isc_splits")
-    out = isc_features_to_metric(logits.double(), splits=min(splits, n), shuffle=True, rng_seed=seed)
-    return metric_entry(out[KEY_METRIC_ISC_MEAN], out[KEY_METRIC_ISC_STD], n, "isc_splits")
+    count = is_split_count(n, splits, min_split_size)
+    out = isc_features_to_metric(logits.double(), splits=count, shuffle=True, rng_seed=seed)
+    return metric_entry(out[KEY_METRIC_ISC_MEAN], out[KEY_METRIC_ISC_STD] if count > 1 else None, n,
+                        "isc_splits")
 
 
 def kid_entry(

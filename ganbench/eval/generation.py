@@ -1,16 +1,20 @@
 """Generating the evaluation images from the catalog's test query streams, features taken batch by batch.
 
-Sampling choices (ours): the streams are the test items' queries in catalog order, repeated cyclically
-when more samples than test items are asked for (each repeat gets fresh noise, since batches get their
-own seeds); batch b is generated with ``SeedSequence([seed, b])``, so a checkpoint evaluated twice with
-the same seed and batch size gets the same images.
+Sampling choices (ours): the streams are the test items' queries in catalog order, taken in whole passes
+(``n_samples`` is rounded to the nearest whole number of passes over the test streams, at least one, so
+every query counts equally); each repeat gets fresh noise, since batches get their own seeds. Batch b is
+generated with ``SeedSequence([seed, b])``, so a checkpoint evaluated twice with the same seed and batch
+size gets the same images.
+
+What draws the images is an :class:`ImageSource`: a trained model (:class:`ModelSource`) or a
+calibration source (:mod:`ganbench.eval.calibration`), all scored by the same code.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
@@ -20,15 +24,82 @@ from ganbench.eval.extractor import POOLED, logits_feature
 from ganbench.eval.features import extract_features
 
 
-def evaluation_streams(catalog: Any, n_samples: int | None) -> list[list[str]]:
-    """``n_samples`` query streams from the test split (all test items when ``None``)."""
-    test = [i for i in catalog.indices("test") if catalog.items[i].get("query")]
+@dataclass(frozen=True)
+class EvaluationStreams:
+    """The query streams to draw: ``steps`` per stream, ``items`` the catalog index of each stream's
+    item, ``passes`` over the ``n_test`` test streams, ``requested`` the ``n_samples`` asked for (None:
+    one pass)."""
+
+    steps: list[list[str]]
+    items: np.ndarray
+    passes: int
+    n_test: int
+    requested: int | None
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def describe(self) -> str:
+        """One line for the log: how many streams and, when rounded, from what."""
+        line = f"{len(self)} query streams ({self.passes} whole pass(es) over {self.n_test} test streams)"
+        if self.requested is not None and self.requested != len(self):
+            line += f"; n_samples {self.requested} rounded to whole passes so every query counts equally"
+        return line
+
+    def to_json(self) -> dict:
+        return {"test_streams": self.n_test, "passes": self.passes, "n_samples_requested": self.requested}
+
+
+def evaluation_streams(catalog: Any, n_samples: int | None) -> EvaluationStreams:
+    """Whole passes over the test split's query streams: ``n_samples / n_test`` rounded to the nearest
+    whole number (halves up; at least one pass and two images); one pass when ``n_samples`` is None."""
+    test = [int(i) for i in catalog.indices("test") if catalog.items[i].get("query")]
     if not test:
         raise ValueError(f"catalog {catalog.root} has no test item with a query stream to evaluate on")
-    n = len(test) if n_samples is None else int(n_samples)
-    if n < 2:
-        raise ValueError(f"n_samples must be at least 2 (distribution metrics need two images), got {n}")
-    return [[str(step) for step in catalog.items[test[i % len(test)]]["query"]] for i in range(n)]
+    if n_samples is not None and int(n_samples) < 2:
+        raise ValueError(
+            f"n_samples must be at least 2 (distribution metrics need two images), got {n_samples}"
+        )
+    passes = 1 if n_samples is None else max(1, int(int(n_samples) / len(test) + 0.5))  # ties round up
+    passes = max(passes, -(-2 // len(test)))  # distribution metrics need two images
+    items = np.array(test * passes, dtype=np.int64)
+    steps = [[str(step) for step in catalog.items[i]["query"]] for i in items]
+    return EvaluationStreams(steps, items, passes, len(test), None if n_samples is None else int(n_samples))
+
+
+class ImageSource(Protocol):
+    """Whatever draws the evaluation images: one uint8 (n_steps, 3, H, W) stack per query stream.
+
+    ``refines``: the source draws a refinement sequence (False: refinement metrics are n/a for it);
+    ``shows_catalog_photos``: its images are the catalog's own photos of the streams' items, so FID/KID
+    must compare them with a reference set that excludes those items; ``conditioning(texts)``: the
+    model's conditioning statistics for the conditioning-strength diagnostic, or None.
+    """
+
+    refines: bool
+    shows_catalog_photos: bool
+
+    def draw(self, steps: list[list[str]], items: np.ndarray, seed: int) -> list[torch.Tensor]: ...
+
+    def conditioning(self, texts: list[list[str]]) -> Any: ...
+
+
+class ModelSource:
+    """A trained GanModel as an image source (``model.generate`` under ``torch.no_grad``)."""
+
+    refines = True
+    shows_catalog_photos = False
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        model.eval()
+
+    def draw(self, steps: list[list[str]], items: np.ndarray, seed: int) -> list[torch.Tensor]:
+        with torch.no_grad():
+            return self.model.generate(steps, seed)
+
+    def conditioning(self, texts: list[list[str]]) -> Any:
+        return self.model.conditioning(texts)
 
 
 def batch_seed(seed: int, batch_index: int) -> int:
@@ -114,23 +185,21 @@ class _Collector:
 
 
 def generate_and_extract(
-    model: Any,
-    streams: list[list[str]],
+    source: ImageSource,
+    streams: EvaluationStreams,
     heads: list[str],
     extractor: FeatureExtractorBase,
     seed: int,
     batch_size: int = 64,
     device: str | torch.device = "cpu",
 ) -> GeneratedSet:
-    """Generate every stream's images in batches and take the classifier's features of every step."""
-    collector = _Collector(streams, heads)
+    """Draw every stream's images in batches and take the classifier's features of every step."""
+    collector = _Collector(streams.steps, heads)
     generate_s = features_s = 0.0
-    model.eval()
     for b, start in enumerate(range(0, len(streams), batch_size)):
-        batch = streams[start : start + batch_size]
+        batch = streams.steps[start : start + batch_size]
         tick = time.perf_counter()
-        with torch.no_grad():
-            stacks = model.generate(batch, batch_seed(seed, b))
+        stacks = source.draw(batch, streams.items[start : start + batch_size], batch_seed(seed, b))
         _check_batch(stacks, batch)
         stacks = [stack.cpu() for stack in stacks]
         tock = time.perf_counter()

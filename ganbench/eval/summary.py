@@ -13,7 +13,15 @@ HEADLINE = (
     "colour_de00_within_5",
     "colour_de00_within_10",
 )
-REFINEMENT = ("retention_rate", "response_rate", "step_feature_distance", "precision_at_k")
+REFINEMENT = (
+    "retention_rate",
+    "response_rate",
+    "response_rate_raw",
+    "refinement_score",
+    "step_feature_distance",
+    "precision_at_k",
+    "precision_at_k_raw",
+)
 
 
 def _cell(entry: dict | None) -> str:
@@ -33,8 +41,17 @@ def format_summary(metrics: dict) -> str:
     lines += [f"{name:<{width}} {_cell(entry)}" for name, entry in rows]
     k, features = metrics.get("settings", {}).get("retrieval_k"), metrics.get("fid_features")
     timing = metrics.get("timing", {})
+    reference = metrics.get("reference", {})
+    against = f" against {reference.get('n_images')} {reference.get('set')} images" if reference else ""
     lines.append(
-        f"(n_samples {metrics.get('n_samples')}, seed {metrics.get('seed')}, FID/KID on {features}, "
+        f"(n_samples {metrics.get('n_samples')}, seed {metrics.get('seed')}, FID/KID on {features}{against}, "
         f"precision@{k}, {timing.get('total_s', '?')} s)"
     )
+    requested = metrics.get("streams", {}).get("n_samples_requested")
+    if requested is not None and requested != metrics.get("n_samples"):
+        lines.append(f"(n_samples {requested} rounded to {metrics.get('n_samples')}: whole passes over the "
+                     f"{metrics['streams'].get('test_streams')} test streams, so every query counts equally)")
+    if reference.get("note"):
+        lines.append(f"(reference: {reference['note']})")
+    lines += [f"warning: {warning}" for warning in metrics.get("warnings", [])]
     return "\n".join(lines)

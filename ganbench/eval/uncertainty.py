@@ -47,11 +47,13 @@ def bootstrap_statistic(n: int, statistic: Callable[[np.ndarray], float], seed: 
     """``statistic(all indices)`` with the std of ``statistic(resampled indices)`` over ``rounds`` rounds.
 
     Used for statistics that are not means of per-sample values (FID): each round resamples the
-    ``n`` observations with replacement and recomputes the statistic.
+    ``n`` observations with replacement and recomputes the statistic. Rounds where the statistic is
+    undefined (NaN, e.g. a resample without any qualifying observation) do not count towards the std.
     """
     if n == 0:
         return metric_entry(None, None, 0, "bootstrap")
     rng = np.random.default_rng(seed)
     full = statistic(np.arange(n))
-    resampled = [statistic(rng.integers(0, n, size=n)) for _ in range(rounds)]
-    return metric_entry(full, float(np.std(resampled)) if rounds > 1 else None, n, "bootstrap")
+    resampled = np.array([statistic(rng.integers(0, n, size=n)) for _ in range(rounds)], dtype=np.float64)
+    resampled = resampled[np.isfinite(resampled)]
+    return metric_entry(full, float(np.std(resampled)) if len(resampled) > 1 else None, n, "bootstrap")

@@ -19,13 +19,15 @@ from ganbench.report import plots, strips
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
 from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
-from ganbench.report.results import Results, ResultsError, load_results, summarise_over_seeds
+from ganbench.report.results import Results, ResultsError, cell_spread, load_results, summarise_over_seeds
 from ganbench.report.tables import (
     BEYOND_COLUMNS,
     PAPER_COLUMNS,
     Table,
     build_table,
     change_to_csv,
+    position_summary,
+    positions_to_csv,
     row_label,
     to_csv,
     to_latex,
@@ -46,10 +48,11 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
     out = Path(out_dir) if out_dir is not None else results.root
     (out / "tables").mkdir(parents=True, exist_ok=True)
     paper = build_table(results.metrics, PAPER_COLUMNS, proposed=experiment.run.proposed,
-                        reported=experiment.report.reported_change)
-    beyond = build_table(results.metrics, BEYOND_COLUMNS)
+                        reported=experiment.report.reported_change, calibration=results.calibration)
+    beyond = build_table(results.metrics, BEYOND_COLUMNS, calibration=results.calibration)
     items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
-             _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond))]
+             _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
+    write_per_seed(results, out / "tables" / "per_seed.csv")
     if figures:
         items += _figure_items(results, paper, beyond, out / "figures", out)
     name = experiment.run.name or results.root.name
@@ -65,9 +68,9 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
 
 def _table_item(table: Table, out: Path, stem: str, title: str, caption: str) -> Item:
     files = {"md": to_markdown(table), "tex": to_latex(table, caption, f"tab:{stem}"), "csv": to_csv(table)}
-    change = change_to_csv(table)
-    if change is not None:
-        files["change.csv"] = change
+    for suffix, text in (("change.csv", change_to_csv(table)), ("position.csv", positions_to_csv(table))):
+        if text is not None:
+            files[suffix] = text
     for suffix, text in files.items():
         (out / "tables" / f"{stem}.{suffix}").write_text(text, encoding="utf-8")
     downloads = [f"tables/{stem}.{suffix}" for suffix in files if suffix != "md"]
@@ -77,19 +80,48 @@ def _table_item(table: Table, out: Path, stem: str, title: str, caption: str) ->
 def _paper_caption(table: Table, results: Results) -> str:
     features = _first_extra(results, "fid_features")
     space = f" on {features} features" if features else ""
-    change = (f"; the last row is {table.proposed} against the best other model per column"
-              + (", beside its paper's reported change" if table.change is not None
-                 and table.change["paper_percent"].notna().any() else "")
-              if table.change is not None else "")
+    reference = _first_extra_dict(results, "reference")
+    against = f"the catalog's {reference['set']} images" if reference.get("set") else "the catalog's images"
+    change = ""
+    if table.change is not None:
+        reported = table.change["paper_percent"].notna().any()
+        intervals = table.change["ci_low"].notna().any()
+        change = (f" The row '{table.proposed} vs best baseline' is {table.proposed} against the best other "
+                  "model per column" + (", beside its paper's reported change" if reported else "")
+                  + ("; [low, high] is a 95% bootstrap interval over seeds paired by seed, * when it "
+                     "excludes 0" if intervals else "") + ".")
     return ("Per-attribute Inception Scores from the evaluation classifier (higher is better) and "
-            f"FID{space} against the catalog's test images (lower is better); {table.caption_spread()}; "
-            f"best per column in bold{change}.")
+            f"FID{space} against {against} (lower is better); {table.caption_spread()}; best model per "
+            f"column in bold.{change} {_calibration_caption(table, results)}").rstrip()
 
 
-def _beyond_caption(table: Table) -> str:
+def _beyond_caption(table: Table, results: Results) -> str:
     return ("Measurements the paper lacks: CIEDE2000 colour error to the requested term, attribute accuracy "
-            "of the generated images, retention and response when a word is added, retrieval precision@k "
-            f"and KID; {table.caption_spread()}; best per column in bold.")
+            "of the generated images, refinement when a word is added (Refinement = harmonic mean of "
+            "Retention and Response, where Response counts only steps whose previous image did not already "
+            "show the requested value; Retention and Response alone are not bolded, a static image wins "
+            "Retention), retrieval precision@k normalised by min(k, relevant products) over the train "
+            f"split, and KID; {table.caption_spread()}; best model per column in bold. "
+            f"{_calibration_caption(table, results)}").rstrip()
+
+
+def _calibration_caption(table: Table, results: Results) -> str:
+    """What the calibration rows are and where each model sits between them (or how to add them)."""
+    if table.calibration_mean.empty:
+        return ("No calibration rows stored (RESULTS/calibration/): `ganbench run --resume` computes them, "
+                "or `ganbench eval --baseline real|mean-image --out RESULTS/calibration/NAME.json`.")
+    return ("Calibration rows, scored by the same code and never bold: real images = each test item's own "
+            "photo at every step (what real photos score; its FID compares disjoint real sets; one photo "
+            "per item, so no refinement: n/a), mean image = the mean train photo for every query (the "
+            "floor). " + position_summary(table)).rstrip()
+
+
+def write_per_seed(results: Results, path: Path) -> Path:
+    """Every metric of every cell (and calibration row) with the evaluation's own spread: one row per
+    (model, variant, seed, metric)."""
+    frame = pd.concat([results.metrics, results.calibration], ignore_index=True)
+    frame.to_csv(path, index=False, float_format="%.6g", lineterminator="\n")
+    return path
 
 
 def _figure_items(results: Results, paper: Table, beyond: Table, figures: Path, out: Path) -> list[Item]:
@@ -145,7 +177,10 @@ def _colour_study_items(results: Results, folder: Path, out: Path) -> list[Item]
     write_summary(summary, folder / "summary")
     caption = ("Do distances between a model's colour-term embeddings follow perceptual CIEDE2000 "
                "distances? Spearman ρ over term pairs with a permutation p-value, nearest-neighbour "
-               "agreement and 5-NN overlap (colorspace.study).")
+               "agreement and 5-NN overlap (colorspace.study). Compare models on the between-cluster "
+               "columns (pairs of terms from different lookup-table clusters): a model that reads colour "
+               "words as cluster tokens puts every within-cluster pair at distance 0 by construction, "
+               "which inflates its all-pairs figures.")
     gallery = []
     for label, paths in written.items():  # paths: the per-term table first, then the plots
         pngs = [str(p.relative_to(out)) for p in paths if p.suffix == ".png"]
@@ -189,12 +224,12 @@ def _training_logs(results: Results) -> dict[str, pd.DataFrame]:
 
 def colour_by_cluster(results: Results) -> pd.DataFrame:
     """Per (model row, colour cluster): the evaluation's mean dE00 (``colour_de00_by_cluster``), averaged
-    over seeds, with the std over seeds (or, for one seed, the evaluation's bootstrap spread)."""
+    over seeds, with the 95% t-interval over seeds (or, for one seed, the evaluation's bootstrap spread)."""
     chosen = results.metrics[results.metrics["metric"].str.startswith(CLUSTER_PREFIX)]
     if chosen.empty:
         return pd.DataFrame(columns=["model", "cluster", "de00_mean", "de00_std"])
     summary = summarise_over_seeds(chosen)
-    spread = summary["seed_std"].where(summary["n_seeds"] > 1, summary["eval_std"])
+    spread = cell_spread(summary)
     return pd.DataFrame({
         "model": [row_label(m, v) for m, v in zip(summary["model"], summary["variant"], strict=True)],
         "cluster": summary["metric"].str.slice(len(CLUSTER_PREFIX)),

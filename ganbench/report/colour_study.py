@@ -18,10 +18,12 @@ import pandas as pd
 
 import colorspace
 from colorspace.study import StudyInputError, VectorCoverage, run_study, write_study
+from ganbench.report.colour_pairs import between_cluster_figures
 from ganbench.report.results import Results
 from ganbench.report.tables import row_label
 
-SUMMARY_COLUMNS = ["model", "terms", "spearman_rho", "p_value", "nn_agreement", "knn_overlap", "note"]
+SUMMARY_COLUMNS = ["model", "terms", "spearman_rho", "p_value", "nn_agreement", "knn_overlap", "rho_between",
+                   "nn_between", "between_pairs", "note"]
 
 
 def stored_embeddings(results: Results) -> dict[str, Path]:
@@ -63,15 +65,19 @@ def colour_studies(results: Results, out_dir: Path, permutations: int = 500,
         note = "colour words read as their cluster token" if str(stored["source"]) == "cluster token" else ""
         rows.append({"model": label, "terms": summary.n_terms, "spearman_rho": summary.spearman_rho,
                      "p_value": summary.p_value, "nn_agreement": summary.nn_agreement,
-                     "knn_overlap": summary.knn_overlap, "note": note})
+                     "knn_overlap": summary.knn_overlap,
+                     **between_cluster_figures(matrices, cluster_of), "note": note})
     return pd.DataFrame(rows, columns=SUMMARY_COLUMNS), written
 
 
 def study_markdown(summary: pd.DataFrame) -> str:
-    lines = ["| Model | Terms | Spearman ρ | p (permutation) | NN agreement | 5-NN overlap | Note |",
-             "|---|---:|---:|---:|---:|---:|---|"]
+    """Between-cluster figures first (comparable across models), then the all-pairs figures."""
+    lines = ["| Model | Terms | ρ between clusters | NN agreement between clusters | ρ all pairs | "
+             "p (all pairs) | NN agreement all pairs | 5-NN overlap | Note |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in summary.itertuples(index=False):
-        numbers = [_number(row.spearman_rho, 3), _number(row.p_value, 4), _number(row.nn_agreement, 2),
+        numbers = [_number(row.rho_between, 3), _number(row.nn_between, 2),
+                   _number(row.spearman_rho, 3), _number(row.p_value, 4), _number(row.nn_agreement, 2),
                    _number(row.knn_overlap, 2)]
         lines.append(f"| {row.model} | {row.terms} | " + " | ".join(numbers) + f" | {row.note or ''} |")
     return "\n".join(lines) + "\n"

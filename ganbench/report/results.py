@@ -3,6 +3,8 @@
 ``metrics.json`` entries follow ``ganbench.eval.uncertainty.metric_entry``: ``{"mean", "std", "n",
 "spread"}``; a table of entries (``attribute_accuracy``) becomes dotted names (``attribute_accuracy.type``).
 Bare numbers are read as a mean without a spread. Folders without ``metrics.json`` are listed as missing.
+The calibration rows (``RESULTS/calibration/{real,mean-image}.json``, written by ``ganbench run`` or
+``ganbench eval --baseline``) are read into their own frame, model = the row's name.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from typing import Any
 
 import pandas as pd
 
+from ganbench.report.stats import t_half_width
+
 DEFAULT_VARIANT = "default"
+CALIBRATION_VARIANT = "calibration"
+CALIBRATION_DIR = "calibration"
+CALIBRATION_FILES = ("real.json", "mean-image.json")  # in the order the rows are shown
 METRIC_COLUMNS = ["model", "variant", "seed", "metric", "mean", "std", "n", "spread"]
 
 
@@ -33,6 +40,7 @@ class Results:
     cells: dict[str, Path] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
     extras: dict[str, dict[str, Any]] = field(default_factory=dict)  # cell -> non-metric fields
+    calibration: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=METRIC_COLUMNS))
 
     def cell_order(self) -> list[tuple[str, str]]:
         """(model, variant) pairs in the order the cells were planned (folder names sort by it)."""
@@ -63,7 +71,26 @@ def load_results(root: str | Path) -> Results:
         model, variant, seed = parsed
         entries, extras[folder.name] = split_metrics(metrics)
         rows += [[model, variant, seed, name, *entry] for name, entry in entries.items()]
-    return Results(root, pd.DataFrame(rows, columns=METRIC_COLUMNS), cells, missing, extras)
+    return Results(root, pd.DataFrame(rows, columns=METRIC_COLUMNS), cells, missing, extras,
+                   load_calibration(root / CALIBRATION_DIR))
+
+
+def load_calibration(folder: Path) -> pd.DataFrame:
+    """The calibration rows stored in ``folder`` (empty frame when there are none)."""
+    rows = []
+    for name in CALIBRATION_FILES:
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            metrics = json.loads(path.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as error:
+            raise ResultsError(f"{path} is not valid JSON: {error}") from None
+        row = metrics.get("baseline", {}).get("row") or path.stem
+        entries, _ = split_metrics(metrics)
+        seed = int(metrics.get("seed", 0))
+        rows += [[row, CALIBRATION_VARIANT, seed, metric, *entry] for metric, entry in entries.items()]
+    return pd.DataFrame(rows, columns=METRIC_COLUMNS)
 
 
 def cell_name(model: str, variant: str, seed: int) -> str:
@@ -114,9 +141,16 @@ def _ordered_cell_folders(cell_root: Path, root: Path) -> list[Path]:
 
 
 def summarise_over_seeds(metrics: pd.DataFrame) -> pd.DataFrame:
-    """Per (model, variant, metric): mean over seeds, std over seeds, the number of seeds, and — for a
-    single seed — the evaluation's own spread (``eval_std``) to show instead of a std over seeds."""
+    """Per (model, variant, metric): mean over seeds, std over seeds, the half-width of the 95% t-interval
+    of that mean (``ci95``, NaN for one seed), the number of seeds, and the evaluation's own spread
+    averaged over seeds (``eval_std``, shown instead when there is a single seed)."""
     grouped = metrics.groupby(["model", "variant", "metric"], sort=False)
     summary = grouped.agg(mean=("mean", "mean"), seed_std=("mean", "std"), n_seeds=("mean", "count"),
-                          eval_std=("std", "mean")).reset_index()
+                          eval_std=("std", "mean"), ci95=("mean", t_half_width)).reset_index()
     return summary
+
+
+def cell_spread(summary: pd.DataFrame) -> pd.Series:
+    """What a table cell shows after ±: the 95% t-interval over seeds, or for one seed the evaluation's
+    own spread."""
+    return summary["ci95"].where(summary["n_seeds"] > 1, summary["eval_std"])

@@ -29,6 +29,7 @@ An experiment file has the sections of a run's settings plus [run] (and [launche
     gf_dim = 32
     [eval]
     n_samples = 200
+    reference = "train"                   # FID/KID reference images: train | test | heldout (val + test)
     net = { epochs = 8, width = 16 }
     [report]
     streams = [["women's black pants", "petite", "capri"]]

@@ -61,7 +61,8 @@ def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launch
         outcomes |= _submit(pending, results_dir, catalog, experiment, pipeline, launcher, log)
     ordered = [outcomes[c.name] for c in cells]
     if launcher != "slurm":
-        finish_experiment(results_dir, ordered, pipeline, log)
+        finish_experiment(results_dir, ordered, pipeline, log, catalog=catalog,
+                          settings=experiment.config.eval)
     return ordered
 
 

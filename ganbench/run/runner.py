@@ -24,8 +24,9 @@ from typing import Any
 
 from tqdm import tqdm
 
-from ganbench.config import RunConfig
+from ganbench.config import EvalConfig, RunConfig
 from ganbench.config.run_section import CatalogRecipe
+from ganbench.report.results import CALIBRATION_DIR
 from ganbench.run.cells import Cell
 from ganbench.run.experiment import Experiment
 from ganbench.run.locks import CellBusy, CellLock, read_lock
@@ -52,6 +53,7 @@ class Pipeline:
     evaluate: Callable[[Path, Path, RunConfig], dict]
     render: Callable[[Path, Path, RunConfig], Any] | None = None
     write_report: Callable[[Path], Any] | None = None
+    calibrate: Callable[[Path, Path, EvalConfig], Any] | None = None  # the report's calibration rows
 
 
 @dataclass
@@ -85,7 +87,7 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
         detail = outcome.error or outcome.warning
         log(f"{cell.name}: {outcome.status}" + (f" ({detail})" if detail else ""))
         outcomes.append(outcome)
-    finish_experiment(results_dir, outcomes, pipeline, log)
+    finish_experiment(results_dir, outcomes, pipeline, log, catalog=catalog, settings=experiment.config.eval)
     return outcomes
 
 
@@ -103,14 +105,19 @@ def prepare_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipe
 
 
 def finish_experiment(results_dir: Path, outcomes: list[CellOutcome], pipeline: Pipeline,
-                      log: Callable[[str], None]) -> None:
-    """The run summary, then the report unless cells are still in another worker's hands."""
+                      log: Callable[[str], None], catalog: Path | None = None,
+                      settings: EvalConfig | None = None) -> None:
+    """The run summary, then (unless cells are still in another worker's hands) the calibration rows
+    when ``catalog`` and the [eval] ``settings`` are given, then the report."""
     _write_summary(results_dir, outcomes)
     busy = [o.cell.name for o in outcomes if o.status == "busy"]
     if busy:
         log(f"report not written: {len(busy)} cell(s) still in use by another worker ({', '.join(busy)}); "
             f"run `ganbench report {results_dir}` once they finish (`ganbench status {results_dir}`)")
-    elif pipeline.write_report is not None:
+        return
+    if pipeline.calibrate is not None and catalog is not None and settings is not None:
+        _calibrate(pipeline.calibrate, results_dir, catalog, settings, log)
+    if pipeline.write_report is not None:
         _report(pipeline.write_report, results_dir, log)
 
 
@@ -123,6 +130,21 @@ def _report(write_report: Callable[[Path], Any], results_dir: Path, log: Callabl
         failure.write_text(traceback.format_exc(), encoding="utf-8")
         log(f"the report failed ({type(error).__name__}: {error}); the cells' results are kept: fix the "
             f"cause and run `ganbench report {results_dir}` (traceback: {failure})")
+        return
+    failure.unlink(missing_ok=True)
+
+
+def _calibrate(calibrate: Callable[[Path, Path, EvalConfig], Any], results_dir: Path, catalog: Path,
+               settings: EvalConfig, log: Callable[[str], None]) -> None:
+    """Compute (or reuse) the calibration rows; a failure keeps the cells and the report goes on."""
+    failure = results_dir / CALIBRATION_DIR / ERROR_FILE
+    try:
+        calibrate(results_dir, catalog, settings)
+    except Exception as error:
+        failure.parent.mkdir(parents=True, exist_ok=True)
+        failure.write_text(traceback.format_exc(), encoding="utf-8")
+        log(f"the calibration rows failed ({type(error).__name__}: {error}); the report goes on without "
+            f"them (traceback: {failure})")
         return
     failure.unlink(missing_ok=True)
 

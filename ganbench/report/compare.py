@@ -1,0 +1,87 @@
+"""``ganbench compare``: two models of one results folder on every metric, paired by seed.
+
+For each metric both models have, the mean over the paired seeds of each, the relative change of A over
+B with its 95% bootstrap interval over seeds (:func:`ganbench.report.stats.paired_change`), ``*`` when
+the interval excludes 0, and which model the metric's direction favours.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ganbench.eval.directions import HIGHER, LOWER, direction
+from ganbench.report.results import DEFAULT_VARIANT, Results, ResultsError
+from ganbench.report.stats import MIN_SEEDS_FOR_INTERVAL, paired_change
+from ganbench.report.tables import row_label
+
+COLUMNS = ["metric", "a_mean", "b_mean", "change_percent", "ci_low", "ci_high", "significant", "favours",
+           "seeds"]
+
+
+def parse_model(spec: str) -> tuple[str, str]:
+    """``"restgan"`` -> (restgan, default); ``"restgan/no-colour"`` -> (restgan, no-colour)."""
+    model, _, variant = spec.partition("/")
+    return model, variant or DEFAULT_VARIANT
+
+
+def _per_seed(results: Results, spec: str) -> pd.DataFrame:
+    """(seed x metric) means of one model row; a clear error naming the rows there are."""
+    model, variant = parse_model(spec)
+    frame = results.metrics
+    chosen = frame[(frame["model"] == model) & (frame["variant"] == variant)]
+    if chosen.empty:
+        available = ", ".join(m if v == DEFAULT_VARIANT else f"{m}/{v}" for m, v in results.cell_order())
+        raise ResultsError(f"no finished cell of {spec!r} in {results.root}; models there: "
+                           f"{available or 'none'} (MODEL or MODEL/VARIANT)")
+    return chosen.pivot_table(index="seed", columns="metric", values="mean", aggfunc="first")
+
+
+def compare_models(results: Results, a: str, b: str) -> pd.DataFrame:
+    """One row per metric both models have (in A's metric order); see the module doc."""
+    first, second = _per_seed(results, a), _per_seed(results, b)
+    seeds = sorted(set(first.index) & set(second.index))
+    if not seeds:
+        raise ResultsError(f"{a!r} (seeds {sorted(first.index)}) and {b!r} (seeds {sorted(second.index)}) "
+                           "share no seed, so they cannot be paired")
+    order = [m for m in results.metrics["metric"].drop_duplicates() if m in first and m in second]
+    rows = []
+    for metric in order:
+        change = paired_change(first[metric], second[metric])
+        rows.append([metric, change.a_mean, change.b_mean, change.percent, change.low, change.high,
+                     change.significant, _favours(metric, change.a_mean, change.b_mean, a, b),
+                     len(change.seeds)])
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _favours(metric: str, a_mean: float, b_mean: float, a: str, b: str) -> str:
+    way = direction(metric)
+    comparable = math.isfinite(a_mean) and math.isfinite(b_mean) and a_mean != b_mean
+    if way not in (HIGHER, LOWER) or not comparable:
+        return ""
+    return a if (a_mean > b_mean) == (way == HIGHER) else b
+
+
+def format_comparison(table: pd.DataFrame, a: str, b: str) -> str:
+    """A plain-text table with a header that says how the comparison was made."""
+    seeds = int(table["seeds"].max()) if len(table) else 0
+    label_a, label_b = row_label(*parse_model(a)), row_label(*parse_model(b))
+    note = (f"95% bootstrap interval over {seeds} paired seeds; * = the interval excludes 0"
+            if seeds >= MIN_SEEDS_FOR_INTERVAL else
+            f"{seeds} paired seed(s): no interval and no significance with fewer than "
+            f"{MIN_SEEDS_FOR_INTERVAL} (train more seeds to tell whether a difference is real)")
+    width = max([len("metric"), *(len(m) for m in table["metric"])])
+    lines = [f"{label_a} (A) vs {label_b} (B), paired by seed: change = (A - B) / |B|; {note}",
+             f"{'metric':<{width}} {'A':>11} {'B':>11} {'change':>9} {'95% interval':>18}  favours"]
+    for row in table.itertuples(index=False):
+        interval = (f"[{row.ci_low:+.1f}, {row.ci_high:+.1f}]{'*' if row.significant else ' '}"
+                    if math.isfinite(row.ci_low) else "")
+        change = f"{row.change_percent:+.1f}%" if math.isfinite(row.change_percent) else "n/a"
+        lines.append(f"{row.metric:<{width}} {_number(row.a_mean):>11} {_number(row.b_mean):>11} "
+                     f"{change:>9} {interval:>18}  {row.favours}")
+    return "\n".join(lines)
+
+
+def _number(value: float) -> str:
+    return f"{value:.4g}" if math.isfinite(value) else "n/a"
