@@ -113,3 +113,21 @@ def test_bad_experiment_is_a_click_error_without_traceback(tmp_path):
 def test_report_of_a_folder_without_results_is_a_click_error(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 1 and "is not a results folder" in result.output
+
+
+def test_tiny_experiment_through_submitit_local_trains_both_cells_for_real(tmp_path, one_thread):
+    """The real pipeline (not the launcher tests' fake steps) in submitit's local executor, one job a cell."""
+    experiment = tmp_path / "tiny.toml"
+    experiment.write_text(TINY.format(catalog=tmp_path / "catalog"), encoding="utf-8")
+    out = tmp_path / "results"
+    command = ["run", str(experiment), "--out", str(out), "--launcher", "submitit-local"]
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 0, result.output
+    for cell in ("stackgan-bow__default__seed0", "restgan__default__seed0"):
+        folder = out / "cells" / cell
+        assert json.loads((folder / "job.json").read_text())["launcher"] == "submitit-local"
+        assert (folder / "run" / "done.json").is_file() and (folder / "media" / "stream0_seed0.png").is_file()
+        assert json.loads((folder / "metrics.json").read_text())["n_samples"] == 6
+    status = CliRunner().invoke(main, ["status", str(out)])
+    assert status.output.splitlines()[-1] == "2 cells: 2 done", status.output
+    assert "| real images |" in (out / "index.md").read_text()
