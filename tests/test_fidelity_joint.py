@@ -7,7 +7,7 @@ from _models_helpers import build_model, tiny_batch
 
 
 def test_stage2_losses_do_not_reach_stage1_through_the_image():
-    model = build_model("stackgan-lstm")
+    model = build_model("stackgan-lstm", text_training="fine-tune")  # a text encoder that learns
     batch = tiny_batch(model.context, False)
     samples = model._batch_samples(batch)
     noise = samples.noise(model.options.z_dim, samples.embedding.dtype)

@@ -33,12 +33,13 @@ def _trained_parts(model, phase: str) -> set[str]:
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
-def test_each_model_trains_both_phases_with_finite_losses(name):
-    model = build_model(name)
+@pytest.mark.parametrize("text_training", ["frozen", "fine-tune"])
+def test_each_model_trains_both_phases_with_finite_losses(name, text_training):
+    model = build_model(name, text_training=text_training)
     model.configure_optimizers(TrainOptions())
     stage1 = _trained_parts(model, "stage1")
-    assert stage1 == {
-        "image_generator.text_encoder",
+    encoder = {"image_generator.text_encoder"} if text_training == "fine-tune" else set()  # frozen: fixed
+    assert stage1 == encoder | {
         "image_generator.stage1_conditioning",
         "image_generator.stage1",
         "discriminators.stage1",
@@ -52,7 +53,7 @@ def test_each_model_trains_both_phases_with_finite_losses(name):
 
 
 def test_joint_phase_trains_everything():
-    model = build_model("restgan")
+    model = build_model("restgan", text_training="fine-tune")
     model.configure_optimizers(TrainOptions())
     assert _trained_parts(model, "joint") == {
         "image_generator.text_encoder",
@@ -210,8 +211,12 @@ def test_optimisers_are_adam_with_train_options():
     assert all(isinstance(o, torch.optim.Adam) for o in optimizers.values())
     group = optimizers["generator"].param_groups[0]
     assert group["lr"] == 2e-4 and tuple(group["betas"]) == (0.5, 0.999)
-    generator_ids = {id(p) for p in model.generator.parameters()}
+    encoder_ids = {id(p) for p in model.generator.text_encoder.parameters()}  # frozen by default
+    generator_ids = {id(p) for p in model.generator.parameters()} - encoder_ids
     assert {id(p) for p in optimizers["generator"].param_groups[0]["params"]} == generator_ids
+    tuned = build_model("stackgan-ac", text_training="fine-tune")
+    tuned_group = tuned.configure_optimizers(TrainOptions())["generator"].param_groups[0]
+    assert {id(p) for p in tuned_group["params"]} == {id(p) for p in tuned.generator.parameters()}
 
 
 def test_colour_model_without_lookup_is_refused():

@@ -105,6 +105,12 @@ class GanModel(nn.Module, ABC):
         where the model has no such thing. Called in eval mode without gradients."""
         return None
 
+    def text_pretraining(self) -> Any:
+        """Optional: a ``ganbench.text.matching.TextPretraining`` (the model's text encoder and how it reads
+        a batch) for the harness to pretrain by image–text matching before training, or load from the
+        catalog's store; ``None`` (the default) for none."""
+        return None
+
     def token_embeddings(self) -> tuple[list[str], torch.Tensor] | None:
         """The text encoder's word embeddings (tokens, matrix) for colour-term studies, if it has any."""
         return None

@@ -51,6 +51,7 @@ class StackGanOptions:
     """
 
     ZERO_ALLOWED: ClassVar[frozenset[str]] = frozenset({"residual_blocks"})
+    TEXT_TRAINING: ClassVar[tuple[str, ...]] = ("frozen", "fine-tune", "scratch")
 
     gf_dim: int = 16
     df_dim: int = 16
@@ -61,9 +62,18 @@ class StackGanOptions:
     residual_blocks: int = 2
     kl_weight: float = 2.0
     stage2_residual: bool = True
+    text_training: str = "frozen"
+    """How the text encoder learns (our choice, see README): "frozen" pretrains it by image-text matching on
+    the catalog's train split and keeps it fixed (as StackGAN's char-CNN-RNN embedding), "fine-tune" trains
+    the pretrained encoder on with the generator, "scratch" trains it with the generator only."""
+    text_pretrain_epochs: int = 20
+    """Epochs of the image-text matching pretraining (the epoch with the lowest val-split loss is kept)."""
 
     def __post_init__(self) -> None:
         validate_options(self)
+        if self.text_training not in self.TEXT_TRAINING:
+            raise OptionError(f"model option text_training must be one of {list(self.TEXT_TRAINING)}, "
+                              f"got {self.text_training!r}")
 
 
 @dataclass

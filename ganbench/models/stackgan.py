@@ -3,14 +3,18 @@
 One training step = one discriminator update + one generator update (StackGAN): the discriminator sees
 real/matching, real/mismatching (an item contradicting the text: :mod:`ganbench.models.mismatch`) and
 fake pairs, conditioned on the detached CA mean as in the StackGAN code; the generator minimises the
-non-saturating adversarial loss plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder,
-Stage-I CA/generator and the Stage-I discriminator; ``stage2`` keeps all of those fixed and trains the
-Stage-II CA/generator and the Stage-II discriminator (StackGAN freezes Stage I); ``joint`` trains both at
-once, Stage II reading the detached Stage-I image (as the official Stage II does).
+non-saturating adversarial loss plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder
+(unless it is frozen), Stage-I CA/generator and the Stage-I discriminator; ``stage2`` keeps all of those
+fixed and trains the Stage-II CA/generator and the Stage-II discriminator (StackGAN freezes Stage I);
+``joint`` trains both at once, Stage II reading the detached Stage-I image (as the official Stage II does).
 
 Choices where the papers are silent (ours):
-- The text encoder is trained with the generator (no pretrained char-CNN-RNN embedding exists here) and
-  lives inside ``generator``, so EMA covers it; the discriminator sees only the detached CA mean.
+- The text encoder lives inside ``generator``, so EMA covers it; the discriminator sees only the detached
+  CA mean. By default (``text_training = "frozen"``) it is pretrained by image–text matching on the
+  catalog's train split and kept fixed, as StackGAN's char-CNN-RNN embedding was
+  (:meth:`StackGanModel.text_pretraining`, run by the harness through :mod:`ganbench.text`);
+  ``"fine-tune"`` trains the pretrained encoder on with the generator, ``"scratch"`` trains it with the
+  generator only (which without an auxiliary classifier collapses towards the KL prior).
 - Auxiliary classifier (AC-GAN): the discriminator learns the classes on real images only; the generator
   is pushed to make fakes classified as the item's labels. Class labels describe the whole item, so for
   query-stream models they apply only to the sample of the last step; label -1 (unknown) is ignored.
@@ -44,6 +48,7 @@ from ganbench.nn.losses import (
     kl_divergence,
 )
 from ganbench.nn.text_encoders import TEXT_ENCODERS, build_text_encoder
+from ganbench.text.matching import MatchingOptions, TextPretraining
 
 PHASE_STAGES: dict[str, tuple[int, ...]] = {"stage1": (1,), "stage2": (2,), "joint": (1, 2)}
 STACKGAN_PHASES = [TrainingPhase("stage1", ("train.stage1_steps",)),
@@ -125,6 +130,8 @@ class StackGanModel(GanModel):
             o.residual_blocks,
             o.stage2_residual,
         )
+        if o.text_training == "frozen":  # pretrained by the harness (text_pretraining), then fixed
+            self.image_generator.text_encoder.requires_grad_(False)
         classes = self._class_counts()
         self.discriminators = nn.ModuleDict(
             {  # Stage II has StackGAN's extra unconditional head
@@ -172,7 +179,7 @@ class StackGanModel(GanModel):
         fused = next(self.parameters()).device.type in ("cpu", "cuda") or None
         parts = {"generator": self.image_generator, "discriminator": self.discriminators}
         self.optimizers = {
-            name: torch.optim.Adam(part.parameters(), lr=lr, betas=betas, fused=fused)
+            name: torch.optim.Adam(_trainable(part), lr=lr, betas=betas, fused=fused)
             for name, part in parts.items()
         }
         return self.optimizers
@@ -213,6 +220,21 @@ class StackGanModel(GanModel):
         last = queries["n_steps"].cumsum(0).sub(1)  # samples are one per step, stream-major
         _, mu, logvar = self.image_generator.stage1_conditioning(samples.embedding[last], False)
         return mu.float(), torch.exp(0.5 * logvar.float())
+
+    def text_pretraining(self) -> TextPretraining | None:
+        """The encoder and how this model reads a batch, for the image–text matching pretraining;
+        ``None`` with ``text_training = "scratch"``. Models reading the same text with the same encoder get
+        the same identity, so they share one pretrained encoder."""
+        o, recipe = self.options, self.settings
+        if o.text_training == "scratch":
+            return None
+        identity = {"encoder": recipe.text_encoder, "reads": recipe.text.reads,
+                    "colour_tokens": recipe.text.colour_tokens,
+                    "centroid_feature": recipe.colour_centroid_feature,
+                    "embedding_dim": o.embedding_dim, "text_dim": o.text_dim}
+        return TextPretraining(encoder=self.image_generator.text_encoder, embed=self._batch_samples,
+                               text_dim=o.text_dim, identity=identity,
+                               options=MatchingOptions(epochs=o.text_pretrain_epochs))
 
     def token_embeddings(self) -> tuple[list[str], Tensor] | None:
         weight = self.image_generator.text_encoder.words.embedding.weight
@@ -307,3 +329,6 @@ class StackGanModel(GanModel):
             losses["consistency"] = consistency
         return losses
 
+
+def _trainable(module: nn.Module) -> list[nn.Parameter]:
+    return [p for p in module.parameters() if p.requires_grad]

@@ -134,6 +134,8 @@ class TwoStageGenerator(nn.Module):
         )
         self.z_dim = z_dim
         init_stackgan_weights(self)
+        self.stage1_conditioning.reset_parameters()  # fan-in scaled (ganbench.nn.conditioning)
+        self.stage2_conditioning.reset_parameters()
 
     def forward(
         self, text_embedding: Tensor, noise: Tensor, stages: tuple[int, ...], sample: bool = True

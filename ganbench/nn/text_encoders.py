@@ -9,12 +9,24 @@ embeddings of the prefix and applies a linear layer + LeakyReLU(0.2); the LSTM e
 unidirectional layer whose output at the prefix end is the embedding (its hidden state after reading
 the prefix, identical to running it on the prefix alone). An optional fixed per-token feature table
 (e.g. the Lab centroid of colour-cluster tokens, zeros elsewhere) is concatenated to the word embedding.
+
+Both return the embedding's direction at a fixed scale (L2-normalised, times sqrt(text_dim), so each
+dimension has unit scale on average; our choice): the matching pretraining (:mod:`ganbench.text`) shapes
+only the direction, and the conditioning augmentation then sees text features whose spread does not
+depend on the encoder kind or its initialisation (see README, "Choices that are ours").
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
+
+
+def unit_scale(embedding: Tensor, scale: Tensor) -> Tensor:
+    """``embedding`` (..., D) L2-normalised along D, times ``scale`` (the encoders' ``output_scale`` buffer,
+    sqrt(D); a buffer so that a checkpoint from before this normalisation fails to load, loudly)."""
+    return F.normalize(embedding, dim=-1) * scale.to(embedding.dtype)
 
 
 class WordFeatures(nn.Module):
@@ -44,7 +56,7 @@ def _gather_ends(sequence: Tensor, ends: Tensor) -> Tensor:
 
 
 class BagOfWordsEncoder(nn.Module):
-    """Mean of the prefix's word features -> linear -> LeakyReLU(0.2)."""
+    """Mean of the prefix's word features -> linear -> LeakyReLU(0.2) -> :func:`unit_scale`."""
 
     def __init__(
         self, n_tokens: int, embedding_dim: int, text_dim: int, fixed_features: Tensor | None = None
@@ -53,17 +65,19 @@ class BagOfWordsEncoder(nn.Module):
         self.words = WordFeatures(n_tokens, embedding_dim, fixed_features)
         self.project = nn.Sequential(nn.Linear(self.words.output_dim, text_dim), nn.LeakyReLU(0.2))
         self.text_dim = text_dim
+        self.register_buffer("output_scale", torch.tensor(text_dim**0.5))
 
     def forward(self, tokens: Tensor, ends: Tensor) -> Tensor:
         present = (tokens != 0).unsqueeze(-1)
         features = self.words(tokens) * present
         sums = _gather_ends(features.cumsum(dim=1), ends)
         counts = _gather_ends(present.cumsum(dim=1), ends).clamp(min=1)
-        return self.project(sums / counts)
+        return unit_scale(self.project(sums / counts), self.output_scale)
 
 
 class LstmEncoder(nn.Module):
-    """One-layer LSTM over word features; the embedding of a prefix is the output at its last word.
+    """One-layer LSTM over word features; the embedding of a prefix is the output at its last word
+    (through :func:`unit_scale`).
 
     The LSTM always runs in float32, also under bf16 autocast (CPU or CUDA): oneDNN has no bf16 LSTM on
     CPUs without AVX-512 BF16 / AMX, and the recurrence is a negligible share of a training step.
@@ -76,12 +90,13 @@ class LstmEncoder(nn.Module):
         self.words = WordFeatures(n_tokens, embedding_dim, fixed_features)
         self.lstm = nn.LSTM(self.words.output_dim, text_dim, batch_first=True)
         self.text_dim = text_dim
+        self.register_buffer("output_scale", torch.tensor(text_dim**0.5))
 
     def forward(self, tokens: Tensor, ends: Tensor) -> Tensor:
         words = self.words(tokens)
         with torch.autocast(words.device.type, enabled=False):
             outputs, _ = self.lstm(words.float())
-        return _gather_ends(outputs, ends)
+        return unit_scale(_gather_ends(outputs, ends), self.output_scale)
 
 
 TEXT_ENCODERS: dict[str, type[nn.Module]] = {"bow": BagOfWordsEncoder, "lstm": LstmEncoder}

@@ -26,6 +26,7 @@ from ganbench.data.batches import QueryBatchDataset, StepBatchSampler, class_nam
 from ganbench.models.base import GanModel, ModelContext
 from ganbench.models.diagnostics import conditioning_scalars, probe_streams
 from ganbench.models.registry import get_model
+from ganbench.text.store import prepare_text_encoder
 from ganbench.train.checkpoint import load_checkpoint, restore_training_state, save_checkpoint
 from ganbench.train.distributed import (
     SINGLE_PROCESS,
@@ -163,6 +164,8 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     seed_everything(config.train.seed)
     model = build_model(config, catalog, lookup, device)
     schedule = phase_schedule(model.phases(), config)
+    if not resume and ranks.is_main:  # other ranks get the weights from broadcast_weights below
+        prepare_text_encoder(model, catalog, lookup, device)
     if config.train.sync_batchnorm:
         model = use_sync_batchnorm(model, ranks, device)
     if config.train.channels_last:

@@ -1,0 +1,112 @@
+"""Pretrained text encoders kept with the catalog, trained once per catalog and encoder (like the evaluation
+network): ``CATALOG/text_encoders/KEY/{encoder.pt, report.json}``.
+
+``KEY`` hashes the catalog hash, the model vocabulary's hash, the lookup table's hash, the image size, the
+model's encoder identity (kind, sizes, text input, colour model, ...) and the pretraining options, so models
+that read the same text with the same encoder share one (``stackgan-lstm`` and ``stackgan-ac``, every seed
+of a model) and any change retrains.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ganbench.data.batches import QueryBatchDataset, collate
+from ganbench.text.matching import Log, MatchingData, TextPretraining, train_matching
+
+FORMAT = "ganbench-text-encoder/2"  # /2: encoders carry their output_scale buffer
+DIRNAME = "text_encoders"
+ENCODER_FILE = "encoder.pt"
+REPORT_FILE = "report.json"
+
+
+class TextEncoderError(ValueError):
+    """A stored text encoder that cannot be used (foreign, corrupt, or for another encoder)."""
+
+
+def text_encoder_key(spec: TextPretraining, catalog_hash: str, vocabulary_hash: str, lookup_hash: str,
+                     image_size: int) -> str:
+    identity = {"format": FORMAT, "catalog": catalog_hash, "vocabulary": vocabulary_hash,
+                "lookup": lookup_hash, "image_size": int(image_size), "encoder": spec.identity,
+                "options": dataclasses.asdict(spec.options)}
+    text = json.dumps(identity, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def save_text_encoder(directory: Path, key: str, encoder: torch.nn.Module, report: dict[str, Any]) -> Path:
+    """Write ``encoder.pt`` and ``report.json`` into ``directory`` (each through a temporary file)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().cpu() for k, v in encoder.state_dict().items()}
+    target = directory / ENCODER_FILE
+    partial = target.with_suffix(f".tmp{os.getpid()}")
+    torch.save({"format": FORMAT, "key": key, "state": state}, partial)
+    os.replace(partial, target)
+    report_file = directory / REPORT_FILE
+    partial = report_file.with_suffix(f".tmp{os.getpid()}")
+    partial.write_text(json.dumps({"key": key} | report, indent=1), encoding="utf-8")
+    os.replace(partial, report_file)
+    return target
+
+
+def load_text_encoder(path: Path, key: str, encoder: torch.nn.Module) -> None:
+    """Load the weights stored at ``path`` into ``encoder``; they must carry ``key``."""
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:  # torch raises several types for a truncated or foreign file
+        raise TextEncoderError(f"{path}: not a readable text-encoder file ({error})") from error
+    if not isinstance(payload, dict) or payload.get("format") != FORMAT or payload.get("key") != key:
+        raise TextEncoderError(f"{path}: not a {FORMAT} file for key {key}; delete it to retrain")
+    try:
+        encoder.load_state_dict(payload["state"])
+    except RuntimeError as error:
+        raise TextEncoderError(f"{path}: its weights do not fit this encoder ({error}); delete it") from error
+
+
+def _matching_data(catalog: Any, spec: TextPretraining, model_context: Any, lookup: Any, colour_tokens: bool,
+                   image_size: int) -> MatchingData:
+    def dataset(split: str) -> QueryBatchDataset:
+        return QueryBatchDataset(catalog, split, (image_size,), model_context.vocabulary, lookup,
+                                 colour_tokens, model_context.class_names)
+
+    train, val = dataset("train"), dataset("val")
+    size = spec.options.batch_size
+    val_batches = [collate([val[i] for i in range(start, min(start + size, len(val)))])
+                   for start in range(0, len(val), size) if min(start + size, len(val)) - start >= 2]
+    return MatchingData(batch=lambda positions: collate([train[i] for i in positions]), n_train=len(train),
+                        val=val_batches, image_size=image_size)
+
+
+def prepare_text_encoder(model: Any, catalog: Any, lookup: Any, device: torch.device, log: Log = print
+                         ) -> dict[str, Any] | None:
+    """Give ``model`` its pretrained text encoder: loaded from the catalog's store, else trained on the
+    catalog's train split and stored. Returns the pretraining report, or ``None`` when the model asks for
+    no pretraining (``model.text_pretraining()`` is ``None`` or absent)."""
+    ask = getattr(model, "text_pretraining", None)
+    spec = ask() if ask is not None else None
+    if spec is None:
+        return None
+    image_size = int(model.context.image_sizes[0])
+    key = text_encoder_key(spec, catalog.hash, model.context.vocabulary.hash,
+                           lookup.hash if lookup is not None else "", image_size)
+    directory = Path(catalog.root) / DIRNAME / key
+    if (directory / ENCODER_FILE).is_file():
+        load_text_encoder(directory / ENCODER_FILE, key, spec.encoder)
+        log(f"text encoder: reusing {directory}")
+        return json.loads((directory / REPORT_FILE).read_text(encoding="utf-8"))
+    log(f"text encoder: pretraining by image-text matching on {catalog.root} into {directory}")
+    data = _matching_data(catalog, spec, model.context, lookup, model.text_policy().colour_tokens, image_size)
+    if data.n_train < 2:
+        raise TextEncoderError(f"catalog {catalog.root} has {data.n_train} usable train items; the text "
+                               "pretraining needs at least 2")
+    forked = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=forked):  # the GAN's random stream is the same with or without it
+        report = train_matching(spec, data, device, log)
+    save_text_encoder(directory, key, spec.encoder, report)
+    return {"key": key} | report
