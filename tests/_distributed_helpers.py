@@ -14,6 +14,7 @@ from pathlib import Path
 
 import torch
 import torch.distributed as dist
+from _train_helpers import adversarial_step
 from torch import nn
 
 from ganbench.train.distributed import (
@@ -39,16 +40,7 @@ class StandIn(nn.Module):
                            "discriminator": torch.optim.SGD(self.discriminator.parameters(), lr=0.5)}
 
     def train_step(self, batch: dict[str, torch.Tensor]) -> None:
-        fake = self.generator(batch["noise"])
-        d_loss = (nn.functional.softplus(-self.discriminator(batch["real"])).mean()
-                  + nn.functional.softplus(self.discriminator(fake.detach())).mean())
-        self.optimizers["discriminator"].zero_grad()
-        d_loss.backward()
-        self.optimizers["discriminator"].step()
-        g_loss = nn.functional.softplus(-self.discriminator(fake)).mean()
-        self.optimizers["generator"].zero_grad()
-        g_loss.backward()
-        self.optimizers["generator"].step()
+        adversarial_step(self.discriminator, self.optimizers, batch["real"], self.generator(batch["noise"]))
 
 
 def global_batch(size: int) -> dict[str, torch.Tensor]:

@@ -57,6 +57,21 @@ class FakeOptions:
     nan_at_step: int = -1  # report a NaN loss at this step (to test the harness's divergence check)
 
 
+def adversarial_step(discriminator: nn.Module, optimizers: dict, real: torch.Tensor,
+                     fake: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """One non-saturating GAN update: the discriminator, then the generator; returns both losses."""
+    d_loss = (nn.functional.softplus(-discriminator(real)).mean()
+              + nn.functional.softplus(discriminator(fake.detach())).mean())
+    optimizers["discriminator"].zero_grad()
+    d_loss.backward()
+    optimizers["discriminator"].step()
+    g_loss = nn.functional.softplus(-discriminator(fake)).mean()
+    optimizers["generator"].zero_grad()
+    g_loss.backward()
+    optimizers["generator"].step()
+    return d_loss, g_loss
+
+
 @register_model("fake-gan")
 class FakeGan(GanModel):
     """Embedding bag -> linear generator; one conv discriminator. Two phases like StackGAN."""
@@ -97,15 +112,7 @@ class FakeGan(GanModel):
         real = batch["images"][self.size]
         noise = torch.randn(len(real), self.options.z_dim, device=real.device)
         fake = self._draw(batch["query_tokens"], noise)
-        d_loss = (nn.functional.softplus(-self.discriminator(real)).mean()
-                  + nn.functional.softplus(self.discriminator(fake.detach())).mean())
-        self.optimizers["discriminator"].zero_grad()
-        d_loss.backward()
-        self.optimizers["discriminator"].step()
-        g_loss = nn.functional.softplus(-self.discriminator(fake)).mean()
-        self.optimizers["generator"].zero_grad()
-        g_loss.backward()
-        self.optimizers["generator"].step()
+        d_loss, g_loss = adversarial_step(self.discriminator, self.optimizers, real, fake)
         if FakeGan.step_hook is not None:
             FakeGan.step_hook(step)
         nan = float("nan") if step == self.options.nan_at_step else 0.0
