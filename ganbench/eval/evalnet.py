@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,10 +137,12 @@ def save_eval_net(
         **provenance,
     }
     target = directory / CLASSIFIER_FILE
-    tmp = target.with_suffix(".tmp")
+    tmp = target.with_suffix(f".tmp{os.getpid()}")  # per process: two workers may train it at once
     torch.save(payload, tmp)
     tmp.replace(target)
-    (directory / REPORT_FILE).write_text(json.dumps(report, indent=2) + "\n")
+    report_tmp = (directory / REPORT_FILE).with_suffix(f".tmp{os.getpid()}")
+    report_tmp.write_text(json.dumps(report, indent=2) + "\n")
+    report_tmp.replace(directory / REPORT_FILE)
     return EvalNet(
         model=model, options=options, key=key, path=target, weights_hash=file_hash(target), report=report
     )

@@ -67,11 +67,16 @@ def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launch
 
 
 # --- local: N cells at once, one GPU each -----------------------------------------------------------------
-def _pin_device(devices: Any) -> None:
-    """Process-pool initialiser: this worker sees one GPU (when there are any)."""
+def _pin_device(devices: Any, cpu_threads: int) -> None:
+    """Process-pool initialiser: this worker sees one GPU (when there are any); on the CPU it gets its
+    share of the cores (``cpu_threads``), since N workers each taking every core oversubscribe them."""
     device = devices.get()
     if device is not None:
         os.environ["CUDA_VISIBLE_DEVICES"] = str(device)
+    else:
+        import torch
+
+        torch.set_num_threads(cpu_threads)
 
 
 def _run_in_processes(cells: list[Cell], results_dir: Path, catalog: Path, pipeline: Pipeline, jobs: int,
@@ -83,8 +88,11 @@ def _run_in_processes(cells: list[Cell], results_dir: Path, catalog: Path, pipel
     gpus = torch.cuda.device_count()
     for worker in range(jobs):
         devices.put(worker % gpus if gpus else None)
-    log(f"running {len(cells)} cell(s), {jobs} at once" + (f" on {gpus} GPU(s)" if gpus else ""))
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_pin_device, initargs=(devices,)) as pool:
+    cpu_threads = max(1, torch.get_num_threads() // jobs)
+    log(f"running {len(cells)} cell(s), {jobs} at once" + (f" on {gpus} GPU(s)" if gpus else
+                                                           f", {cpu_threads} CPU thread(s) each"))
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_pin_device,
+                             initargs=(devices, cpu_threads)) as pool:
         futures = {c.name: pool.submit(run_cell, c, results_dir, catalog, pipeline) for c in cells}
         outcomes = {}
         for name, future in futures.items():
