@@ -111,7 +111,8 @@ def test_overwrite_replaces_a_catalog_with_its_derived_folders(catalog):
     catalog.images(16)  # a built cache and an evaluation network: what a used catalog holds
     (catalog.root / "eval_net" / "key").mkdir(parents=True)
     (catalog.root / "eval_net" / "key" / "classifier.pt").write_bytes(b"weights")
-    with pytest.raises(CatalogError, match=r"already holds a catalog; pass --overwrite .*eval_net/ would go"):
+    (catalog.root / "text_encoders" / "key").mkdir(parents=True)  # pretrained text encoders
+    with pytest.raises(CatalogError, match=r"pass --overwrite .*eval_net/, text_encoders/ would go"):
         write_catalog(catalog.root, simple_items(3), simple_images(3), "synthetic", sizes=(16,))
     again = write_catalog(catalog.root, simple_items(3), simple_images(3), "synthetic", sizes=(16,),
                           overwrite=True)  # fmt: skip
@@ -130,11 +131,12 @@ def test_overwrite_still_refuses_folders_that_are_not_catalogs(tmp_path, catalog
     assert (tmp_path / "notes" / "todo.txt").read_text() == "mine" and len(Catalog.open(catalog.root)) == N
 
 
-def test_eval_net_folder_is_a_known_derived_folder():
+def test_eval_net_and_text_encoder_folders_are_known_derived_folders():
     from ganbench.data.layout import DERIVED_NAMES
     from ganbench.eval.evalnet import EVAL_NET_DIRNAME
+    from ganbench.text.store import DIRNAME
 
-    assert EVAL_NET_DIRNAME in DERIVED_NAMES
+    assert EVAL_NET_DIRNAME in DERIVED_NAMES and DIRNAME in DERIVED_NAMES
 
 
 @pytest.mark.parametrize(

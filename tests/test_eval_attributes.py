@@ -6,7 +6,7 @@ import torch
 from _eval_helpers import FakeLookup
 
 from ganbench.data.text import parse_attributes
-from ganbench.eval.accuracy import attribute_accuracy
+from ganbench.eval.accuracy import attribute_accuracy, majority_rate
 from ganbench.eval.attributes import LabelSpace, parse_requests
 from ganbench.eval.retention import refinement_metrics
 from ganbench.eval.retrieval import nearest_products, precision_at_k
@@ -123,3 +123,20 @@ def test_precision_at_k_never_retrieves_the_query_s_own_product():
 def test_k_larger_than_the_gallery_is_refused():
     with pytest.raises(ValueError, match="gallery size"):
         nearest_products(torch.zeros(1, 2), torch.ones(3, 2), 4)
+
+
+def test_majority_rate_is_the_share_of_the_most_requested_class_among_asking_streams():
+    requested = np.array([[0, 1, -1], [1, 1, -1], [0, 2, 0], [0, -1, 1]])
+    rate = majority_rate(requested, SPACE.classes)
+    assert rate["type"]["mean"] == pytest.approx(3 / 4) and rate["type"]["class"] == "pants"
+    assert rate["colour"]["mean"] == pytest.approx(2 / 3) and rate["colour"]["class"] == "navy"
+    assert rate["colour"]["n"] == 3 and rate["colour"]["spread"] == "exact"
+    assert rate["length"]["mean"] == pytest.approx(1 / 2)
+
+
+def test_majority_rate_of_an_unasked_head_is_none_and_a_wrong_shape_is_refused():
+    requested = np.array([[0, 1, -1], [1, 1, -1]])
+    assert majority_rate(requested, SPACE.classes)["length"] == {
+        "mean": None, "std": None, "n": 0, "spread": "exact", "class": None}
+    with pytest.raises(ValueError, match="must be"):
+        majority_rate(requested[:, :2], SPACE.classes)

@@ -180,6 +180,18 @@ def test_trained_but_unevaluated_cell_is_only_evaluated(tmp_path):
     assert steps.calls[1:] == [("render", "restgan__default__seed0"), ("evaluate", "restgan__default__seed0")]
 
 
+def test_re_evaluating_a_cell_keeps_its_training_time(tmp_path):
+    experiment = _experiment(tmp_path)
+    out = tmp_path / "out"
+    run_experiment(experiment, out, FakeSteps().pipeline(), log=lambda _: None)
+    folder = out / "cells/restgan__default__seed0"
+    trained = json.loads((folder / "timing.json").read_text())["train_seconds"]
+    (folder / "metrics.json").unlink()
+    run_experiment(experiment, out, FakeSteps().pipeline(), resume=True, log=lambda _: None)
+    timing = json.loads((folder / "timing.json").read_text())
+    assert timing["train_seconds"] == trained and "evaluate_seconds" in timing
+
+
 def test_changed_cell_settings_are_refused_on_resume(tmp_path):
     out = tmp_path / "out"
     run_experiment(_experiment(tmp_path), out, FakeSteps().pipeline(), log=lambda _: None)

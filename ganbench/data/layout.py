@@ -27,8 +27,8 @@ CACHE_DIR = "cache"
 CHECKSUMS = "images.sha256"
 OWNED_NAMES = (MANIFEST, ITEMS, VOCABULARY, IMPORT_REPORT, IMAGES_DIR, CACHE_DIR, CHECKSUMS)
 # Folders other parts of ganbench derive from a catalog and keep inside it (ganbench.eval's
-# EVAL_NET_DIRNAME); they are replaced together with the catalog.
-DERIVED_NAMES = ("eval_net",)
+# EVAL_NET_DIRNAME, ganbench.text.store's DIRNAME); they are replaced together with the catalog.
+DERIVED_NAMES = ("eval_net", "text_encoders")
 _ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 
 

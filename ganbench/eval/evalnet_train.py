@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 from sklearn.metrics import confusion_matrix
 
+from ganbench.data.build_lock import build_lock
 from ganbench.eval.attributes import UNKNOWN, LabelSpace
 from ganbench.eval.evalnet import (
     CLASSIFIER_FILE,
@@ -169,12 +170,18 @@ def ensure_eval_net(
     options = options or EvalNetOptions()
     key = eval_net_key(catalog.hash, lookup.hash, options)
     directory = eval_net_dir(catalog.root, key)
-    if (directory / CLASSIFIER_FILE).is_file() and not force:
-        log(f"eval-net: reusing {directory}")
-        net = load_eval_net(directory / CLASSIFIER_FILE, device)
-        if not any(directory.glob(f"{CONFUSION_PREFIX}*.csv")):  # stored before the CSVs existed
-            write_confusion_csvs(net.report, directory)
-        return net
+    with build_lock(directory, log):  # two workers evaluating at once: one trains it, the other loads it
+        if (directory / CLASSIFIER_FILE).is_file() and not force:
+            log(f"eval-net: reusing {directory}")
+            net = load_eval_net(directory / CLASSIFIER_FILE, device)
+            if not any(directory.glob(f"{CONFUSION_PREFIX}*.csv")):  # stored before the CSVs existed
+                write_confusion_csvs(net.report, directory)
+            return net
+        return _train_and_store(catalog, lookup, options, device, key, directory, log)
+
+
+def _train_and_store(catalog: Any, lookup: Any, options: EvalNetOptions, device: str | torch.device, key: str,
+                     directory: Path, log: Log) -> EvalNet:
     train_idx, test_idx = np.asarray(catalog.indices("train")), np.asarray(catalog.indices("test"))
     if len(train_idx) == 0:
         raise ValueError(f"catalog {catalog.root} has no train items; the evaluation network needs some")

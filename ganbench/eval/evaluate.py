@@ -25,7 +25,7 @@ import torch
 import colorspace
 import ganbench
 from ganbench.config import EvalConfig
-from ganbench.eval.accuracy import attribute_accuracy
+from ganbench.eval.accuracy import attribute_accuracy, majority_rate
 from ganbench.eval.attributes import LabelSpace, Requests, default_parser, parse_requests
 from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs, unclustered_count
 from ganbench.eval.conditioning import conditioning_metrics
@@ -159,6 +159,7 @@ def _attribute_metrics(
     metrics = colour_fidelity(differences, clusters, list(space.classes.get("colour", ())), seed, rounds)
     finals = generated.predicted[np.arange(n), requests.n_steps - 1]
     metrics["attribute_accuracy"] = attribute_accuracy(finals, asked, space.heads, seed, rounds)
+    metrics["majority_rate"] = majority_rate(asked, {head: space.classes[head] for head in space.heads})
     metrics.update(
         refinement_metrics(generated.predicted, generated.pooled, requests, space.heads, seed, rounds)
     )

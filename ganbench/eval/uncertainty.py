@@ -17,7 +17,7 @@ import numpy as np
 
 from ganbench.config import EvalConfig
 
-SPREAD_KINDS = ("isc_splits", "kid_subsets", "bootstrap")
+SPREAD_KINDS = ("isc_splits", "kid_subsets", "bootstrap", "exact")  # exact: a count, no spread
 DEFAULT_BOOTSTRAP_ROUNDS = EvalConfig.bootstrap_rounds  # the setting's one default
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ganbench.config import ConfigError, RunConfig
 from ganbench.config.validate import build_run_config
-from ganbench.report import plots, strips
+from ganbench.report import conditioning, plots, strips
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
 from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
@@ -52,6 +52,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
     beyond = build_table(results.metrics, BEYOND_COLUMNS, calibration=results.calibration)
     items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
              _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
+    items += _conditioning_item(results, out)
     write_per_seed(results, out / "tables" / "per_seed.csv")
     if figures:
         items += _figure_items(results, paper, beyond, out / "figures", out)
@@ -75,6 +76,20 @@ def _table_item(table: Table, out: Path, stem: str, title: str, caption: str) ->
         (out / "tables" / f"{stem}.{suffix}").write_text(text, encoding="utf-8")
     downloads = [f"tables/{stem}.{suffix}" for suffix in files if suffix != "md"]
     return Item(title, caption, markdown=files["md"], table=table, downloads=downloads)
+
+
+def _conditioning_item(results: Results, out: Path) -> list[Item]:
+    """The conditioning check (:mod:`ganbench.report.conditioning`): its table, then a verdict per model;
+    nothing when no cell has a conditioning strength or an attribute accuracy."""
+    majority = conditioning.majority_rows(results.metrics)
+    frames = [frame for frame in (results.calibration, majority) if not frame.empty]
+    rows = pd.concat(frames, ignore_index=True) if frames else None
+    table = build_table(results.metrics, conditioning.CONDITIONING_COLUMNS, calibration=rows)
+    if not table.columns:
+        return []
+    item = _table_item(table, out, "conditioning_table", "Conditioning check", conditioning.caption(table))
+    item.markdown += "\n" + conditioning.verdicts_markdown(table, majority) + "\n"
+    return [item]
 
 
 def _paper_caption(table: Table, results: Results) -> str:

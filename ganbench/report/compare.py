@@ -45,7 +45,8 @@ def compare_models(results: Results, a: str, b: str) -> pd.DataFrame:
     if not seeds:
         raise ResultsError(f"{a!r} (seeds {sorted(first.index)}) and {b!r} (seeds {sorted(second.index)}) "
                            "share no seed, so they cannot be paired")
-    order = [m for m in results.metrics["metric"].drop_duplicates() if m in first and m in second]
+    order = [m for m in results.metrics["metric"].drop_duplicates()
+             if m in first and m in second and not m.startswith("majority_rate.")]  # of the queries
     rows = []
     for metric in order:
         change = paired_change(first[metric], second[metric])

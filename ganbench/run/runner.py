@@ -8,7 +8,8 @@ real functions are wired in one place (:mod:`ganbench.run.pipeline`). A cell fol
     metrics.json   written by evaluation; its presence marks the cell finished
     media/         report images rendered from the trained generator (strips, grids, embeddings)
     error.txt      the traceback of the last failure (removed when the cell succeeds)
-    timing.json    seconds spent training, evaluating and rendering
+    timing.json    seconds spent training, evaluating and rendering (a step not run again, e.g. training
+                   before a re-evaluation, keeps its earlier figure)
 """
 
 from __future__ import annotations
@@ -177,7 +178,7 @@ def run_cell(cell: Cell, results_dir: Path, catalog: Path, pipeline: Pipeline,
 
 def _work_on_cell(cell: Cell, folder: Path, catalog: Path, pipeline: Pipeline, outcome: CellOutcome) -> None:
     """Train (or resume), render and evaluate a claimed cell; ``outcome`` records the steps taken."""
-    config, timing = cell.config, {}
+    config, timing = cell.config, _read_timing(folder / "timing.json")
     run_dir = folder / "run"
     if not (run_dir / "done.json").is_file():
         resume = (run_dir / "checkpoint.pt").is_file()
@@ -225,6 +226,15 @@ def _render(pipeline: Pipeline, run_dir: Path, folder: Path, config: RunConfig,
         return f"report media failed: {type(error).__name__}: {error}"
     (media / ERROR_FILE).unlink(missing_ok=True)
     return ""
+
+
+def _read_timing(path: Path) -> dict[str, float]:
+    """The seconds an earlier attempt recorded (none when absent or unreadable)."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+    return {k: v for k, v in stored.items() if isinstance(v, int | float)} if isinstance(stored, dict) else {}
 
 
 def _timed(timing: dict[str, float], step: str, action: Callable[[], Any]) -> Any:

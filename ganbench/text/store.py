@@ -19,6 +19,7 @@ from typing import Any
 import torch
 
 from ganbench.data.batches import QueryBatchDataset, collate
+from ganbench.data.build_lock import build_lock
 from ganbench.text.matching import Log, MatchingData, TextPretraining, train_matching
 
 FORMAT = "ganbench-text-encoder/2"  # /2: encoders carry their output_scale buffer
@@ -96,10 +97,18 @@ def prepare_text_encoder(model: Any, catalog: Any, lookup: Any, device: torch.de
     key = text_encoder_key(spec, catalog.hash, model.context.vocabulary.hash,
                            lookup.hash if lookup is not None else "", image_size)
     directory = Path(catalog.root) / DIRNAME / key
-    if (directory / ENCODER_FILE).is_file():
-        load_text_encoder(directory / ENCODER_FILE, key, spec.encoder)
-        log(f"text encoder: reusing {directory}")
-        return json.loads((directory / REPORT_FILE).read_text(encoding="utf-8"))
+    with build_lock(directory, log):  # two workers wanting it at once: one trains, the other loads it
+        if (directory / ENCODER_FILE).is_file():
+            load_text_encoder(directory / ENCODER_FILE, key, spec.encoder)
+            log(f"text encoder: reusing {directory}")
+            return json.loads((directory / REPORT_FILE).read_text(encoding="utf-8"))
+        report = _pretrain(spec, catalog, model, lookup, image_size, device, directory, log)
+        save_text_encoder(directory, key, spec.encoder, report)
+    return {"key": key} | report
+
+
+def _pretrain(spec: TextPretraining, catalog: Any, model: Any, lookup: Any, image_size: int,
+              device: torch.device, directory: Path, log: Log) -> dict[str, Any]:
     log(f"text encoder: pretraining by image-text matching on {catalog.root} into {directory}")
     data = _matching_data(catalog, spec, model.context, lookup, model.text_policy().colour_tokens, image_size)
     if data.n_train < 2:
@@ -107,6 +116,4 @@ def prepare_text_encoder(model: Any, catalog: Any, lookup: Any, device: torch.de
                                "pretraining needs at least 2")
     forked = [device] if device.type == "cuda" else []
     with torch.random.fork_rng(devices=forked):  # the GAN's random stream is the same with or without it
-        report = train_matching(spec, data, device, log)
-    save_text_encoder(directory, key, spec.encoder, report)
-    return {"key": key} | report
+        return train_matching(spec, data, device, log)
