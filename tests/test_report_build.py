@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import numpy as np
@@ -131,3 +132,12 @@ def test_colour_study_runs_on_stored_embeddings(tmp_path):
     assert bow.rho_between > 0.2 and bow.between_pairs > 0  # the comparable figure, beside all pairs
     assert "at least 4 colour terms" in summary.set_index("model").loc["restgan", "note"]
     assert all(p.is_file() for p in written["stackgan-bow"])
+
+
+def test_cells_timing_is_summed_in_the_provenance(tmp_path):
+    make_results(tmp_path)
+    for name, seconds in (("restgan__default__seed0", 90.0), ("stackgan-bow__default__seed1", 30.0)):
+        (tmp_path / "cells" / name / "timing.json").write_text(json.dumps(
+            {"train_seconds": seconds, "evaluate_seconds": 6.0}))
+    text = write_report(tmp_path, figures=False).read_text()
+    assert "Summed over the cells' timing.json" in text and "train 2.0 min, evaluate 0.2 min" in text

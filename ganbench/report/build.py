@@ -284,6 +284,11 @@ def _provenance(results: Results) -> Provenance:
         seconds = sum(float(row.get("seconds", 0)) for row in rows)
         notes.append(f"The last `ganbench run` spent {seconds / 60:.1f} min in its cells (training, report "
                      "images, evaluation; per step in each cell's timing.json).")
+    totals = _timing_totals(results)
+    if totals:
+        steps = ", ".join(f"{step} {seconds / 60:.1f} min" for step, seconds in totals.items())
+        notes.append("Summed over the cells' timing.json (the latest time of each step; cells run at once "
+                     f"with --jobs take less wall time): {steps}.")
     versions = {"python": platform.python_version()}
     for package in PACKAGES:
         try:
@@ -297,6 +302,20 @@ def _provenance(results: Results) -> Provenance:
                      + "; versions below are the report's.")
     return Provenance(toml_path.read_text(encoding="utf-8") if toml_path.is_file() else "(not stored)",
                       versions, sorted(statuses.items()), notes)
+
+
+def _timing_totals(results: Results) -> dict[str, float]:
+    """Seconds per step (train, render, evaluate) summed over the finished cells' timing.json."""
+    totals: dict[str, float] = {}
+    for folder in results.cells.values():
+        try:
+            timing = json.loads((folder / "timing.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        for key, value in timing.items() if isinstance(timing, dict) else ():
+            if key.endswith("_seconds") and isinstance(value, int | float):
+                totals[key.removesuffix("_seconds")] = totals.get(key.removesuffix("_seconds"), 0.0) + value
+    return totals
 
 
 def _first_extra_dict(results: Results, key: str) -> dict:
