@@ -88,7 +88,7 @@ def test_the_report_reads_every_metric_with_its_spread(catalog):
     entries, extras = split_metrics(metrics)
     assert set(NAMES) <= set(entries)
     nested = {"attribute_accuracy.type", "retention_by_attribute.colour", "colour_de00_by_cluster.red",
-              "majority_rate.type"}
+              "majority_rate.type", "word_swap_shift.type"}
     assert nested <= set(entries)
     assert all(spread in ("isc_splits", "kid_subsets", "bootstrap") for name, (_, _, _, spread)
                in entries.items() if not name.startswith("majority_rate."))

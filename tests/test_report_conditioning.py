@@ -26,7 +26,8 @@ def _results(root, seeds=(0, 1, 2)):
             folder = write_metrics(root, model, "default", seed, {
                 "is_type": 2.0, "fid": 10.0, "conditioning_strength": strength + jitter},
                 {"attribute_accuracy": {h: e | {"mean": e["mean"] + jitter} for h, e in accuracy.items()},
-                 "majority_rate": MAJORITY})
+                 "majority_rate": MAJORITY,
+                 "word_swap_shift": {"type": entry(1.2), "gender": entry(0.1), "colour": entry(1.5)}})
             names.append(folder.name)
     write_summary(root, names)
     (root / "experiment.json").write_text(json.dumps({"run": {"name": "c", "models": list(models)}}))
@@ -43,6 +44,9 @@ def test_conditioning_check_shows_the_majority_row_and_says_which_model_fails_an
     half = next(line for line in section.splitlines() if line.startswith("- **half**"))
     assert "conditions on type and colour" in half and "for gender (" in half
     assert "pathway collapsed" not in half
+    assert "changing its gender word moves its conditioning by 0.10 sigma" in half
+    assert "(its colour word: 1.50)" in half
+    assert "| half | 0.91 ± 0.02 |" in section and "| 1.20 ± 0.00 | 0.10 ± 0.00 | 1.50 ± 0.00 |" in section
     assert (tmp_path / "tables" / "conditioning_table.csv").is_file()
 
 

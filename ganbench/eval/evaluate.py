@@ -59,6 +59,7 @@ from ganbench.eval.reference import ReferencePlan, dimension_warnings, plan_refe
 from ganbench.eval.retention import refinement_metrics, undefined_refinement
 from ganbench.eval.retrieval import NO_EXCLUSION, precision_at_k
 from ganbench.eval.uncertainty import metric_entry
+from ganbench.eval.word_swap import word_swap_metrics
 from ganbench.train.precision import resolve_device
 
 METRICS_FORMAT = "ganbench-metrics/2"  # /2: response and precision@k redefined (issue 11)
@@ -237,6 +238,8 @@ def evaluate_source(
     }
     metrics.update(attribute_metrics)
     metrics.update(conditioning_metrics(source, streams.steps, settings.seed, settings.bootstrap_rounds))
+    test_items = [catalog.items[int(i)] for i in np.unique(streams.items)]
+    metrics.update(word_swap_metrics(source, test_items, settings.seed, settings.bootstrap_rounds))
     metrics.update(_provenance(net, space, catalog, settings, len(streams)))
     metrics["streams"] = streams.to_json()
     metrics["timing"] = {

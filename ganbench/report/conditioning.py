@@ -9,6 +9,8 @@ metrics.json). Then one plain sentence per model. Our rules (the paper has no su
 - a model *conditions on* an attribute when the lower end of its accuracy's 95% interval is above the
   majority rate (the t-interval over seeds with two or more seeds; with one seed mean - 1.96 x the
   evaluation's bootstrap spread);
+- the word shift of an attribute (:mod:`ganbench.eval.word_swap`) says how far its word reaches the
+  conditioning; it is quoted for each attribute a model misses, beside its strongest attribute word;
 - its text pathway counts as *collapsed* when the conditioning strength is under
   :data:`COLLAPSED_BELOW`: the text then moves the conditioning by under a tenth of the noise added to it
   (measured: 0.01-0.04 for a collapsed stackgan-lstm, 0.8-1.4 for models that follow their text).
@@ -28,8 +30,11 @@ CHECKED = ("type", "gender", "colour")
 MAJORITY_ROW = "majority class"
 MAJORITY_PREFIX = "majority_rate."
 Z95 = 1.959964  # two-sided 95% normal quantile, for a single seed's bootstrap spread
+SHIFT_PREFIX = "word_swap_shift."
 CONDITIONING_COLUMNS = (Column("conditioning_strength", "Conditioning strength"),
                         *(Column(f"attribute_accuracy.{head}", f"{head.capitalize()} acc.", percent=True)
+                          for head in CHECKED),
+                        *(Column(f"{SHIFT_PREFIX}{head}", f"{head.capitalize()} word shift")
                           for head in CHECKED))
 
 
@@ -74,7 +79,24 @@ def verdict(table: Table, label: str, majority: dict[str, float]) -> str:
     elif short and math.isfinite(strength):
         parts.append(f"its conditioning does follow the text (strength {strength:.2f}), so the shortfall "
                      "is in turning the text into that attribute, not a collapsed text pathway")
+        parts += _shift_notes(table, label, [h for h in CHECKED if h not in above])
     return f"**{label}**: " + ("; ".join(parts) if parts else "no accuracy to check") + "."
+
+
+def _shift_notes(table: Table, label: str, heads: list[str]) -> list[str]:
+    """For each missed attribute with a word-swap shift: how far its word moves the conditioning, beside
+    the attribute word that moves it most."""
+    shifts = {h: table.mean.loc[label, SHIFT_PREFIX + h] for h in CHECKED if SHIFT_PREFIX + h in table.mean}
+    shifts = {h: v for h, v in shifts.items() if math.isfinite(v)}
+    notes = []
+    for head in heads:
+        others = {h: v for h, v in shifts.items() if h != head}
+        if head not in shifts or not others:
+            continue
+        strongest = max(others, key=others.get)
+        notes.append(f"changing its {head} word moves its conditioning by {shifts[head]:.2f} sigma of the "
+                     f"augmentation noise (its {strongest} word: {others[strongest]:.2f})")
+    return notes
 
 
 def verdicts_markdown(table: Table, majority_frame: pd.DataFrame) -> str:
@@ -94,7 +116,10 @@ def caption(table: Table) -> str:
             "accuracy = the evaluation classifier's agreement with the attribute the query asks for; the "
             "majority class row is what a generator that ignores its text and always draws the most "
             "requested class would score on the same queries. A model conditions on an attribute when its "
-            f"accuracy's 95% lower bound is above that row; {table.caption_spread()}.")
+            "accuracy's 95% lower bound is above that row. Word shift = how far swapping that attribute's "
+            "word in the opening query (men's -> women's) moves the conditioning mean, per dimension, in "
+            "units of the augmentation sigma: well under 1 the noise, not the word, decides the attribute; "
+            f"{table.caption_spread()}.")
 
 
 def _join(words: list[str]) -> str:
