@@ -77,9 +77,9 @@ def verdict(table: Table, label: str, majority: dict[str, float]) -> str:
     if math.isfinite(strength) and strength < COLLAPSED_BELOW:
         parts.append(f"its text pathway collapsed (conditioning strength {strength:.3f} < {COLLAPSED_BELOW})")
     elif short and math.isfinite(strength):
-        parts.append(f"its conditioning does follow the text (strength {strength:.2f}), so the shortfall "
-                     "is in turning the text into that attribute, not a collapsed text pathway")
-        parts += _shift_notes(table, label, [h for h in CHECKED if h not in above])
+        parts.append(f"its text pathway has not collapsed (strength {strength:.2f})")
+        notes = _shift_notes(table, label, [h for h in CHECKED if h not in above])
+        parts += notes or ["so the shortfall lies between its conditioning and the image"]
     return f"**{label}**: " + ("; ".join(parts) if parts else "no accuracy to check") + "."
 
 
