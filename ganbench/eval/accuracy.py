@@ -16,6 +16,8 @@ import numpy as np
 from ganbench.eval.attributes import UNKNOWN
 from ganbench.eval.uncertainty import DEFAULT_BOOTSTRAP_ROUNDS, bootstrap_mean, metric_entry
 
+MAJORITY_METRIC = "majority_rate"
+
 
 def attribute_accuracy(
     predicted: np.ndarray,

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ganbench.config import EvalNetOptions
+from ganbench.data.files import torch_save_atomic, write_json_atomic
 
 FORMAT = "ganbench-eval-net/2"  # /2: stride-2 stem (a /1 file holds another architecture)
 EVAL_NET_DIRNAME = "eval_net"
@@ -136,13 +136,8 @@ def save_eval_net(
         "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
         **provenance,
     }
-    target = directory / CLASSIFIER_FILE
-    tmp = target.with_suffix(f".tmp{os.getpid()}")  # per process: two workers may train it at once
-    torch.save(payload, tmp)
-    tmp.replace(target)
-    report_tmp = (directory / REPORT_FILE).with_suffix(f".tmp{os.getpid()}")
-    report_tmp.write_text(json.dumps(report, indent=2) + "\n")
-    report_tmp.replace(directory / REPORT_FILE)
+    target = torch_save_atomic(payload, directory / CLASSIFIER_FILE)
+    write_json_atomic(directory / REPORT_FILE, report)
     return EvalNet(
         model=model, options=options, key=key, path=target, weights_hash=file_hash(target), report=report
     )

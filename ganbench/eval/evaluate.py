@@ -12,7 +12,6 @@ in docs/architecture.md (Evaluation).
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -25,7 +24,8 @@ import torch
 import colorspace
 import ganbench
 from ganbench.config import EvalConfig
-from ganbench.eval.accuracy import attribute_accuracy, majority_rate
+from ganbench.data.files import write_json_atomic
+from ganbench.eval.accuracy import MAJORITY_METRIC, attribute_accuracy, majority_rate
 from ganbench.eval.attributes import LabelSpace, Requests, default_parser, parse_requests
 from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs, unclustered_count
 from ganbench.eval.conditioning import conditioning_metrics
@@ -160,7 +160,7 @@ def _attribute_metrics(
     metrics = colour_fidelity(differences, clusters, list(space.classes.get("colour", ())), seed, rounds)
     finals = generated.predicted[np.arange(n), requests.n_steps - 1]
     metrics["attribute_accuracy"] = attribute_accuracy(finals, asked, space.heads, seed, rounds)
-    metrics["majority_rate"] = majority_rate(asked, {head: space.classes[head] for head in space.heads})
+    metrics[MAJORITY_METRIC] = majority_rate(asked, {head: space.classes[head] for head in space.heads})
     metrics.update(
         refinement_metrics(generated.predicted, generated.pooled, requests, space.heads, seed, rounds)
     )
@@ -264,12 +264,7 @@ def _hash_if_present(path: Path) -> str | None:
 
 def write_metrics(metrics: dict, out: str | Path) -> Path:
     """Write ``metrics.json`` atomically."""
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_text(json.dumps(metrics, indent=2) + "\n")
-    tmp.replace(out)
-    return out
+    return write_json_atomic(Path(out), metrics)
 
 
 def evaluate_run(

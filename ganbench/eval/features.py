@@ -26,6 +26,7 @@ from torch_fidelity import FeatureExtractorBase
 from torch_fidelity.metric_isc import KEY_METRIC_ISC_MEAN, KEY_METRIC_ISC_STD, isc_features_to_metric
 from torch_fidelity.metric_kid import KEY_METRIC_KID_MEAN, KEY_METRIC_KID_STD, kid_features_to_metric
 
+from ganbench.data.files import torch_save_atomic
 from ganbench.eval.uncertainty import metric_entry
 
 CACHE_FORMAT = "ganbench-real-features/1"
@@ -185,8 +186,5 @@ def cached_real_features(
         return torch.load(path, map_location="cpu", weights_only=True)
     log(f"real features: extracting {len(indices)} {subset} images with {name} at {image_size} px")
     features = extract_features(catalog_images_at(catalog, image_size, indices), extractor, device=device)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(features, tmp)
-    tmp.replace(path)
+    torch_save_atomic(features, path)
     return features

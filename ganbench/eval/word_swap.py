@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ ATTRIBUTES = ("type", "gender", "colour")
 MAX_PAIRS = 1000
 
 
+@cache
 def _pattern(value: str) -> re.Pattern:
     return re.compile(rf"(?<![\w']){re.escape(value)}(?![\w'])", re.IGNORECASE)
 

@@ -9,7 +9,6 @@ catalog images), so a model is a few MB. ``make pretrained`` runs ``experiments/
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 
 import torch
 
+from ganbench.data.files import torch_save_atomic
 from ganbench.pretrained.package import FORMAT, PACKAGE_DIR, PretrainedError, file_sha256
 
 DEFAULT_SUFFIX = "synth"
@@ -59,12 +59,6 @@ def _trained_on(catalog: Any, config: Any) -> str:
             f"lr {config.train.lr:g}, {config.train.precision}")
 
 
-def _atomic_save(payload: Any, path: Path) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    torch.save(payload, tmp)
-    os.replace(tmp, path)
-
-
 def export_cell(cell: dict, folder: Path, out_dir: Path, suffix: str, experiment: str) -> Path:
     """Write ``MODEL-SUFFIX.pt``, its JSON and (once per catalog) ``SUFFIX-eval-net.pt``; returns the JSON."""
     from ganbench.config.validate import config_as_dict
@@ -88,7 +82,7 @@ def export_cell(cell: dict, folder: Path, out_dir: Path, suffix: str, experiment
                "step": run.step}
     out_dir.mkdir(parents=True, exist_ok=True)
     weights = out_dir / f"{name}.pt"
-    _atomic_save(payload, weights)
+    torch_save_atomic(payload, weights)
     eval_net = _export_eval_net(catalog, metrics, out_dir, suffix)
     test = [list(catalog.items[i]["query"]) for i in catalog.indices("test") if catalog.items[i].get("query")]
     description = {

@@ -15,6 +15,7 @@ import pandas as pd
 
 from ganbench.config import ConfigError, RunConfig
 from ganbench.config.validate import build_run_config
+from ganbench.data.files import read_json_object
 from ganbench.report import conditioning, plots, strips
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
@@ -88,7 +89,7 @@ def _conditioning_item(results: Results, out: Path) -> list[Item]:
     if not table.columns:
         return []
     item = _table_item(table, out, "conditioning_table", "Conditioning check", conditioning.caption(table))
-    item.markdown += "\n" + conditioning.verdicts_markdown(table, majority) + "\n"
+    item.markdown += "\n" + conditioning.verdicts_markdown(table) + "\n"
     return [item]
 
 
@@ -308,11 +309,7 @@ def _timing_totals(results: Results) -> dict[str, float]:
     """Seconds per step (train, render, evaluate) summed over the finished cells' timing.json."""
     totals: dict[str, float] = {}
     for folder in results.cells.values():
-        try:
-            timing = json.loads((folder / "timing.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
-        for key, value in timing.items() if isinstance(timing, dict) else ():
+        for key, value in read_json_object(folder / "timing.json").items():
             if key.endswith("_seconds") and isinstance(value, int | float):
                 totals[key.removesuffix("_seconds")] = totals.get(key.removesuffix("_seconds"), 0.0) + value
     return totals

@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from ganbench.eval.accuracy import MAJORITY_METRIC
 from ganbench.eval.directions import HIGHER, LOWER, direction
 from ganbench.report.results import DEFAULT_VARIANT, Results, ResultsError
 from ganbench.report.stats import MIN_SEEDS_FOR_INTERVAL, paired_change
@@ -46,7 +47,7 @@ def compare_models(results: Results, a: str, b: str) -> pd.DataFrame:
         raise ResultsError(f"{a!r} (seeds {sorted(first.index)}) and {b!r} (seeds {sorted(second.index)}) "
                            "share no seed, so they cannot be paired")
     order = [m for m in results.metrics["metric"].drop_duplicates()
-             if m in first and m in second and not m.startswith("majority_rate.")]  # of the queries
+             if m in first and m in second and not m.startswith(f"{MAJORITY_METRIC}.")]  # of the queries
     rows = []
     for metric in order:
         change = paired_change(first[metric], second[metric])

@@ -22,13 +22,14 @@ import math
 
 import pandas as pd
 
+from ganbench.eval.accuracy import MAJORITY_METRIC
 from ganbench.report.results import CALIBRATION_VARIANT, METRIC_COLUMNS
 from ganbench.report.tables import Column, Table
 
 COLLAPSED_BELOW = 0.1
 CHECKED = ("type", "gender", "colour")
 MAJORITY_ROW = "majority class"
-MAJORITY_PREFIX = "majority_rate."
+MAJORITY_PREFIX = MAJORITY_METRIC + "."
 Z95 = 1.959964  # two-sided 95% normal quantile, for a single seed's bootstrap spread
 SHIFT_PREFIX = "word_swap_shift."
 CONDITIONING_COLUMNS = (Column("conditioning_strength", "Conditioning strength"),
@@ -56,13 +57,14 @@ def lower_bound(table: Table, label: str, metric: str) -> float:
     return mean - (spread if table.n_seeds.get(label, 1) > 1 else Z95 * spread)
 
 
-def verdict(table: Table, label: str, majority: dict[str, float]) -> str:
+def verdict(table: Table, label: str, majority: pd.Series) -> str:
     """One sentence: which attributes the model conditions on, which it does not, and the reason shown."""
     has_strength = "conditioning_strength" in table.mean
     strength = table.mean.loc[label, "conditioning_strength"] if has_strength else math.nan
     above, short = [], []
     for head in CHECKED:
-        metric, rate = f"attribute_accuracy.{head}", majority.get(head, math.nan)
+        metric = f"attribute_accuracy.{head}"
+        rate = majority.get(metric, math.nan)
         if metric not in table.mean or not math.isfinite(rate):
             continue
         low = lower_bound(table, label, metric)
@@ -99,13 +101,12 @@ def _shift_notes(table: Table, label: str, heads: list[str]) -> list[str]:
     return notes
 
 
-def verdicts_markdown(table: Table, majority_frame: pd.DataFrame) -> str:
-    """A bullet per model row (calibration rows excluded)."""
-    majority = {name.split(".", 1)[1]: float(rate)
-                for name, rate in zip(majority_frame["metric"], majority_frame["mean"], strict=True)}
-    if not majority:
+def verdicts_markdown(table: Table) -> str:
+    """A bullet per model row, each judged against the table's ``majority class`` row."""
+    if MAJORITY_ROW not in table.calibration_mean.index:
         return ("No majority-class rates stored (metrics.json from an older ganbench): re-evaluate the cells "
                 "to check conditioning.")
+    majority = table.calibration_mean.loc[MAJORITY_ROW].dropna()
     return "\n".join(f"- {verdict(table, label, majority)}" for label in table.mean.index)
 
 

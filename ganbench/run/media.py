@@ -10,13 +10,12 @@ model has word embeddings.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from ganbench.config import ReportConfig
+from ganbench.data.files import write_json_atomic
 from ganbench.models.embeddings import colour_term_vectors
 from ganbench.report.strips import save_strip_png
 from ganbench.train.precision import resolve_device
@@ -35,7 +34,8 @@ def render_media(run_dir: Path, media_dir: Path, settings: ReportConfig, device:
         for seed in seeds:
             for index, strip in enumerate(loaded.model.generate(streams, seed)):
                 save_strip_png(to_hwc(strip), media_dir / f"stream{index}_seed{seed}.png")
-    _write_json(media_dir / "streams.json", {"streams": streams, "seeds": seeds, "step": loaded.step})
+    write_json_atomic(media_dir / "streams.json", {"streams": streams, "seeds": seeds, "step": loaded.step},
+                      indent=1)
     terms = colour_term_vectors(loaded.model)
     if terms is not None and terms.vectors:
         np.savez(media_dir / "embeddings.npz", terms=np.array(list(terms.vectors)),
@@ -46,5 +46,3 @@ def render_media(run_dir: Path, media_dir: Path, settings: ReportConfig, device:
 
 
 
-def _write_json(path: Path, data: Any) -> None:
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")

@@ -27,6 +27,7 @@ from tqdm import tqdm
 
 from ganbench.config import EvalConfig, RunConfig
 from ganbench.config.run_section import CatalogRecipe
+from ganbench.data.files import read_json_object, write_json_atomic
 from ganbench.report.results import CALIBRATION_DIR
 from ganbench.run.cells import Cell
 from ganbench.run.experiment import Experiment
@@ -190,8 +191,8 @@ def _work_on_cell(cell: Cell, folder: Path, catalog: Path, pipeline: Pipeline, o
         outcome.warning = _render(pipeline, run_dir, folder, config, timing)
     metrics = _timed(timing, "evaluate", lambda: pipeline.evaluate(run_dir, catalog, config))
     outcome.steps.append("evaluated")
-    _write_json(folder / "timing.json", timing)
-    _write_json(folder / METRICS_FILE, metrics)  # last: marks the cell finished
+    write_json_atomic(folder / "timing.json", timing)
+    write_json_atomic(folder / METRICS_FILE, metrics)  # last: marks the cell finished
     (folder / ERROR_FILE).unlink(missing_ok=True)
 
 
@@ -230,11 +231,7 @@ def _render(pipeline: Pipeline, run_dir: Path, folder: Path, config: RunConfig,
 
 def _read_timing(path: Path) -> dict[str, float]:
     """The seconds an earlier attempt recorded (none when absent or unreadable)."""
-    try:
-        stored = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return {}
-    return {k: v for k, v in stored.items() if isinstance(v, int | float)} if isinstance(stored, dict) else {}
+    return {k: v for k, v in read_json_object(path).items() if isinstance(v, int | float)}
 
 
 def _timed(timing: dict[str, float], step: str, action: Callable[[], Any]) -> Any:
@@ -255,7 +252,7 @@ def _claim_cell(folder: Path, cell: Cell) -> bool:
                               "delete that folder or choose another --out to run the new settings")
         return True
     folder.mkdir(parents=True, exist_ok=True)
-    _write_json(marker, described)
+    write_json_atomic(marker, described)
     return False
 
 
@@ -288,18 +285,12 @@ def _save_experiment(experiment: Experiment, results_dir: Path) -> None:
         shutil.copyfile(experiment.path, results_dir / "experiment.toml")
     stored = dict(experiment.raw)
     stored["run"] = {**stored.get("run", {}), "name": experiment.name}
-    _write_json(results_dir / "experiment.json", stored)  # read back as settings by the report
+    write_json_atomic(results_dir / "experiment.json", stored)  # read back as settings by the report
 
 
 def _write_summary(results_dir: Path, outcomes: list[CellOutcome]) -> None:
     rows = [{"cell": o.cell.name, "status": o.status, "seconds": round(o.seconds, 1), "error": o.error,
              "warning": o.warning, "steps": o.steps} for o in outcomes]
-    _write_json(results_dir / SUMMARY_FILE, {"cells": rows})
+    write_json_atomic(results_dir / SUMMARY_FILE, {"cells": rows})
 
 
-def _write_json(path: Path, data: Any) -> None:
-    """Atomic JSON write (write then rename) so a crash never leaves a half-written marker."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
-    tmp.replace(path)

@@ -8,12 +8,12 @@ started yet), ``not started``. Nothing here writes.
 
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ganbench.data.files import read_json_object
 from ganbench.run.experiment import load_experiment
 from ganbench.run.locks import read_lock
 from ganbench.train.progress import format_duration
@@ -35,16 +35,10 @@ class CellStatus:
     detail: str = ""
 
 
-def _read_json(path: Path) -> dict:
-    try:
-        value = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return value if isinstance(value, dict) else {}
 
 
 def _timing_seconds(folder: Path) -> float | None:
-    timing = _read_json(folder / "timing.json")
+    timing = read_json_object(folder / "timing.json")
     values = [v for v in timing.values() if isinstance(v, int | float)]
     return float(sum(values)) if values else None
 
@@ -63,7 +57,7 @@ def _last_line(path: Path) -> str:
 
 def cell_status(name: str, folder: Path) -> CellStatus:
     """One cell's state from its folder."""
-    job = _read_json(folder / JOB_FILE)
+    job = read_json_object(folder / JOB_FILE)
     job_id = str(job.get("job_id", ""))
     if (folder / "metrics.json").is_file():
         return CellStatus(name, "done", job_id, _timing_seconds(folder))

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ import torch
 
 from ganbench.data.batches import QueryBatchDataset, collate
 from ganbench.data.build_lock import build_lock
+from ganbench.data.files import torch_save_atomic, write_json_atomic
 from ganbench.text.matching import Log, MatchingData, TextPretraining, train_matching
 
 FORMAT = "ganbench-text-encoder/2"  # /2: encoders carry their output_scale buffer
@@ -43,16 +43,9 @@ def text_encoder_key(spec: TextPretraining, catalog_hash: str, vocabulary_hash: 
 
 def save_text_encoder(directory: Path, key: str, encoder: torch.nn.Module, report: dict[str, Any]) -> Path:
     """Write ``encoder.pt`` and ``report.json`` into ``directory`` (each through a temporary file)."""
-    directory.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu() for k, v in encoder.state_dict().items()}
-    target = directory / ENCODER_FILE
-    partial = target.with_suffix(f".tmp{os.getpid()}")
-    torch.save({"format": FORMAT, "key": key, "state": state}, partial)
-    os.replace(partial, target)
-    report_file = directory / REPORT_FILE
-    partial = report_file.with_suffix(f".tmp{os.getpid()}")
-    partial.write_text(json.dumps({"key": key} | report, indent=1), encoding="utf-8")
-    os.replace(partial, report_file)
+    target = torch_save_atomic({"format": FORMAT, "key": key, "state": state}, directory / ENCODER_FILE)
+    write_json_atomic(directory / REPORT_FILE, {"key": key} | report, indent=1)
     return target
 
 
