@@ -73,4 +73,4 @@ def one_step_worker(rank: int, world_size: int, port: int, batch_size: int, out:
     dist.all_gather_object(gathered, {k: v.clone() for k, v in model.state_dict().items()})
     if rank == 0:
         torch.save(gathered, Path(out) / "after.pt")
-    teardown_distributed()
+    teardown_distributed(wait_for_all=True)

@@ -90,6 +90,7 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
         if defaults is not None and main_rank:
             click.echo(cpu_defaults_line())
         run_dir = train_run(config, out_dir, resume=resume)
+        teardown_distributed(wait_for_all=True)
     except ValueError as error:  # every user-facing error of config, catalog, registry and run is one
         if not main_rank:
             raise SystemExit(1) from None

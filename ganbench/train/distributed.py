@@ -122,9 +122,13 @@ def setup_distributed(device: torch.device, ranks: Ranks | None = None) -> tuple
     return ranks, device
 
 
-def teardown_distributed() -> None:
-    """Leave the process group, if this process joined one."""
+def teardown_distributed(wait_for_all: bool = False) -> None:
+    """Leave the process group, if this process joined one. ``wait_for_all`` (on success only: a failed
+    rank never arrives) first waits at a barrier, so no rank tears down its connections while another still
+    uses them (measured: gloo then aborted rank 0 with "terminate called without an active exception")."""
     if dist.is_initialized():
+        if wait_for_all:
+            dist.barrier()
         dist.destroy_process_group()
 
 
