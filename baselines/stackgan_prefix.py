@@ -24,4 +24,5 @@ class StackGanPrefix(StackGanModel):
 
     @classmethod
     def recipe(cls, options: StackGanOptions) -> Recipe:
-        return Recipe(text_encoder="lstm", text=TextPolicy("query_stream"), shared_noise=False)
+        return Recipe(text_encoder="lstm", text=TextPolicy("query_stream"), shared_noise=False,
+                      **Recipe.shared_options(options))

@@ -37,7 +37,8 @@ QUERIES = [
     ["women's red shorts"],
     ["men's black jeans", "slim", "capri"],
 ]
-LABELS = {"type": [0, 1, 2, 1], "gender": [1, 0, 1, -1], "colour": [0, 1, 2, -1]}
+LABELS = {"type": [0, 1, 2, 1], "gender": [1, 0, 1, -1], "colour": [0, 1, 2, -1], "fit": [-1, 0, -1, 0],
+          "length": [0, -1, -1, 0]}
 
 
 class TinyLookup:
@@ -72,11 +73,13 @@ def tiny_context(with_lookup: bool = True) -> ModelContext:
     lookup = TinyLookup() if with_lookup else None
     words = [t for text in TITLES + [s for q in QUERIES for s in q] for t in tokenize(text)]
     vocabulary = model_vocabulary(Vocabulary.build([words]), lookup)
-    n_classes = {"type": 3, "gender": 2, "colour": 3 if with_lookup else 0}
+    n_classes = {"type": 3, "gender": 2, "colour": 3 if with_lookup else 0, "fit": 2, "length": 2}
     names = {
         "type": ["jeans", "pants", "shorts"],
         "gender": ["men's", "women's"],
         "colour": TinyLookup.cluster_names if with_lookup else [],
+        "fit": ["skinny", "slim"],
+        "length": ["capri", "full"],
     }
     return ModelContext(
         vocabulary=vocabulary, lookup=lookup, n_classes=n_classes, class_names=names, image_sizes=SIZES

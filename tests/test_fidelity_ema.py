@@ -62,3 +62,34 @@ def test_a_checkpoint_without_averaged_buffers_still_loads():
     missing_weight = {**old_format, "shadow": {k: v for k, v in ema.shadow.items() if k != "0.weight"}}
     with pytest.raises(ValueError, match="does not fit"):
         EMA(module, decay=0.9).load_state_dict(missing_weight)
+
+
+def test_a_part_that_waits_for_its_phase_starts_its_own_warm_up():
+    """Issue 18: with one global count, a part left at its initialisation through the first phase (Stage II
+    through Stage I) was averaged at the full decay from its first step, its shadow still the init."""
+    torch.manual_seed(0)
+    module = torch.nn.ModuleDict({"first": torch.nn.Linear(2, 2), "second": torch.nn.Linear(2, 2)})
+    ema = EMA(module, decay=0.95)
+    for _ in range(100):  # phase one: only "first" trains
+        with torch.no_grad():
+            module["first"].weight.add_(0.01)
+        ema.update(module)
+    init = module["second"].weight.detach().clone()
+    with torch.no_grad():
+        module["second"].weight.add_(1.0)  # phase two starts: "second" moves for the first time
+    ema.update(module)
+    moved = ema.shadow["second.weight"] - init
+    assert torch.allclose(moved, torch.full_like(moved, 0.9))  # first decay min(0.95, 1/10): 90% of the way
+    assert ema.counts["second.weight"] == 1 and ema.counts["first.weight"] == 101
+
+
+def test_per_tensor_counts_survive_a_checkpoint():
+    module = _net()
+    ema = EMA(module, decay=0.9)
+    with torch.no_grad():
+        module[0].weight.add_(1.0)
+    ema.update(module)
+    restored = EMA(_net(), decay=0.9)
+    restored.load_state_dict(ema.state_dict())
+    assert restored.counts == ema.counts
+    assert restored.counts["0.weight"] == 1 and restored.counts["0.bias"] == 0

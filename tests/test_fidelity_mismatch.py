@@ -9,6 +9,8 @@ from _models_helpers import TrainOptions, build_model, tiny_batch, tiny_context
 from ganbench.data.batches import TextPolicy, encode_for_generation
 from ganbench.models import stackgan
 from ganbench.models.mismatch import (
+    ALL_ATTRIBUTES,
+    CONTRADICTED,
     attribute_word_table,
     contradicting_items,
     named_attributes,
@@ -69,8 +71,7 @@ def test_the_draw_spreads_over_every_contradicting_item():
     assert chosen == {1, 2}
 
 
-def _satisfies(batch, item, other, named) -> bool:
-    attributes = ("type", "gender", "colour")
+def _satisfies(batch, item, other, named, attributes=("type", "gender", "colour")) -> bool:
     own, theirs = ([batch["labels"][a][i].item() for a in attributes] for i in (item, other))
     return all(not n or o < 0 or t < 0 or o == t for n, o, t in zip(named, own, theirs, strict=True))
 
@@ -81,19 +82,21 @@ def test_models_pair_every_sample_with_a_contradicting_item(name):
     batch = tiny_batch(model.context, model.text_policy().colour_tokens)
     # items 0 and 1 agree on every label, so the shift (0 -> 1) would pair item 0 with a matching image
     batch["labels"] = {"type": torch.tensor([0, 0, 2, 1]), "gender": torch.tensor([1, 1, 1, -1]),
-                       "colour": torch.tensor([0, 0, 2, -1])}
+                       "colour": torch.tensor([0, 0, 2, -1]), "fit": torch.tensor([0, 0, -1, 1]),
+                       "length": torch.tensor([0, 0, 1, -1])}
     encoder = model.generator.text_encoder
     if model.text_policy().reads == "title":
         samples = title_samples(encoder, batch["title_tokens"], batch["title_lengths"])
     else:
         samples = step_samples(encoder, batch["query_tokens"], batch["step_ends"], True)
     torch.manual_seed(0)
-    chosen = wrong_items(batch, model.text_policy().reads, model.attribute_words, samples.item)
+    attributes = model.contradicted
+    chosen = wrong_items(batch, model.text_policy().reads, model.attribute_words, samples.item, attributes)
     named = sample_names(batch, model.text_policy().reads, model.attribute_words)
     for sample, other in enumerate(chosen.tolist()):
         item = samples.item[sample].item()
         assert other != item
-        assert not _satisfies(batch, item, other, named[sample].tolist()), (sample, item, other)
+        assert not _satisfies(batch, item, other, named[sample].tolist(), attributes), (sample, item, other)
 
 
 def test_the_training_step_uses_the_drawn_wrong_items(monkeypatch):
@@ -109,3 +112,44 @@ def test_the_training_step_uses_the_drawn_wrong_items(monkeypatch):
     monkeypatch.setattr(stackgan, "wrong_items", recording)
     model.train_step(tiny_batch(model.context, False), 0, "stage1")
     assert len(calls) == 1 and len(calls[0]) == 4
+
+
+def test_with_all_attributes_the_word_table_marks_fit_and_length_words():
+    context = tiny_context()
+    table = attribute_word_table(context.vocabulary, context.lookup, ALL_ATTRIBUTES)
+    marks = {token: tuple(table[context.vocabulary.id_of(token)].tolist()) for token in ("slim", "capri")}
+    assert marks == {"slim": (False, False, False, True, False), "capri": (False, False, False, False, True)}
+
+
+def test_all_attributes_find_an_item_that_differs_only_in_fit_where_the_paper_three_fall_back():
+    labels = torch.tensor([[0, 1, 0, 0, 0], [0, 1, 0, 1, 0], [0, 1, 0, 0, 0]])  # item 1 differs in fit only
+    named = torch.tensor([[True, True, True, True, False]])  # a prefix that names fit ("... slim")
+    item, shift = torch.tensor([0]), torch.tensor([2, 0, 1])
+    chosen_all = {contradicting_items(named, labels, item, shift).item() for _ in range(20)}
+    chosen_paper = contradicting_items(named[:, :3], labels[:, :3], item, shift).item()
+    assert chosen_all == {1} and chosen_paper == 2  # the paper's three: nothing contradicts, the shift
+
+
+@pytest.mark.parametrize("mode", ["paper", "all"])
+def test_the_model_contradicts_the_attributes_its_option_names(mode):
+    model = build_model("restgan", mismatch_attributes=mode)
+    assert model.contradicted == CONTRADICTED[mode]
+    assert model.attribute_words.shape[1] == len(CONTRADICTED[mode])
+
+
+def test_shifted_mismatch_is_the_official_pairing(monkeypatch):
+    model = build_model("restgan", mismatch_attributes="shifted")
+    model.configure_optimizers(TrainOptions())
+    monkeypatch.setattr(stackgan, "wrong_items", lambda *args: pytest.fail("shifted draws no wrong item"))
+    calls = []
+    original = stackgan.shifted_items
+    monkeypatch.setattr(stackgan, "shifted_items", lambda *args: calls.append(original(*args)) or calls[-1])
+    batch = tiny_batch(model.context, True)
+    model.train_step(batch, 0, "stage1")
+    item = torch.repeat_interleave(torch.arange(4), batch["n_steps"])
+    assert len(calls) == 1 and calls[0].tolist() == batch["mismatch_index"][item].tolist()
+
+
+def test_an_unknown_mismatch_mode_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match=r"mismatch_attributes must be one of \['all', 'paper', 'shifted'\]"):
+        build_model("restgan", mismatch_attributes="colour")

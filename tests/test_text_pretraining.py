@@ -84,7 +84,7 @@ def _rows(batch: dict, positions: list[int]) -> dict:
 def test_frozen_fine_tune_and_scratch_modes():
     batch = tiny_batch(tiny_context(), False)
     changed = {}
-    for mode in StackGanOptions.TEXT_TRAINING:
+    for mode in StackGanOptions.CHOICES["text_training"]:
         model = build_model("stackgan-lstm", text_training=mode)
         model.configure_optimizers(TrainOptions())
         before = [p.clone() for p in model.generator.text_encoder.parameters()]

@@ -63,7 +63,7 @@ def test_collate_builds_the_documented_batch() -> None:
     items = [{"images": {16: torch.full((16, 16, 3), 255, dtype=torch.uint8), 32: torch.zeros(32, 32, 3,
                                                                                              dtype=torch.uint8)},
               "title": [2, 3, 4][: n + 1], "query": [5, 6, 7][: n + 1], "step_ends": list(range(n + 1)),
-              "labels": [n, -1, 1], "colour_lab": [50.0, 1.0, 2.0]} for n in range(3)]
+              "labels": [n, -1, 1, -1, 0], "colour_lab": [50.0, 1.0, 2.0]} for n in range(3)]
     batch = collate(items)
     assert batch["images"][16].shape == (3, 3, 16, 16) and batch["images"][16].max() == 1.0
     assert batch["images"][32].min() == -1.0
@@ -222,5 +222,5 @@ def test_dataset_skips_and_counts_items_without_a_usable_query() -> None:
     dataset = QueryBatchDataset(ThreeItems(), "train", (16,), context.vocabulary, FakeLookup(), True, names)
     assert (len(dataset), dataset.read, dataset.skipped) == (1, 3, 2)
     item = dataset[0]
-    assert item["labels"] == [1, 1, 1] and item["colour_lab"] == [50.0, 60.0, 40.0]
+    assert item["labels"] == [1, 1, 1, -1, -1] and item["colour_lab"] == [50.0, 60.0, 40.0]
     assert item["images"][16].shape == (16, 16, 3)

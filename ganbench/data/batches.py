@@ -8,8 +8,9 @@ Choices (ours, the paper is silent):
   every model sees that extended vocabulary, whether or not it turns the colour model on.
 - ``mismatch_index`` pairs item i with item i+1 (mod B) of the shuffled batch, as the official
   StackGAN code does with its shifted "wrong" images; it is a permutation with no fixed point for B > 1.
-- Class labels: ``type`` and ``gender`` classes are the sorted values found in the catalog; ``colour``
-  classes are the lookup table's clusters. ``colour_lab`` is the item's rendered Lab colour, else its
+- Class labels: ``type``, ``gender``, ``fit`` and ``length`` classes are the sorted values found in the
+  catalog (fit and length: the words that refine a query, issue 18); ``colour`` classes are the lookup
+  table's clusters. ``colour_lab`` is the item's rendered Lab colour, else its
   cluster centroid, else zeros.
 - Data order is a function of (seed, step): epoch e is a permutation seeded by (seed, e), batches drop
   the remainder, so a resumed run sees exactly the batches an uninterrupted one would.
@@ -28,7 +29,8 @@ from torch.utils.data import Dataset
 from ganbench.data.protocols import ColourLookup, TokenVocabulary
 from ganbench.data.text import Vocabulary, colour_phrase_matches, tokenize
 
-ATTRIBUTES = ("type", "gender", "colour")
+ATTRIBUTES = ("type", "gender", "colour", "fit", "length")
+VALUE_ATTRIBUTES = ("type", "gender", "fit", "length")  # classes = the catalog's values (colour: clusters)
 
 
 @dataclass(frozen=True)
@@ -136,8 +138,9 @@ def colour_cluster(colour: str | None, lookup: Any) -> int:
 
 
 def class_names(items: Sequence[dict], lookup: Any) -> dict[str, list[str]]:
-    """Class labels per attribute: catalog values for type and gender, lookup clusters for colour."""
-    names = {a: sorted({item[a] for item in items if item.get(a)}) for a in ("type", "gender")}
+    """Class labels per attribute: catalog values for type, gender, fit and length, lookup clusters for
+    colour."""
+    names = {a: sorted({item[a] for item in items if item.get(a)}) for a in VALUE_ATTRIBUTES}
     names["colour"] = list(lookup.cluster_names) if lookup is not None else []
     return names
 
@@ -174,8 +177,8 @@ class QueryBatchDataset(Dataset):
     def _label(item: dict, attribute: str, names: dict[str, list[str]], lookup: Any) -> int:
         if attribute == "colour":
             return colour_cluster(item.get("colour"), lookup)
-        value = item.get(attribute)
-        return names[attribute].index(value) if value in names[attribute] else -1
+        value, known = item.get(attribute), names.get(attribute, [])
+        return known.index(value) if value in known else -1
 
     @staticmethod
     def _lab(item: dict, lookup: Any) -> list[float]:

@@ -1,8 +1,9 @@
 """Model options: typed dataclass fields with small-CPU defaults, checked in ``__post_init__``.
 
 Every field is an ``int``, ``float``, ``bool`` or ``str``; integer widths must be positive (fields named
-in ``ZERO_ALLOWED`` may be 0), float weights must be finite and non-negative. A bad value is a
-:class:`ValueError` whose sentence names the option.
+in ``ZERO_ALLOWED`` may be 0), float weights must be finite and non-negative. String options
+listed in ``CHOICES`` must be one of their values. A bad value is a :class:`ValueError` whose sentence
+names the option.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class OptionError(ValueError):
 def validate_options(options: Any) -> None:
     """Check every field of the ``options`` dataclass against its annotation and value rules."""
     zero_allowed = getattr(options, "ZERO_ALLOWED", frozenset())
+    choices: dict[str, tuple[str, ...]] = getattr(options, "CHOICES", {})
     owner = type(options).__name__
     for spec in fields(options):
         value = getattr(options, spec.name)
@@ -36,6 +38,9 @@ def validate_options(options: Any) -> None:
             raise OptionError(f"model option {spec.name} must be {least}, got {value}")
         if spec.type == "float" and not (math.isfinite(value) and value >= 0):
             raise OptionError(f"model option {spec.name} must be a finite number >= 0, got {value}")
+        if spec.name in choices and value not in choices[spec.name]:
+            raise OptionError(f"model option {spec.name} must be one of {list(choices[spec.name])}, "
+                              f"got {value!r}")
 
 
 @dataclass
@@ -51,7 +56,11 @@ class StackGanOptions:
     """
 
     ZERO_ALLOWED: ClassVar[frozenset[str]] = frozenset({"residual_blocks"})
-    TEXT_TRAINING: ClassVar[tuple[str, ...]] = ("frozen", "fine-tune", "scratch")
+    CHOICES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "text_training": ("frozen", "fine-tune", "scratch"),
+        "mismatch_attributes": ("all", "paper", "shifted"),
+        "aux_attributes": ("all", "paper"),
+    }
 
     gf_dim: int = 16
     df_dim: int = 16
@@ -68,16 +77,26 @@ class StackGanOptions:
     the pretrained encoder on with the generator, "scratch" trains it with the generator only."""
     text_pretrain_epochs: int = 20
     """Epochs of the image-text matching pretraining (the epoch with the lowest val-split loss is kept)."""
+    mismatch_attributes: str = "all"
+    """What a mismatching (real image, text) pair must contradict (:mod:`ganbench.models.mismatch`):
+    "all" = any labelled attribute the text names (type, gender, colour cluster, fit, length), "paper" =
+    type, gender or colour only (the attributes the paper's classifier judges), "shifted" = the official
+    StackGAN pairing with the next image of the shuffled batch, whatever it shows."""
+    mode_seeking_weight: float = 0.0
+    """Weight of the mode-seeking term (Mao et al., CVPR 2019): the generator also draws every sample with a
+    second noise and is pushed to make the two images differ in proportion to their noises; 0 = off."""
 
     def __post_init__(self) -> None:
         validate_options(self)
-        if self.text_training not in self.TEXT_TRAINING:
-            raise OptionError(f"model option text_training must be one of {list(self.TEXT_TRAINING)}, "
-                              f"got {self.text_training!r}")
 
 
 @dataclass
 class AuxClassifierOptions(StackGanOptions):
-    """StackGAN options plus the weight of the auxiliary-classifier loss (AC-GAN)."""
+    """StackGAN options plus the auxiliary classifier (AC-GAN): its loss weight and what it judges."""
 
     aux_weight: float = 1.0
+    """Weight of both classification losses (the discriminator's on real, the generator's on fake)."""
+    aux_attributes: str = "all"
+    """Which labelled attributes get a classifier head: "all" = every attribute the catalog labels with two
+    or more classes (type, gender, colour cluster, fit, length), "paper" = the paper's type, gender and
+    colour."""

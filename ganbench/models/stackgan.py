@@ -3,7 +3,8 @@
 One training step = one discriminator update + one generator update (StackGAN): the discriminator sees
 real/matching, real/mismatching (an item contradicting the text: :mod:`ganbench.models.mismatch`) and
 fake pairs, conditioned on the detached CA mean as in the StackGAN code; the generator minimises the
-non-saturating adversarial loss plus ``kl_weight`` x KL. Phases: ``stage1`` trains the text encoder
+non-saturating adversarial loss plus ``kl_weight`` x KL (plus, where the recipe asks, the auxiliary
+classes, the step consistency and the mode-seeking term). Phases: ``stage1`` trains the text encoder
 (unless it is frozen), Stage-I CA/generator and the Stage-I discriminator; ``stage2`` keeps all of those
 fixed and trains the Stage-II CA/generator and the Stage-II discriminator (StackGAN freezes Stage I);
 ``joint`` trains both at once, Stage II reading the detached Stage-I image (as the official Stage II does).
@@ -18,8 +19,17 @@ Choices where the papers are silent (ours):
 - Auxiliary classifier (AC-GAN): the discriminator learns the classes on real images only; the generator
   is pushed to make fakes classified as the item's labels. Class labels describe the whole item, so for
   query-stream models they apply only to the sample of the last step; label -1 (unknown) is ignored.
-  Attributes with fewer than two classes get no head.
-- Generation uses the CA mean (no CA noise), so an image changes only with the text and ``z``.
+  Attributes with fewer than two classes get no head. Which attributes get one is the recipe's
+  ``aux_attributes`` (option ``aux_attributes``: the paper's type / gender / colour, or also fit and
+  length, the words that refine a query: without them nothing but the adversarial loss asks for those).
+- Mode seeking (Mao et al., CVPR 2019, option ``mode_seeking_weight``): the generator draws every sample a
+  second time with other noise (shared across a stream's steps where the model shares noise) and adds
+  ``weight / (mean|G(z1) - G(z2)| / mean|z1 - z2| + 1e-5)`` per stage (batch means), MSGAN's term; the
+  second images are not shown to the discriminator. The CA noise of the two draws differs too.
+- Generation samples the CA code as training does (the official StackGAN test code samples it too), with
+  its noise drawn from the generation seed and shared like ``z``: batch-norm statistics are learned on
+  sampled codes, and the CA mean alone gave Stage I's first layer 0.70 of the variance that those
+  statistics normalise by in a 400-step run (issue 18), a shift that differed by model.
 """
 
 from __future__ import annotations
@@ -35,7 +45,13 @@ from torch import Tensor, nn
 
 from ganbench.data.batches import TextPolicy, colour_token
 from ganbench.models.base import GanModel, ModelContext, TrainingPhase
-from ganbench.models.mismatch import attribute_word_table, wrong_items
+from ganbench.models.mismatch import (
+    ALL_ATTRIBUTES,
+    CONTRADICTED,
+    attribute_word_table,
+    shifted_items,
+    wrong_items,
+)
 from ganbench.models.options import StackGanOptions
 from ganbench.models.text_inputs import SampleSet, generation_samples, step_samples, title_samples
 from ganbench.nn.discriminators import Discriminator
@@ -46,10 +62,12 @@ from ganbench.nn.losses import (
     discriminator_loss,
     generator_adversarial_loss,
     kl_divergence,
+    mode_seeking_loss,
 )
 from ganbench.nn.text_encoders import TEXT_ENCODERS, build_text_encoder
 from ganbench.text.matching import MatchingOptions, TextPretraining
 
+AUX_ATTRIBUTES: dict[str, tuple[str, ...]] = CONTRADICTED  # option aux_attributes -> judged attributes
 PHASE_STAGES: dict[str, tuple[int, ...]] = {"stage1": (1,), "stage2": (2,), "joint": (1, 2)}
 STACKGAN_PHASES = [TrainingPhase("stage1", ("train.stage1_steps",)),
                    TrainingPhase("stage2", ("train.stage2_steps",))]
@@ -66,6 +84,15 @@ class Recipe:
     shared_noise: bool = False
     consistency_weight: float = 0.0
     colour_centroid_feature: bool = False
+    aux_attributes: tuple[str, ...] = ALL_ATTRIBUTES  # heads, where the catalog labels >= 2 classes
+    mismatch_attributes: str = "all"  # a key of mismatch.CONTRADICTED, or "shifted"
+    mode_seeking_weight: float = 0.0
+
+    @classmethod
+    def shared_options(cls, options: Any) -> dict[str, Any]:
+        """The recipe fields every StackGAN-family model takes from its options alike."""
+        return {"mismatch_attributes": options.mismatch_attributes,
+                "mode_seeking_weight": options.mode_seeking_weight}
 
     def check(self, context: ModelContext) -> None:
         if self.text_encoder not in TEXT_ENCODERS:
@@ -84,6 +111,9 @@ class Recipe:
             )
         if self.colour_centroid_feature and not self.text.colour_tokens:
             raise ValueError("option colour_centroid_feature = true needs colour_model = true")
+        if self.mismatch_attributes not in (*CONTRADICTED, "shifted"):
+            raise ValueError(f"mismatch_attributes must be one of {[*CONTRADICTED, 'shifted']}, "
+                             f"got {self.mismatch_attributes!r}")
 
 
 @contextmanager
@@ -139,7 +169,8 @@ class StackGanModel(GanModel):
                 for stage, size in enumerate(self.image_sizes, start=1)
             }
         )
-        words = attribute_word_table(context.vocabulary, context.lookup)
+        self.contradicted = CONTRADICTED.get(self.settings.mismatch_attributes, ())
+        words = attribute_word_table(context.vocabulary, context.lookup, self.contradicted)
         self.register_buffer("attribute_words", words, persistent=False)  # for mismatching pairs
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
         self.to(context.device)
@@ -148,7 +179,8 @@ class StackGanModel(GanModel):
     def _class_counts(self) -> dict[str, int]:
         if not self.settings.aux_classifier:
             return {}
-        return {name: int(n) for name, n in self.context.n_classes.items() if n >= 2}
+        judged = self.settings.aux_attributes
+        return {name: int(n) for name, n in self.context.n_classes.items() if n >= 2 and name in judged}
 
     def _centroid_features(self) -> Tensor | None:
         """Per-token Lab centroid / 100 for colour-cluster tokens (zeros for other tokens)."""
@@ -195,7 +227,11 @@ class StackGanModel(GanModel):
         noise = samples.noise(self.options.z_dim, samples.embedding.dtype)
         output = self.image_generator(samples.embedding, noise, stages)
         losses = self._discriminator_step(batch, samples, output, stages)
-        losses.update(self._generator_step(batch, samples, output, stages))
+        second = None
+        if self.settings.mode_seeking_weight > 0:
+            other_noise = samples.noise(self.options.z_dim, samples.embedding.dtype)
+            second = (noise, other_noise, self.image_generator(samples.embedding, other_noise, stages))
+        losses.update(self._generator_step(batch, samples, output, stages, second))
         return dict(
             zip(losses, torch.stack([v.detach().float() for v in losses.values()]).tolist(), strict=True)
         )
@@ -210,8 +246,10 @@ class StackGanModel(GanModel):
         generator = self.image_generator
         rng = torch.Generator(device=queries["n_steps"].device).manual_seed(int(seed))
         samples = generation_samples(generator.text_encoder, queries, self.settings.shared_noise)
-        noise = samples.noise(self.options.z_dim, samples.embedding.dtype, rng)
-        return generator(samples.embedding, noise, (1, 2), sample=False).images[2]
+        dtype = samples.embedding.dtype
+        noise = samples.noise(self.options.z_dim, dtype, rng)
+        condition_noise = {stage: samples.noise(self.options.condition_dim, dtype, rng) for stage in (1, 2)}
+        return generator(samples.embedding, noise, (1, 2), condition_noise=condition_noise).images[2]
 
     def text_conditioning(self, queries: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
         """Stage I's conditioning augmentation (the one the text encoder learns through) at the last step
@@ -262,13 +300,20 @@ class StackGanModel(GanModel):
             for name in self._class_counts()
         }
 
+    def _wrong_items(self, batch: dict[str, Any], samples: SampleSet) -> Tensor:
+        """The real item each sample is paired with as a mismatching pair (option mismatch_attributes)."""
+        if self.settings.mismatch_attributes == "shifted":
+            return shifted_items(batch, samples.item)
+        return wrong_items(batch, self.settings.text.reads, self.attribute_words, samples.item,
+                           self.contradicted)
+
     def _discriminator_step(
         self, batch: dict[str, Any], samples: SampleSet, output: GeneratorOutput, stages: tuple[int, ...]
     ) -> dict[str, Tensor]:
         optimizer = self.optimizers["discriminator"]
         optimizer.zero_grad(set_to_none=True)
         adversarial = classes = samples.embedding.new_zeros((), dtype=torch.float32)
-        wrong = wrong_items(batch, self.settings.text.reads, self.attribute_words, samples.item)
+        wrong = self._wrong_items(batch, samples)
         for stage in stages:
             critic = self.discriminators[f"stage{stage}"]
             real = critic.features(self._real_images(batch, stage))
@@ -293,12 +338,15 @@ class StackGanModel(GanModel):
         return losses
 
     def _generator_step(
-        self, batch: dict[str, Any], samples: SampleSet, output: GeneratorOutput, stages: tuple[int, ...]
+        self, batch: dict[str, Any], samples: SampleSet, output: GeneratorOutput, stages: tuple[int, ...],
+        second: tuple[Tensor, Tensor, GeneratorOutput] | None = None,
     ) -> dict[str, Tensor]:
+        """The generator update; ``second`` = (noise, other noise, the images drawn with the other noise)
+        for the mode-seeking term."""
         optimizer = self.optimizers["generator"]
         optimizer.zero_grad(set_to_none=True)
         zero = samples.embedding.new_zeros((), dtype=torch.float32)
-        adversarial = kl = classes = consistency = zero
+        adversarial = kl = classes = consistency = mode_seeking = zero
         with _frozen(self.discriminators):
             for stage in stages:
                 critic = self.discriminators[f"stage{stage}"]
@@ -314,11 +362,16 @@ class StackGanModel(GanModel):
                     )
                 if self.settings.consistency_weight > 0:
                     consistency = consistency + consistency_loss(output.images[stage], samples.previous)
+                if second is not None:
+                    noise, other_noise, other = second
+                    mode_seeking = mode_seeking + mode_seeking_loss(
+                        output.images[stage], other.images[stage], noise, other_noise)
         loss = (
             adversarial
             + self.options.kl_weight * kl
             + self.settings.aux_weight * classes
             + self.settings.consistency_weight * consistency
+            + self.settings.mode_seeking_weight * mode_seeking
         )
         loss.backward()
         optimizer.step()
@@ -327,6 +380,8 @@ class StackGanModel(GanModel):
             losses["g_classes"] = classes
         if self.settings.consistency_weight > 0:
             losses["consistency"] = consistency
+        if second is not None:
+            losses["mode_seeking"] = mode_seeking
         return losses
 
 

@@ -31,9 +31,13 @@ class ConditioningAugmentation(nn.Module):
         nn.init.normal_(self.fc.weight, 0.0, 0.02 * (REFERENCE_TEXT_DIM / self.fc.in_features) ** 0.5)
         nn.init.zeros_(self.fc.bias)
 
-    def forward(self, text_embedding: Tensor, sample: bool = True) -> tuple[Tensor, Tensor, Tensor]:
+    def forward(
+        self, text_embedding: Tensor, sample: bool = True, noise: Tensor | None = None
+    ) -> tuple[Tensor, Tensor, Tensor]:
+        """``noise``: the standard-normal ``eps`` to use (generation draws it from its seed); fresh when
+        None. ``sample=False`` returns the mean as the code."""
         mu, logvar = self.glu(self.fc(text_embedding)).chunk(2, dim=1)
         if not sample:
             return mu, mu, logvar
-        code = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
-        return code, mu, logvar
+        eps = torch.randn_like(mu) if noise is None else noise.to(mu.dtype)
+        return mu + eps * torch.exp(0.5 * logvar), mu, logvar

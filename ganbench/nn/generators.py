@@ -138,18 +138,22 @@ class TwoStageGenerator(nn.Module):
         self.stage2_conditioning.reset_parameters()
 
     def forward(
-        self, text_embedding: Tensor, noise: Tensor, stages: tuple[int, ...], sample: bool = True
+        self, text_embedding: Tensor, noise: Tensor, stages: tuple[int, ...], sample: bool = True,
+        condition_noise: dict[int, Tensor] | None = None,
     ) -> GeneratorOutput:
-        """Images up to ``max(stages)``. Stage I runs without gradients when it is not in ``stages``
-        (StackGAN trains Stage II with Stage I fixed). Stage II always reads a detached Stage-I image, as
-        the official StackGAN Stage II does, so in the ``joint`` phase Stage I learns from its own losses
-        only and no Stage-II gradient reaches it through the image (the text encoder still learns through
-        both stages' conditioning)."""
+        """Images up to ``max(stages)``; ``condition_noise`` gives each stage's CA ``eps`` (fresh where
+        absent), ``sample=False`` conditions on the CA means. Stage I runs without gradients when it is not
+        in ``stages`` (StackGAN trains Stage II with Stage I fixed). Stage II always reads a detached
+        Stage-I image, as the official StackGAN Stage II does, so in the ``joint`` phase Stage I learns from
+        its own losses only and no Stage-II gradient reaches it through the image (the text encoder still
+        learns through both stages' conditioning)."""
         output = GeneratorOutput()
         with torch.set_grad_enabled(torch.is_grad_enabled() and 1 in stages):
-            code, output.mu[1], output.logvar[1] = self.stage1_conditioning(text_embedding, sample)
+            code, output.mu[1], output.logvar[1] = self.stage1_conditioning(
+                text_embedding, sample, (condition_noise or {}).get(1))
             output.images[1] = self.stage1(code, noise)
         if max(stages) >= 2:
-            code, output.mu[2], output.logvar[2] = self.stage2_conditioning(text_embedding, sample)
+            code, output.mu[2], output.logvar[2] = self.stage2_conditioning(
+                text_embedding, sample, (condition_noise or {}).get(2))
             output.images[2] = self.stage2(output.images[1].detach(), code)
         return output

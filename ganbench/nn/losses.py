@@ -1,4 +1,5 @@
-"""Losses of the StackGAN family: matching-aware adversarial terms, KL, auxiliary classes, consistency.
+"""Losses of the StackGAN family: matching-aware adversarial terms, KL, auxiliary classes, consistency,
+mode seeking.
 
 Discriminator outputs are logits (BCE-with-logits), which autocast handles safely; StackGAN's code used a
 sigmoid + BCE, which is the same loss.
@@ -70,3 +71,14 @@ def consistency_loss(images: Tensor, previous: Tensor) -> Tensor:
     earlier = images[previous.clamp(min=0)]
     distance = (images - earlier).abs().flatten(1).mean(dim=1) * has_previous
     return distance.sum() / has_previous.sum().clamp(min=1)
+
+
+MODE_SEEKING_EPS = 1e-5  # MSGAN's constant
+
+
+def mode_seeking_loss(images: Tensor, other_images: Tensor, noise: Tensor, other_noise: Tensor) -> Tensor:
+    """MSGAN's term (Mao et al., CVPR 2019): ``1 / (mean|I1 - I2| / mean|z1 - z2| + eps)``, means over the
+    whole batch as in their code; it falls as two draws of one condition with different noise grow apart."""
+    image_distance = (images.float() - other_images.float()).abs().mean()
+    noise_distance = (noise.float() - other_noise.float()).abs().mean()
+    return 1.0 / (image_distance / noise_distance + MODE_SEEKING_EPS)
