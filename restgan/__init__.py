@@ -39,15 +39,20 @@ from ganbench.models.stackgan import AUX_ATTRIBUTES, Recipe, StackGanModel
 
 @dataclass
 class RestganOptions(AuxClassifierOptions):
-    """StackGAN widths plus ReStGAN's ablation flags (``colour_model``: colour words read as their
-    cluster token, the model's text policy)."""
+    """StackGAN widths plus ReStGAN's ablation flags."""
 
     colour_model: bool = True
+    """Colour words are read as their CIELAB cluster's token (the model's text policy)."""
     colour_centroid_feature: bool = False
+    """Adds the cluster's Lab centroid / 100 to each cluster token's word embedding (needs colour_model)."""
     aux_classifier: bool = True
+    """The discriminators' auxiliary classifier (AC-GAN) on the attributes of aux_attributes."""
     shared_noise: bool = True
+    """One noise z (and conditioning noise at generation) for all steps of a query stream."""
     consistency_loss: bool = False
+    """Not in the paper: adds consistency_weight x the mean L1 between consecutive steps' images."""
     consistency_weight: float = 1.0
+    """Weight of the consistency loss (used only with consistency_loss = true)."""
 
 
 @register_model("restgan")
