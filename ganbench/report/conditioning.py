@@ -118,7 +118,7 @@ def caption(table: Table) -> str:
             "majority class row is what a generator that ignores its text and always draws the most "
             "requested class would score on the same queries. A model conditions on an attribute when its "
             "accuracy's 95% lower bound is above that row. Word shift = how far swapping that attribute's "
-            "word in the opening query (men's -> women's) moves the conditioning mean, per dimension, in "
+            "word in the step naming it (men's -> women's) moves the conditioning mean, per dimension, in "
             "units of the augmentation sigma: well under 1 the noise, not the word, decides the attribute; "
             f"{table.caption_spread()}.")
 

@@ -23,6 +23,8 @@ from ganbench.data.files import torch_save_atomic, write_json_atomic
 from ganbench.text.matching import Log, MatchingData, TextPretraining, train_matching
 
 FORMAT = "ganbench-text-encoder/2"  # /2: encoders carry their output_scale buffer
+# options added after /2 enter the key only away from these defaults, so stored encoders keep their keys
+LATER_OPTIONS = {"mask_same_text": False}
 DIRNAME = "text_encoders"
 ENCODER_FILE = "encoder.pt"
 REPORT_FILE = "report.json"
@@ -36,7 +38,8 @@ def text_encoder_key(spec: TextPretraining, catalog_hash: str, vocabulary_hash: 
                      image_size: int) -> str:
     identity = {"format": FORMAT, "catalog": catalog_hash, "vocabulary": vocabulary_hash,
                 "lookup": lookup_hash, "image_size": int(image_size), "encoder": spec.identity,
-                "options": dataclasses.asdict(spec.options)}
+                "options": {k: v for k, v in dataclasses.asdict(spec.options).items()
+                            if k not in LATER_OPTIONS or v != LATER_OPTIONS[k]}}
     text = json.dumps(identity, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -63,18 +66,18 @@ def load_text_encoder(path: Path, key: str, encoder: torch.nn.Module) -> None:
         raise TextEncoderError(f"{path}: its weights do not fit this encoder ({error}); delete it") from error
 
 
-def _matching_data(catalog: Any, spec: TextPretraining, model_context: Any, lookup: Any, colour_tokens: bool,
+def _matching_data(catalog: Any, spec: TextPretraining, model_context: Any, lookup: Any, policy: Any,
                    image_size: int) -> MatchingData:
     def dataset(split: str) -> QueryBatchDataset:
         return QueryBatchDataset(catalog, split, (image_size,), model_context.vocabulary, lookup,
-                                 colour_tokens, model_context.class_names)
+                                 policy.colour_tokens, model_context.class_names)
 
     train, val = dataset("train"), dataset("val")
     size = spec.options.batch_size
     val_batches = [collate([val[i] for i in range(start, min(start + size, len(val)))])
                    for start in range(0, len(val), size) if min(start + size, len(val)) - start >= 2]
     return MatchingData(batch=lambda positions: collate([train[i] for i in positions]), n_train=len(train),
-                        val=val_batches, image_size=image_size)
+                        val=val_batches, image_size=image_size, reads=policy.reads)
 
 
 def prepare_text_encoder(model: Any, catalog: Any, lookup: Any, device: torch.device, log: Log = print
@@ -103,7 +106,7 @@ def prepare_text_encoder(model: Any, catalog: Any, lookup: Any, device: torch.de
 def _pretrain(spec: TextPretraining, catalog: Any, model: Any, lookup: Any, image_size: int,
               device: torch.device, directory: Path, log: Log) -> dict[str, Any]:
     log(f"text encoder: pretraining by image-text matching on {catalog.root} into {directory}")
-    data = _matching_data(catalog, spec, model.context, lookup, model.text_policy().colour_tokens, image_size)
+    data = _matching_data(catalog, spec, model.context, lookup, model.text_policy(), image_size)
     if data.n_train < 2:
         raise TextEncoderError(f"catalog {catalog.root} has {data.n_train} usable train items; the text "
                                "pretraining needs at least 2")
