@@ -34,6 +34,7 @@ from ganbench.report.tables import (
     to_latex,
     to_markdown,
 )
+from ganbench.report.word_response import word_response_items
 
 CLUSTER_PREFIX = "colour_de00_by_cluster."
 PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy", "pandas", "matplotlib", "seaborn",
@@ -54,6 +55,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
     items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
              _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
     items += _conditioning_item(results, out)
+    items += word_response_items(results, out, figures)
     write_per_seed(results, out / "tables" / "per_seed.csv")
     if figures:
         items += _figure_items(results, paper, beyond, out / "figures", out)
