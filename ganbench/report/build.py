@@ -159,8 +159,9 @@ def _figure_items(results: Results, paper: Table, beyond: Table, figures: Path, 
         "Losses logged during training, one colour and marker per model (mean over seeds at each step).")
     media = strips.collect_media(results)
     add(strips.sample_grid(media, figures), "Samples",
-        "One row per model, one column per (query, noise seed): the image each model draws for the whole "
-        "query, from the same noise seeds.")
+        "One block per query: one column per model, one row per noise seed (the same seeds for every "
+        "model), the image each model draws for the whole query. Under each model: how far its seeds' "
+        "images differ (mean absolute pixel difference, 0-255); near 0 the model ignores its noise.")
     items += _strip_items(media, figures, out)
     items += _colour_study_items(results, figures / "colour_study", out)
     items += _eval_net_items(results, figures, out)
