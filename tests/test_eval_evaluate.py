@@ -76,6 +76,10 @@ def test_evaluation_reports_every_named_metric_with_its_spread(catalog, tmp_path
     # the fake model draws exactly what is asked, in the catalog's own colours
     assert metrics["colour_de00_mean"]["mean"] < 3 and metrics["colour_de00_within_5"]["mean"] == 1.0
     assert metrics["attribute_accuracy"]["type"]["mean"] >= 0.9
+    words = metrics["response_by_word"]  # "petite" has no head; later colour steps pool under one row
+    assert list(words) == list(metrics["step_distance_by_word"]) == ["petite", "any colour term"]
+    assert words["petite"]["mean"] is None and words["petite"]["steps"] == 32
+    assert words["any colour term"]["head"] == "colour" and words["any colour term"]["n"] > 0
     out = write_metrics(metrics, tmp_path / "out" / "metrics.json")
     assert json.loads(out.read_text())["is_type"] == metrics["is_type"]
     assert "attribute_accuracy.colour" in format_summary(metrics)
@@ -109,6 +113,8 @@ def test_a_model_that_never_changes_the_image_retains_everything_but_scores_no_r
     assert metrics["retention_rate"]["mean"] == 1.0 and metrics["retention_rate"]["n"] > 0
     assert metrics["step_feature_distance"]["mean"] == 0.0
     assert metrics["response_rate"]["mean"] == 0.0 and metrics["refinement_score"]["mean"] == 0.0
+    assert metrics["response_by_word"]["any colour term"]["mean"] == 0.0
+    assert metrics["step_distance_by_word"]["petite"]["mean"] == 0.0
 
 
 def test_n_samples_is_rounded_to_whole_passes_over_the_test_streams(catalog):

@@ -15,12 +15,13 @@ from PIL import Image
 
 from ganbench.cli import main
 from ganbench.explore import server
-from ganbench.explore.app import Explorer, build_app, parse_seed
+from ganbench.explore.app import DEFAULT_SEEDS, Explorer, build_app, parse_seed, parse_seed_count
 from ganbench.explore.refine import step_images
 from ganbench.explore.sources import ExploreError, open_pretrained
 
-IMAGE = re.compile(r'<img class="gb-image" data-model="([^"]+)" data-step="(\d+)"[^>]*'
+IMAGE = re.compile(r'<img class="gb-image" data-model="([^"]+)" data-step="(\d+)" data-seed="(\d+)"[^>]*'
                    r'src="data:image/png;base64,([^"]+)"')
+MODELS = ("restgan-synth", "stackgan-bow-synth")
 
 
 @pytest.fixture(scope="module")
@@ -28,27 +29,45 @@ def explorer():
     return Explorer([open_pretrained("restgan-synth"), open_pretrained("stackgan-bow-synth")])
 
 
-def _images(grid: str) -> list[tuple[str, int, np.ndarray]]:
+def _images(grid: str) -> list[tuple[str, int, int, np.ndarray]]:
+    """(model, step, seed, pixels) of every image of the grid, in page order."""
     found = []
-    for model, step, data in IMAGE.findall(grid):
+    for model, step, seed, data in IMAGE.findall(grid):
         with Image.open(io.BytesIO(base64.b64decode(data))) as image:
-            found.append((model, int(step), np.asarray(image.convert("RGB"))))
+            found.append((model, int(step), int(seed), np.asarray(image.convert("RGB"))))
     return found
 
 
-def test_start_then_add_a_step_shows_two_images_per_model_at_256_px(explorer):
+def test_start_then_add_a_step_shows_every_seed_per_model_and_step_at_256_px(explorer):
     steps, status, grid = explorer.start("women's black pants", 0, True, [])
     assert steps == ["women's black pants"] and status == ""
     steps, status, grid, box = explorer.add(steps, " petite ", 0, True)
     assert steps == ["women's black pants", "petite"] and box == ""
     images = _images(grid)
-    assert [(m, s) for m, s, _ in images] == [("restgan-synth", 1), ("stackgan-bow-synth", 1),
-                                              ("restgan-synth", 2), ("stackgan-bow-synth", 2)]
-    assert all(pixels.shape == (256, 256, 3) for _, _, pixels in images)
-    drawn = step_images(explorer.models[0], ["women's black pants", "petite"], 0, True)[1]
-    assert np.array_equal(images[2][2][::4, ::4], drawn.permute(1, 2, 0).numpy())  # nearest upscaling
-    assert grid.count("asked: ") == 4 and grid.count("&Delta;E<sub>00</sub>") == 4
-    assert grid.count("eval net: pants") + grid.count("eval net: jeans") + grid.count("eval net: shorts") == 4
+    seeds = range(DEFAULT_SEEDS)  # a row of seeds 0, 1, 2 in each model's cell of each step
+    expected = [(m, st, s) for st in (1, 2) for m in MODELS for s in seeds]
+    assert [(m, st, s) for m, st, s, _ in images] == expected
+    assert all(pixels.shape == (256, 256, 3) for *_, pixels in images)
+    shown = {(m, st, s): pixels for m, st, s, pixels in images}
+    for seed in seeds:
+        drawn = step_images(explorer.models[0], ["women's black pants", "petite"], seed, True)[1]
+        assert np.array_equal(shown["restgan-synth", 2, seed][::4, ::4], drawn.permute(1, 2, 0).numpy())
+    count = 2 * 2 * DEFAULT_SEEDS  # models x steps x seeds, each with its readings
+    assert grid.count("asked: ") == count and grid.count("&Delta;E<sub>00</sub>") == count
+    predicted = sum(grid.count(f"eval net: {kind}") for kind in ("pants", "jeans", "shorts"))
+    assert predicted == count and "noise seeds 0, 1, 2, locked across steps" in grid
+
+
+def test_the_number_of_seeds_is_a_control(explorer):
+    _, status, grid = explorer.show(["women's black pants"], 4, True, 1)
+    assert status == "" and [(m, s) for m, _, s, _ in _images(grid)] == [(m, 4) for m in MODELS]
+    _, _, grid = explorer.show(["women's black pants"], 4, True, "2")
+    assert [s for *_, s, _ in _images(grid)] == [4, 5, 4, 5]
+    for bad in (0, 9, 1.5, "x", None):
+        steps, status, grid = explorer.show(["women's black pants"], 0, True, bad)
+        assert "the number of noise seeds must be a whole number from 1 to 8" in status and grid == ""
+        with pytest.raises(ExploreError):
+            parse_seed_count(bad)
 
 
 def test_undo_and_catalog_streams(explorer):
@@ -56,7 +75,7 @@ def test_undo_and_catalog_streams(explorer):
     assert steps == ["women's black pants"]
     shortest = min(range(len(explorer.streams)), key=lambda i: len(explorer.streams[i]))
     steps, _, grid = explorer.pick(explorer.stream_choices[shortest], 1, False, [])
-    assert steps == explorer.streams[shortest] and len(_images(grid)) == 2 * len(steps)
+    assert steps == explorer.streams[shortest] and len(_images(grid)) == 2 * DEFAULT_SEEDS * len(steps)
     assert "a fresh noise per step" in grid
     steps, status, _ = explorer.pick("not a stream", 0, True, ["women's black pants"])
     assert steps == ["women's black pants"] and "choose one of the catalog's query streams" in status
@@ -66,7 +85,7 @@ def test_undo_and_catalog_streams(explorer):
 def test_an_empty_step_is_a_message_and_keeps_the_query(explorer, step, message):
     steps, status, grid, box = explorer.add(["women's black pants"], step, 0, True)
     assert steps == ["women's black pants"] and status.startswith("⚠") and message in status
-    assert box == step and len(_images(grid)) == 2
+    assert box == step and len(_images(grid)) == 2 * DEFAULT_SEEDS
 
 
 def test_adding_before_starting_and_an_empty_first_query(explorer):
@@ -84,7 +103,7 @@ def test_only_unknown_words_say_so_in_the_page(explorer):
 def test_a_misspelt_word_is_flagged_with_its_suggestion(explorer):
     _, status, grid = explorer.start("women's burgandy pants", 0, True, [])
     assert "**burgandy** is not in the vocabulary, read as `<unk>`; did you mean **burgundy**?" in status
-    assert len(_images(grid)) == 2
+    assert len(_images(grid)) == 2 * DEFAULT_SEEDS
 
 
 @pytest.mark.parametrize("seed", [-1, 1.5, "abc", None])
@@ -113,8 +132,8 @@ def test_the_gradio_page_has_every_control(explorer):
     pytest.importorskip("gradio")
     app = build_app(explorer)
     ids = {block.elem_id for block in app.blocks.values() if getattr(block, "elem_id", None)}
-    assert {"first-query", "start", "next-step", "add-step", "undo", "stream", "seed", "lock", "status",
-            "grid", "colour-word", "look-up", "colour-word-info", "neighbours", "swatches"} <= ids
+    assert {"first-query", "start", "next-step", "add-step", "undo", "stream", "seed", "n-seeds", "lock",
+            "status", "grid", "colour-word", "look-up", "colour-word-info", "neighbours", "swatches"} <= ids
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """End to end: ``ganbench explore`` on a free port, driven from headless Chromium (the system's Debian
 ``chromium``, through Playwright's Python API; no browser download): type a first query, add two steps,
-read back every step's image for both shipped models, check an empty step's message and that the page
-asked nothing of any host but 127.0.0.1. Skipped without Chromium or without the ``explore`` extra.
+read back every step's image at noise seed 0 for both shipped models and count the row of seeds each step
+shows, check an empty step's message and that the page asked nothing of any host but 127.0.0.1. Skipped
+without Chromium or without the ``explore`` extra.
 
 ``GANBENCH_EXPLORE_SCREENSHOT=docs/explore.png`` also saves the page there (the README's screenshot).
 """
@@ -84,7 +85,8 @@ def browser_page(app_url):
 
 
 def _images_at(page, step: int) -> list[dict]:
-    selector = f'#grid img.gb-image[data-step="{step}"]'
+    """The images of one step at noise seed 0 (the first of the row of seeds), one per model."""
+    selector = f'#grid img.gb-image[data-step="{step}"][data-seed="0"]'
     count = f"document.querySelectorAll('{selector}').length === {len(MODELS)}"
     page.wait_for_function(count, timeout=60_000)
     return page.eval_on_selector_all(selector, "els => els.map(e => ({model: e.dataset.model, "
@@ -114,7 +116,11 @@ def test_two_added_steps_show_their_images_for_every_model(browser_page):
         with Image.open(io.BytesIO(base64.b64decode(images[0]["src"].split(",", 1)[1]))) as picture:
             pixels = np.asarray(picture.convert("RGB"))
         assert np.array_equal(pixels[::4, ::4], restgan[number - 1])  # the model's own image, 4x
-    assert page.locator("#grid").inner_text().count("eval net:") == len(MODELS) * len(STEPS)
+    from ganbench.explore.app import DEFAULT_SEEDS
+
+    shown = len(MODELS) * len(STEPS) * DEFAULT_SEEDS  # every step: a row of seeds per model
+    assert page.locator("#grid img.gb-image").count() == shown
+    assert page.locator("#grid").inner_text().count("eval net:") == shown
     assert outside == [], f"the page asked other hosts: {outside[:5]}"
     path = os.environ.get("GANBENCH_EXPLORE_SCREENSHOT")
     if path:

@@ -129,3 +129,22 @@ def test_catalog_query_streams_are_the_splits_distinct_streams(paths):
     assert catalog_streams(catalog, "train") == [list(s) for s in expected]
     assert len(expected) < len(catalog.items)  # the tiny catalog repeats streams: they are listed once
     assert catalog_streams(catalog, "test") == []  # every tiny item is in the train split
+
+
+def test_several_seeds_are_the_consecutive_seeds_each_drawn_as_alone(models):
+    result = refine(models, STREAM, seed=3, n_seeds=2)
+    assert result.seeds == [3, 4] and result.seed == 3
+    alone = {seed: refine(models, STREAM, seed=seed).columns for seed in (3, 4)}
+    for k, column in enumerate(result.columns):
+        assert len(column.by_seed) == 2 and column.images is column.by_seed[0]
+        for seed, images in zip(result.seeds, column.by_seed, strict=True):
+            expected = alone[seed][k].images
+            assert all(np.array_equal(a.image, b.image) and a.predictions == b.predictions
+                       for a, b in zip(images, expected, strict=True))
+    assert not np.array_equal(result.columns[0].by_seed[0][0].image, result.columns[0].by_seed[1][0].image)
+
+
+@pytest.mark.parametrize("n_seeds", [0, 9, 1.5, "2"])
+def test_a_bad_number_of_seeds_is_refused(models, n_seeds):
+    with pytest.raises(ExploreError, match="the number of noise seeds must be a whole number from 1 to 8"):
+        refine(models, STREAM, n_seeds=n_seeds)

@@ -141,3 +141,34 @@ def test_cells_timing_is_summed_in_the_provenance(tmp_path):
             {"train_seconds": seconds, "evaluate_seconds": 6.0}))
     text = write_report(tmp_path, figures=False).read_text()
     assert "Summed over the cells' timing.json" in text and "train 2.0 min, evaluate 0.2 min" in text
+
+
+def _centre(pixels: np.ndarray, value: int) -> tuple[float, float]:
+    """(y, x) centre of the pixels of grey ``value`` (a tile of the fake media; text greys are few)."""
+    ys, xs = np.nonzero((pixels == value).all(axis=-1))
+    assert len(ys) >= 16 * 16, value
+    return float(np.median(ys)), float(np.median(xs))
+
+
+def test_sample_grid_has_one_row_per_seed_in_each_streams_block_and_a_column_per_model(tmp_path):
+    from _run_helpers import write_media
+
+    from ganbench.report.strips import collect_media, sample_grid, seed_difference
+
+    make_results(tmp_path)
+    for shade, model in enumerate(["stackgan-bow", "restgan"]):
+        streams = [["women's black pants", "petite", "capri"], ["men's blue jeans", "slim"]]
+        write_media(tmp_path / "cells" / f"{model}__default__seed0", streams, [0, 1, 2], shade=shade)
+    png, _ = sample_grid(collect_media(load_results(tmp_path)), tmp_path / "figures")
+    pixels = np.asarray(Image.open(png).convert("RGB"))
+    # the final image of stream i at seed s for model shade h is grey 40 * step + 10 * i + 5 * s + h
+    first = [[_centre(pixels, 80 + 5 * s + h) for h in (0, 1)] for s in (0, 1, 2)]
+    second = [[_centre(pixels, 50 + 5 * s + h) for h in (0, 1)] for s in (0, 1, 2)]
+    for block in (first, second):
+        ys = [row[0][0] for row in block]
+        assert ys == sorted(ys) and len(set(ys)) == 3  # three seed rows, top to bottom
+        assert all(abs(row[0][0] - row[1][0]) < 2 and row[0][1] < row[1][1] for row in block)  # side by side
+    assert max(y for row in first for y, _ in row) < min(y for row in second for y, _ in row)
+    assert seed_difference([np.full((2, 2, 3), 10, np.uint8), np.full((2, 2, 3), 15, np.uint8),
+                            np.full((2, 2, 3), 20, np.uint8)]) == pytest.approx(20 / 3)
+    assert seed_difference([np.zeros((2, 2, 3), np.uint8)]) is None

@@ -68,3 +68,20 @@ def test_results_without_conditioning_metrics_get_no_check(tmp_path):
     write_metrics(tmp_path, "m", "default", 0, {"is_type": 2.0})
     write_summary(tmp_path, ["m__default__seed0"])
     assert "Conditioning check" not in write_report(tmp_path, figures=False).read_text(encoding="utf-8")
+
+
+def test_fit_and_length_are_checked_against_their_own_majority_rate(tmp_path):
+    majority = MAJORITY | {"fit": entry(0.27, None, "exact") | {"class": "straight"},
+                           "length": entry(0.35, None, "exact") | {"class": "ankle"}}
+    accuracy = _accuracy(0.9, 0.8, 0.7) | {"fit": entry(0.6, 0.01), "length": entry(0.3, 0.01)}
+    write_metrics(tmp_path, "fits", "default", 0, {"conditioning_strength": 1.2},
+                  {"attribute_accuracy": accuracy, "majority_rate": majority})
+    write_summary(tmp_path, ["fits__default__seed0"])
+    index = write_report(tmp_path, figures=False).read_text(encoding="utf-8")
+    section = index.split("## Conditioning check", 1)[1].split("\n## ", 1)[0]
+    assert "| Colour acc. ↑ | Fit acc. ↑ | Length acc. ↑ |" in section
+    assert "| majority class | n/a | 40.00% | 50.00% | 30.00% | 27.00% | 35.00% |" in section
+    verdict = next(line for line in section.splitlines() if line.startswith("- **fits**"))
+    assert "conditions on type, gender, colour and fit;" in verdict
+    assert "not shown above the majority class for length (30.0%, 95% lower bound 28.0%, majority 35.0%)" \
+        in verdict

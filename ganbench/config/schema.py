@@ -243,8 +243,8 @@ class ReportConfig:
 
     streams: list[list[str]] = field(default_factory=_queries)
     """Query streams drawn as refinement strips and sample grids."""
-    n_sample_seeds: int = 2
-    """Noise seeds drawn per stream."""
+    n_sample_seeds: int = 3
+    """Noise seeds drawn per stream (rows of the report's sample grid)."""
     reported_change: dict[str, float] = field(default_factory=dict)
     """Metric -> percent change the proposed model's paper reports over the best baseline."""
 

@@ -20,6 +20,7 @@ _EXACT = {
 }
 _TABLES = {
     "attribute_accuracy.": HIGHER, "retention_by_attribute.": HIGHER, "response_by_attribute.": HIGHER,
+    "response_by_word.": HIGHER,
     "colour_de00_by_cluster.": LOWER, "colour_de00_within_5_by_cluster.": HIGHER,
     "colour_de00_within_10_by_cluster.": HIGHER,
 }

@@ -59,6 +59,7 @@ from ganbench.eval.reference import ReferencePlan, dimension_warnings, plan_refe
 from ganbench.eval.retention import refinement_metrics, undefined_refinement
 from ganbench.eval.retrieval import NO_EXCLUSION, precision_at_k
 from ganbench.eval.uncertainty import metric_entry
+from ganbench.eval.word_response import word_response_metrics
 from ganbench.eval.word_swap import word_swap_metrics
 from ganbench.train.precision import resolve_device
 
@@ -237,6 +238,9 @@ def evaluate_source(
         **attribute_metrics.pop("settings"),
     }
     metrics.update(attribute_metrics)
+    metrics.update(word_response_metrics(streams.steps, generated.predicted, generated.pooled, requests,
+                                         space.heads, settings.seed, settings.bootstrap_rounds,
+                                         refines=source.refines))
     metrics.update(conditioning_metrics(source, streams.steps, settings.seed, settings.bootstrap_rounds))
     test_items = [catalog.items[int(i)] for i in np.unique(streams.items)]
     metrics.update(word_swap_metrics(source, test_items, settings.seed, settings.bootstrap_rounds))

@@ -35,7 +35,7 @@ def _pooled_ratio(hits: np.ndarray, counts: np.ndarray, idx: np.ndarray) -> floa
     return float(hits[idx].sum() / total) if total else float("nan")
 
 
-def _ratio_over_streams(hits: np.ndarray, counts: np.ndarray, seed: int, rounds: int) -> dict:
+def ratio_over_streams(hits: np.ndarray, counts: np.ndarray, seed: int, rounds: int) -> dict:
     """sum(hits) / sum(counts) over streams, bootstrapped over streams that have observations."""
     keep = counts > 0
     hits, counts = hits[keep], counts[keep]
@@ -95,15 +95,15 @@ def refinement_metrics(
         return (hit & mask).sum(axis=axes), mask.sum(axis=axes)
 
     def rate(hit: np.ndarray, mask: np.ndarray, axes: tuple[int, ...]) -> dict:
-        return _ratio_over_streams(*counts(hit, mask, axes), seed, rounds)
+        return ratio_over_streams(*counts(hit, mask, axes), seed, rounds)
 
     retention, response = counts(same, untouched, (1, 2)), counts(responded, not_shown_before, (1, 2))
     metrics = {
-        "retention_rate": _ratio_over_streams(*retention, seed, rounds),
-        "response_rate": _ratio_over_streams(*response, seed, rounds),
+        "retention_rate": ratio_over_streams(*retention, seed, rounds),
+        "response_rate": ratio_over_streams(*response, seed, rounds),
         "response_rate_raw": rate(responded, answerable, (1, 2)),
         "refinement_score": _refinement_score(retention, response, seed, rounds),
-        "step_feature_distance": _ratio_over_streams(
+        "step_feature_distance": ratio_over_streams(
             distance.sum(axis=1), valid[:, 1:].sum(axis=1), seed, rounds
         ),
     }

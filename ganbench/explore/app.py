@@ -1,13 +1,15 @@
 """The explorer's page: :class:`Explorer` answers every control (plain Python, returns Markdown and HTML);
 :func:`build_app` wires it into Gradio Blocks. Bad input (an empty step, only unknown words, a seed that is
-not a whole number) is a message at the top of the page, never an exception."""
+not a whole number) is a message at the top of the page, never an exception. Each step shows
+``n_seeds`` noise seeds side by side (default :data:`DEFAULT_SEEDS`, our choice: enough to see whether a
+model uses its noise, few enough to stay quick on a CPU)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from ganbench.explore.colour_terms import cluster_swatches, describe_colour_word, embedding_neighbours
-from ganbench.explore.refine import clean_steps, refine
+from ganbench.explore.refine import MAX_SEEDS, clean_steps, refine
 from ganbench.explore.render import (
     cluster_swatches_html,
     colour_word_html,
@@ -20,6 +22,7 @@ from ganbench.explore.sources import ExploreError, ExploreModel
 FIRST_QUERY = "women's black pants"
 STREAM_SEPARATOR = " → "
 MAX_STREAMS = 200
+DEFAULT_SEEDS = 3  # noise seeds shown per step
 
 Shown = tuple[list[str], str, str]  # steps, status (Markdown), grid (HTML)
 
@@ -33,6 +36,18 @@ def parse_seed(value: Any) -> int:
     if seed < 0 or seed != int(seed):
         raise ExploreError(f"the noise seed must be a whole number of 0 or more, got {value!r}")
     return int(seed)
+
+
+def parse_seed_count(value: Any) -> int:
+    """How many noise seeds to show, from the page's number box: a whole number from 1 to MAX_SEEDS."""
+    try:
+        count = float(value)
+    except (TypeError, ValueError):
+        count = 0.0
+    if not 1 <= count <= MAX_SEEDS or count != int(count):
+        raise ExploreError(f"the number of noise seeds must be a whole number from 1 to {MAX_SEEDS}, "
+                           f"got {value!r}")
+    return int(count)
 
 
 class Explorer:
@@ -50,44 +65,50 @@ class Explorer:
     def stream_choices(self) -> list[str]:
         return [STREAM_SEPARATOR.join(stream) for stream in self.streams]
 
-    def show(self, steps: list[str], seed: Any, lock_noise: bool, note: str = "") -> Shown:
-        """Draw ``steps`` for every model; ``note`` (a refused input) goes above the unknown-word flags."""
+    def show(self, steps: list[str], seed: Any, lock_noise: bool, n_seeds: Any = DEFAULT_SEEDS,
+             note: str = "") -> Shown:
+        """Draw ``steps`` for every model at ``n_seeds`` noise seeds from ``seed`` on; ``note`` (a refused
+        input) goes above the unknown-word flags."""
         if not steps:
             return steps, note or "Type a first query and press **Start**.", ""
         try:
-            result = refine(self.models, steps, parse_seed(seed), bool(lock_noise))
+            result = refine(self.models, steps, parse_seed(seed), bool(lock_noise), parse_seed_count(n_seeds))
         except ExploreError as error:
             return steps, f"⚠ {error}", ""
         flags = unknown_words_text(result.unknown, len(self.models))
         status = "\n\n".join(part for part in (note, flags) if part)
         return steps, status, refinement_html(result, self.models)
 
-    def start(self, first: str, seed: Any, lock_noise: bool, steps: list[str]) -> Shown:
+    def start(self, first: str, seed: Any, lock_noise: bool, steps: list[str],
+              n_seeds: Any = DEFAULT_SEEDS) -> Shown:
         """A new query from its first step (the old one stays when the first step is refused)."""
         try:
-            return self.show(clean_steps([first]), seed, lock_noise)
+            return self.show(clean_steps([first]), seed, lock_noise, n_seeds)
         except ExploreError as error:
-            return self.show(steps, seed, lock_noise, f"⚠ {error}")
+            return self.show(steps, seed, lock_noise, n_seeds, note=f"⚠ {error}")
 
-    def add(self, steps: list[str], step: str, seed: Any, lock_noise: bool
+    def add(self, steps: list[str], step: str, seed: Any, lock_noise: bool, n_seeds: Any = DEFAULT_SEEDS
             ) -> tuple[list[str], str, str, str]:
         """One more refinement step; returns the step box's new text too (cleared once the step is in)."""
         if not steps:
-            return (*self.show(steps, seed, lock_noise, "⚠ start with a first query, then add steps"), step)
+            note = "⚠ start with a first query, then add steps"
+            return (*self.show(steps, seed, lock_noise, n_seeds, note=note), step)
         try:
             new = clean_steps([*steps, step])
         except ExploreError as error:
-            return (*self.show(steps, seed, lock_noise, f"⚠ {error}"), step)
-        return (*self.show(new, seed, lock_noise), "")
+            return (*self.show(steps, seed, lock_noise, n_seeds, note=f"⚠ {error}"), step)
+        return (*self.show(new, seed, lock_noise, n_seeds), "")
 
-    def undo(self, steps: list[str], seed: Any, lock_noise: bool) -> Shown:
-        return self.show(steps[:-1], seed, lock_noise)
+    def undo(self, steps: list[str], seed: Any, lock_noise: bool, n_seeds: Any = DEFAULT_SEEDS) -> Shown:
+        return self.show(steps[:-1], seed, lock_noise, n_seeds)
 
-    def pick(self, choice: str | None, seed: Any, lock_noise: bool, steps: list[str]) -> Shown:
+    def pick(self, choice: str | None, seed: Any, lock_noise: bool, steps: list[str],
+             n_seeds: Any = DEFAULT_SEEDS) -> Shown:
         """A catalog query stream chosen in the drop-down."""
         if not choice or choice not in self.stream_choices:
-            return self.show(steps, seed, lock_noise, "⚠ choose one of the catalog's query streams")
-        return self.show(self.streams[self.stream_choices.index(choice)], seed, lock_noise)
+            note = "⚠ choose one of the catalog's query streams"
+            return self.show(steps, seed, lock_noise, n_seeds, note=note)
+        return self.show(self.streams[self.stream_choices.index(choice)], seed, lock_noise, n_seeds)
 
     def colour_word(self, word: str) -> tuple[str, str]:
         """The lookup table's answer for one colour word, and each model's neighbours of it."""
@@ -125,6 +146,8 @@ def build_app(explorer: Explorer) -> Any:
                 stream = gr.Dropdown(choices=explorer.stream_choices, value=None, elem_id="stream",
                                      label="Or a query stream of the catalog", scale=3)
                 seed = gr.Number(value=0, precision=0, label="Noise seed", elem_id="seed", scale=1)
+                n_seeds = gr.Number(value=DEFAULT_SEEDS, precision=0, minimum=1, maximum=MAX_SEEDS,
+                                    label="Noise seeds shown", elem_id="n-seeds", scale=1)
                 lock = gr.Checkbox(value=True, label="Lock noise across steps", elem_id="lock", scale=1)
             status = gr.Markdown(elem_id="status")
             grid = gr.HTML(elem_id="grid")
@@ -136,15 +159,15 @@ def build_app(explorer: Explorer) -> Any:
             neighbours = gr.HTML(elem_id="neighbours")
             gr.Markdown("### The lookup table's clusters")
             gr.HTML(explorer.swatches(), elem_id="swatches")
-        shown = [steps, status, grid]
-        start.click(explorer.start, [first, seed, lock, steps], shown)
-        first.submit(explorer.start, [first, seed, lock, steps], shown)
-        add.click(explorer.add, [steps, step, seed, lock], [*shown, step])
-        step.submit(explorer.add, [steps, step, seed, lock], [*shown, step])
-        undo.click(explorer.undo, [steps, seed, lock], shown)
-        stream.input(explorer.pick, [stream, seed, lock, steps], shown)
-        seed.change(explorer.show, [steps, seed, lock], shown)
-        lock.change(explorer.show, [steps, seed, lock], shown)
+        shown, noise = [steps, status, grid], [seed, lock, n_seeds]
+        start.click(explorer.start, [first, seed, lock, steps, n_seeds], shown)
+        first.submit(explorer.start, [first, seed, lock, steps, n_seeds], shown)
+        add.click(explorer.add, [steps, step, *noise], [*shown, step])
+        step.submit(explorer.add, [steps, step, *noise], [*shown, step])
+        undo.click(explorer.undo, [steps, *noise], shown)
+        stream.input(explorer.pick, [stream, seed, lock, steps, n_seeds], shown)
+        for control in noise:
+            control.change(explorer.show, [steps, *noise], shown)
         look.click(explorer.colour_word, [word], [word_info, neighbours])
         word.submit(explorer.colour_word, [word], [word_info, neighbours])
     return app

@@ -6,7 +6,10 @@ value from the model's lookup table, else colorspace's vocabulary), the generate
 the model's catalog has an evaluation network, its predicted type / gender / colour cluster.
 
 Noise (our choice): the image of step t is the model's answer to the words of steps 1..t as one query
-step, drawn with noise seed ``seed`` when the noise is locked and ``seed + t - 1`` when not. Every model
+step, drawn with noise seed ``seed`` when the noise is locked and ``seed + t - 1`` when not. Several noise
+seeds (``n_seeds``) are the consecutive seeds ``seed, seed + 1, ...``, each drawn as above, so a row of
+images per step shows what the noise changes (unlocked, seed s at step t+1 shares its noise with seed
+s + 1 at step t: the texts differ, the images are still the model's answers). Every model
 of the zoo reads words in order (bag-of-words means and LSTM states of a prefix do not depend on where
 the step boundaries are), so a locked column of a model with one noise per stream (restgan) is its own
 strip for the stream, up to float rounding between batch sizes; asking for one step at a time is what lets
@@ -26,6 +29,7 @@ from ganbench.data.batches import step_tokens
 from ganbench.explore.sources import ExploreError, ExploreModel
 
 SHOWN_HEADS = ("type", "gender", "colour")
+MAX_SEEDS = 8  # noise seeds per step at most: each one is another image per step and model
 
 
 @dataclass(frozen=True)
@@ -59,11 +63,17 @@ class UnknownWord:
 
 @dataclass
 class Column:
-    """One model's images, one per step; ``message`` says why there are none."""
+    """One model's images: per noise seed (in :attr:`Refinement.seeds` order) one per step; ``message``
+    says why there are none."""
 
     label: str
-    images: list[StepImage]
+    by_seed: list[list[StepImage]]
     message: str = ""
+
+    @property
+    def images(self) -> list[StepImage]:
+        """The first seed's images, one per step."""
+        return self.by_seed[0] if self.by_seed else []
 
 
 @dataclass
@@ -73,6 +83,7 @@ class Refinement:
     lock_noise: bool
     columns: list[Column]
     unknown: list[UnknownWord]
+    seeds: list[int] = field(default_factory=list)  # every noise seed drawn, ``seed`` first
 
 
 def clean_steps(steps: list[str]) -> list[str]:
@@ -167,27 +178,38 @@ def predictions(eval_net: Any | None, images: torch.Tensor) -> list[dict[str, st
     return [{h: classes[h][chosen[h][i]] for h in heads} for i in range(len(images))]
 
 
-def refine_column(model: ExploreModel, steps: list[str], seed: int, lock_noise: bool) -> Column:
-    """One model's images with readings, or a message when none of the query's words is known."""
-    words = [t for step in steps for t in step_tokens(step, model.lookup, model.colour_model)]
-    if len(unknown_words(model, steps)) == len(words):
-        return Column(model.label, [],
-                      f"no word of the query is in {model.label}'s vocabulary: nothing to draw")
+def seed_images(model: ExploreModel, steps: list[str], seed: int, lock_noise: bool) -> list[StepImage]:
+    """One noise seed's image per step, with readings."""
     images = step_images(model, steps, seed, lock_noise)
     colours = colour_readings(model, steps, images)
     guesses = predictions(model.eval_net, images)
     pixels = images.permute(0, 2, 3, 1).contiguous().numpy()
-    return Column(model.label, [StepImage(p, c, g) for p, c, g in zip(pixels, colours, guesses, strict=True)])
+    return [StepImage(p, c, g) for p, c, g in zip(pixels, colours, guesses, strict=True)]
 
 
-def refine(models: list[ExploreModel], steps: list[str], seed: int = 0, lock_noise: bool = True
-           ) -> Refinement:
-    """Every model's images for every step of the query, with readings and unknown-word flags."""
+def refine_column(model: ExploreModel, steps: list[str], seeds: list[int], lock_noise: bool) -> Column:
+    """One model's images with readings for every seed, or a message when none of the query's words is
+    known."""
+    words = [t for step in steps for t in step_tokens(step, model.lookup, model.colour_model)]
+    if len(unknown_words(model, steps)) == len(words):
+        return Column(model.label, [],
+                      f"no word of the query is in {model.label}'s vocabulary: nothing to draw")
+    return Column(model.label, [seed_images(model, steps, seed, lock_noise) for seed in seeds])
+
+
+def refine(models: list[ExploreModel], steps: list[str], seed: int = 0, lock_noise: bool = True,
+           n_seeds: int = 1) -> Refinement:
+    """Every model's images for every step of the query at ``n_seeds`` noise seeds from ``seed`` on, with
+    readings and unknown-word flags."""
     steps = clean_steps(steps)
     if not isinstance(seed, int) or seed < 0:
         raise ExploreError(f"the noise seed must be a whole number of 0 or more, got {seed!r}")
-    columns = [refine_column(model, steps, seed, lock_noise) for model in models]
-    return Refinement(steps, seed, lock_noise, columns, flag_unknown(models, steps))
+    if not isinstance(n_seeds, int) or not 1 <= n_seeds <= MAX_SEEDS:
+        raise ExploreError(f"the number of noise seeds must be a whole number from 1 to {MAX_SEEDS}, "
+                           f"got {n_seeds!r}")
+    seeds = [seed + k for k in range(n_seeds)]
+    columns = [refine_column(model, steps, seeds, lock_noise) for model in models]
+    return Refinement(steps, seed, lock_noise, columns, flag_unknown(models, steps), seeds)
 
 
 def _triple(values: Any) -> tuple[float, float, float]:

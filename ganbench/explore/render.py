@@ -26,6 +26,7 @@ STYLE = """<style>
 .gb-swatch{width:1em;height:1em;margin:0 3px} .gb-big{width:3em;height:3em;margin-right:6px}
 .gb-flag{color:#9a3b00} .gb-note{color:#555} .gb-cluster{display:inline-block;margin:0 14px 10px 0}
 .gb-lists td{padding:2px 12px 2px 0;vertical-align:top}
+.gb-seeds{display:flex;gap:10px;align-items:flex-start} .gb-seed-label{font-size:0.85em;color:#555}
 </style>"""
 
 
@@ -66,31 +67,46 @@ def _readings(step: StepImage) -> str:
     return '<div class="gb-read">' + "<br>".join(lines) + "</div>"
 
 
-def _cell(column: Column, index: int, step_text: str, tile: int) -> str:
+def _seed_image(column: Column, step: StepImage, index: int, seed: int, step_text: str, tile: int) -> str:
+    alt = html.escape(f"{column.label}, step {index + 1}, seed {seed}: {step_text}", quote=True)
+    label = html.escape(column.label, quote=True)
+    return (f'<div class="gb-seed"><div class="gb-seed-label">seed {seed}</div>'
+            f'<img class="gb-image" data-model="{label}" data-step="{index + 1}" data-seed="{seed}" '
+            f'alt="{alt}" width="{tile}" height="{tile}" src="{png_data_uri(step.image, tile)}">'
+            f"{_readings(step)}</div>")
+
+
+def _cell(column: Column, index: int, step_text: str, seeds: list[int], tile: int) -> str:
+    """One model's images of one step, one per noise seed side by side."""
     if column.message:
         return f'<td class="gb-flag">{html.escape(column.message)}</td>' if index == 0 else "<td></td>"
-    step = column.images[index]
-    alt = html.escape(f"{column.label}, step {index + 1}: {step_text}", quote=True)
-    label = html.escape(column.label, quote=True)
-    return (f'<td><img class="gb-image" data-model="{label}" data-step="{index + 1}" alt="{alt}" '
-            f'width="{tile}" height="{tile}" src="{png_data_uri(step.image, tile)}">{_readings(step)}</td>')
+    images = "".join(_seed_image(column, by_step[index], index, seed, step_text, tile)
+                     for seed, by_step in zip(seeds, column.by_seed, strict=True))
+    return f'<td><div class="gb-seeds">{images}</div></td>'
+
+
+def _noise_note(result: Refinement) -> str:
+    seeds = result.seeds or [result.seed]
+    named = f"noise seed {seeds[0]}" if len(seeds) == 1 else "noise seeds " + ", ".join(map(str, seeds))
+    return (f"{named}, locked across steps" if result.lock_noise
+            else f"{named}, each + step - 1 (a fresh noise per step)")
 
 
 def refinement_html(result: Refinement, models: list[ExploreModel], tile: int = MIN_TILE) -> str:
-    """The grid: one row per step, one column per model, each image with its readings."""
+    """The grid: one row per step, one column per model, in each cell the step's image at every noise seed
+    side by side, each with its readings."""
     tile = max(tile, MIN_TILE, *(m.image_size for m in models))
     heads = "".join(f"<th>{html.escape(m.label)}<br><small>{html.escape(m.name)}, step {m.run.step}, "
                     f"{m.image_size} px</small></th>" for m in models)
-    rows = []
+    rows, seeds = [], result.seeds or [result.seed]
     for index, step_text in enumerate(result.steps):
         shown = ("" if index == 0 else "+ ") + step_text
-        cells = "".join(_cell(column, index, step_text, tile) for column in result.columns)
+        cells = "".join(_cell(column, index, step_text, seeds, tile) for column in result.columns)
         rows.append(f'<tr data-step="{index + 1}"><td class="gb-step">{index + 1}. {html.escape(shown)}</td>'
                     f"{cells}</tr>")
-    noise = (f"noise seed {result.seed}, locked across steps" if result.lock_noise
-             else f"noise seed {result.seed} + step - 1 (a fresh noise per step)")
-    return (f'{STYLE}<div class="gb-refine"><p class="gb-note">{noise}</p><table class="gb-grid"><thead><tr>'
-            f"<th>step</th>{heads}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+    return (f'{STYLE}<div class="gb-refine"><p class="gb-note">{_noise_note(result)}</p>'
+            f'<table class="gb-grid"><thead><tr><th>step</th>{heads}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def unknown_words_text(unknown: list[UnknownWord], n_models: int) -> str:

@@ -34,6 +34,7 @@ from ganbench.report.tables import (
     to_latex,
     to_markdown,
 )
+from ganbench.report.word_response import word_response_items
 
 CLUSTER_PREFIX = "colour_de00_by_cluster."
 PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy", "pandas", "matplotlib", "seaborn",
@@ -54,6 +55,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
     items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
              _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
     items += _conditioning_item(results, out)
+    items += word_response_items(results, out, figures)
     write_per_seed(results, out / "tables" / "per_seed.csv")
     if figures:
         items += _figure_items(results, paper, beyond, out / "figures", out)
@@ -157,8 +159,9 @@ def _figure_items(results: Results, paper: Table, beyond: Table, figures: Path, 
         "Losses logged during training, one colour and marker per model (mean over seeds at each step).")
     media = strips.collect_media(results)
     add(strips.sample_grid(media, figures), "Samples",
-        "One row per model, one column per (query, noise seed): the image each model draws for the whole "
-        "query, from the same noise seeds.")
+        "One block per query: one column per model, one row per noise seed (the same seeds for every "
+        "model), the image each model draws for the whole query. Under each model: how far its seeds' "
+        "images differ (mean absolute pixel difference, 0-255); near 0 the model ignores its noise.")
     items += _strip_items(media, figures, out)
     items += _colour_study_items(results, figures / "colour_study", out)
     items += _eval_net_items(results, figures, out)

@@ -1,16 +1,18 @@
 """The conditioning check: does each model use its text?
 
 A table of the conditioning strength (how far the text moves the conditioning against the augmentation
-noise, :mod:`ganbench.models.diagnostics`) and of the type, gender and colour accuracy of the generated
-images, with the ``majority class`` row under them: the accuracy a generator that ignores its text and
-always draws the most requested class would score on the same test queries (``majority_rate`` in each
-metrics.json). Then one plain sentence per model. Our rules (the paper has no such check):
+noise, :mod:`ganbench.models.diagnostics`) and of the type, gender, colour, fit and length accuracy of the
+generated images (fit and length scored only on queries that name them), with the ``majority class`` row
+under them: the accuracy a generator that ignores its text and always draws the most requested class would
+score on the same test queries (``majority_rate`` in each metrics.json, per head). Then one plain sentence
+per model. Our rules (the paper has no such check):
 
 - a model *conditions on* an attribute when the lower end of its accuracy's 95% interval is above the
   majority rate (the t-interval over seeds with two or more seeds; with one seed mean - 1.96 x the
   evaluation's bootstrap spread);
-- the word shift of an attribute (:mod:`ganbench.eval.word_swap`) says how far its word reaches the
-  conditioning; it is quoted for each attribute a model misses, beside its strongest attribute word;
+- the word shift of an attribute (:mod:`ganbench.eval.word_swap`, which swaps the type, gender and
+  colour words only) says how far its word reaches the conditioning; it is quoted for each of those
+  attributes a model misses, beside its strongest attribute word;
 - its text pathway counts as *collapsed* when the conditioning strength is under
   :data:`COLLAPSED_BELOW`: the text then moves the conditioning by under a tenth of the noise added to it
   (measured: 0.01-0.04 for a collapsed stackgan-lstm, 0.8-1.4 for models that follow their text).
@@ -27,7 +29,8 @@ from ganbench.report.results import CALIBRATION_VARIANT, METRIC_COLUMNS
 from ganbench.report.tables import Column, Table
 
 COLLAPSED_BELOW = 0.1
-CHECKED = ("type", "gender", "colour")
+CHECKED = ("type", "gender", "colour", "fit", "length")  # every head of the evaluation network
+SWAPPED = ("type", "gender", "colour")  # the attributes word_swap_shift measures
 MAJORITY_ROW = "majority class"
 MAJORITY_PREFIX = MAJORITY_METRIC + "."
 Z95 = 1.959964  # two-sided 95% normal quantile, for a single seed's bootstrap spread
@@ -36,7 +39,7 @@ CONDITIONING_COLUMNS = (Column("conditioning_strength", "Conditioning strength")
                         *(Column(f"attribute_accuracy.{head}", f"{head.capitalize()} acc.", percent=True)
                           for head in CHECKED),
                         *(Column(f"{SHIFT_PREFIX}{head}", f"{head.capitalize()} word shift")
-                          for head in CHECKED))
+                          for head in SWAPPED))
 
 
 def majority_rows(metrics: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +91,7 @@ def verdict(table: Table, label: str, majority: pd.Series) -> str:
 def _shift_notes(table: Table, label: str, heads: list[str]) -> list[str]:
     """For each missed attribute with a word-swap shift: how far its word moves the conditioning, beside
     the attribute word that moves it most."""
-    shifts = {h: table.mean.loc[label, SHIFT_PREFIX + h] for h in CHECKED if SHIFT_PREFIX + h in table.mean}
+    shifts = {h: table.mean.loc[label, SHIFT_PREFIX + h] for h in SWAPPED if SHIFT_PREFIX + h in table.mean}
     shifts = {h: v for h, v in shifts.items() if math.isfinite(v)}
     notes = []
     for head in heads:
@@ -114,7 +117,8 @@ def caption(table: Table) -> str:
     return ("Does each model use its text? Conditioning strength = the spread over the test queries of the "
             "conditioning mean divided by the augmentation sigma (under "
             f"{COLLAPSED_BELOW} the text pathway has collapsed: every query gives nearly the same code); "
-            "accuracy = the evaluation classifier's agreement with the attribute the query asks for; the "
+            "accuracy = the evaluation classifier's agreement with the attribute the query asks for (fit "
+            "and length only on the queries that name them, and so is their majority rate); the "
             "majority class row is what a generator that ignores its text and always draws the most "
             "requested class would score on the same queries. A model conditions on an attribute when its "
             "accuracy's 95% lower bound is above that row. Word shift = how far swapping that attribute's "

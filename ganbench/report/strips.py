@@ -1,8 +1,10 @@
 """Sample grids and refinement strips across models, composed from the images each cell stored in its
 ``media/`` folder (see :mod:`ganbench.run.media`); nothing is generated here.
 
-- sample grid: one row per model, one column per (query stream, noise seed): the image for the whole
-  query, so every model answers the same fixed queries with the same seeds;
+- sample grid: one block per query stream, stacked: one column per model, one row per noise seed
+  (``[report] n_sample_seeds``), the image for the whole query, so every model answers the same fixed
+  queries with the same seeds; under each model's name, how far its seeds' images differ (mean absolute
+  pixel difference, 0-255: near 0, the model ignores its noise and the rows look alike);
 - refinement strip: one per query stream, one row per model, one column per query step
   ("women's black pants" -> "+ petite" -> "+ capri"), also as an animated GIF with one frame per step
   and the models side by side.
@@ -15,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from ganbench.report.labelled_grid import Header, labelled_grid, step_labels
 from ganbench.report.results import Results
 from ganbench.report.tables import row_label
 
 MIN_TILE = 128  # report images are shown at least this large (pixels)
+BLOCK_GAP = 14  # between the sample grid's per-stream blocks (pixels)
 
 
 @dataclass
@@ -79,19 +82,50 @@ def tile_size(media: list[ModelMedia], minimum: int = MIN_TILE) -> int:
     return max(minimum, int(first.shape[1]))
 
 
+def seed_difference(finals: list[np.ndarray]) -> float | None:
+    """Mean absolute pixel difference (0-255) between the images of every pair of seeds; None for one."""
+    pairs = [(a, b) for k, a in enumerate(finals) for b in finals[k + 1:]]
+    if not pairs:
+        return None
+    return float(np.mean([np.abs(a.astype(np.int16) - b.astype(np.int16)).mean() for a, b in pairs]))
+
+
+def _seed_block(media: list[ModelMedia], index: int, seeds: list[int], size: int) -> Image.Image:
+    """One query stream: one column per model, one row per seed, each model's seed difference under its
+    name (a model without this stream or seed leaves its tile white)."""
+    streams = media[0].streams
+    finals = [[m.strip(index, s)[-1] if m.streams == streams and s in m.seeds else None for m in media]
+              for s in seeds]
+    headers = [[Header(m.label) for m in media]]
+    if len(seeds) > 1:
+        shown = [[row[k] for row in finals if row[k] is not None] for k in range(len(media))]
+        differences = [seed_difference(images) for images in shown]
+        headers.append([Header("" if d is None else f"seeds differ by {d:.1f}/255") for d in differences])
+    return labelled_grid(finals, size, row_labels=[f"seed {s}" for s in seeds], headers=headers,
+                         title=f"Query {index + 1}: {' '.join(streams[index])}")
+
+
+def stack_vertically(images: list[Image.Image], gap: int = BLOCK_GAP) -> Image.Image:
+    """Images one under the other on white, left-aligned, a grey rule in each gap."""
+    width, height = max(i.width for i in images), sum(i.height for i in images) + gap * (len(images) - 1)
+    canvas = Image.new("RGB", (width, height), (255, 255, 255))
+    draw, y = ImageDraw.Draw(canvas), 0
+    for k, image in enumerate(images):
+        if k:
+            draw.line([(0, y - gap // 2), (width, y - gap // 2)], fill=(180, 180, 180), width=1)
+        canvas.paste(image, (0, y))
+        y += image.height + gap
+    return canvas
+
+
 def sample_grid(media: list[ModelMedia], out_dir: Path, stem: str = "samples") -> list[Path] | None:
-    """The final image of every stream and seed, one row per model; one header per query over its seeds."""
+    """The final image of every stream at every noise seed: one block per stream, stacked, each with one
+    column per model and one row per seed (the same seeds for every model)."""
     if not media:
         return None
-    streams, seeds = media[0].streams, media[0].seeds
-    columns = [(i, s) for i in range(len(streams)) for s in seeds]
-    rows = [[m.strip(i, s)[-1] if m.streams == streams and s in m.seeds else None for i, s in columns]
-            for m in media]
-    headers = [[Header(" ".join(stream), len(seeds)) for stream in streams],
-               [Header(f"seed {s}") for _ in streams for s in seeds]]
-    image = labelled_grid(rows, tile_size(media), row_labels=[m.label for m in media], headers=headers,
-                          title="The whole query, the same noise seeds for every model")
-    return save_image(image, out_dir, stem)
+    size = tile_size(media)
+    blocks = [_seed_block(media, index, media[0].seeds, size) for index in range(len(media[0].streams))]
+    return save_image(stack_vertically(blocks), out_dir, stem)
 
 
 def refinement_strips(media: list[ModelMedia], out_dir: Path, seed: int | None = None) -> list[list[Path]]:
