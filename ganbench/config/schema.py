@@ -221,9 +221,21 @@ class EvalConfig:
     reference: Literal["train", "test", "heldout"] = "train"
     """Real images FID/KID compare with: train (the largest split, never the photos the real-images row
     draws), test, or heldout (val + test); see ganbench.eval.reference."""
+    diversity_samples: int = 3
+    """Noise draws per query stream that per-query diversity compares (at least 2); when the passes give
+    fewer, the streams of diversity_streams get extra draws (see ganbench.eval.diversity_samples)."""
+    diversity_streams: int | None = 100
+    """Test streams (a seeded subset) given extra draws when the passes give fewer than
+    diversity_samples (unset: all); 100 streams x 2 extra draws cost about 2/3 of a pass."""
+    prc_k: int = 3
+    """Neighbourhood size k of improved precision and recall (Kynkäänniemi et al. 2019 use 3)."""
 
     def check(self) -> Problems:
-        problems = at_least(self, ("k", "batch_size", "bootstrap_rounds"), 1)
+        problems = at_least(self, ("k", "batch_size", "bootstrap_rounds", "prc_k"), 1)
+        problems += at_least(self, ("diversity_samples",), 2)
+        if self.diversity_streams is not None and self.diversity_streams < 1:
+            problems.append(("diversity_streams",
+                             f"must be at least 1 or unset, got {self.diversity_streams}"))
         if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
             problems.append(("device", f"must be auto, cpu, cuda or cuda:N, got {self.device!r}"))
         if self.n_samples is not None and self.n_samples < 2:

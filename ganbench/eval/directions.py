@@ -2,7 +2,7 @@
 
 Names are the report's dotted names (``attribute_accuracy.type``); per-attribute tables take the
 direction of their headline metric. ``step_feature_distance`` has none: an image should change as much
-as the request needs, no more and no less.
+as the request needs, no more and no less; nor has ``query_diversity``, whose target is 1 (real photos).
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ _EXACT = {
     "retention_rate": HIGHER, "response_rate": HIGHER, "response_rate_raw": HIGHER,
     "refinement_score": HIGHER, "step_feature_distance": NEUTRAL,
     "precision_at_k": HIGHER, "precision_at_k_raw": HIGHER,
+    "improved_precision": HIGHER, "improved_recall": HIGHER, "intra_fid_mean": LOWER,
+    # 1 = as varied as real photos; more is not better (noise is varied): no direction
+    "query_diversity": NEUTRAL, "seed_pixel_difference": NEUTRAL, "real_pixel_difference": NEUTRAL,
 }
 _TABLES = {
     "attribute_accuracy.": HIGHER, "retention_by_attribute.": HIGHER, "response_by_attribute.": HIGHER,
     "response_by_word.": HIGHER,
     "colour_de00_by_cluster.": LOWER, "colour_de00_within_5_by_cluster.": HIGHER,
-    "colour_de00_within_10_by_cluster.": HIGHER,
+    "colour_de00_within_10_by_cluster.": HIGHER, "intra_fid.": LOWER,
 }
 
 

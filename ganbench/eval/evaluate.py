@@ -29,6 +29,7 @@ from ganbench.eval.accuracy import MAJORITY_METRIC, attribute_accuracy, majority
 from ganbench.eval.attributes import LabelSpace, Requests, default_parser, parse_requests
 from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs, unclustered_count
 from ganbench.eval.conditioning import conditioning_metrics
+from ganbench.eval.diversity import EvaluationView, diversity_metrics
 from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, file_hash
 from ganbench.eval.evalnet_train import ensure_eval_net
 from ganbench.eval.extractor import (
@@ -241,6 +242,11 @@ def evaluate_source(
     metrics.update(word_response_metrics(streams.steps, generated.predicted, generated.pooled, requests,
                                          space.heads, settings.seed, settings.bootstrap_rounds,
                                          refines=source.refines))
+    view = EvaluationView(streams, generated, requests.final_labels(), plan, everything, extractor)
+    diversity = diversity_metrics(source, catalog, space, settings, view)
+    metrics.update(diversity.metrics)
+    metrics["settings"].update(diversity.settings)
+    metrics["warnings"] += diversity.warnings
     metrics.update(conditioning_metrics(source, streams.steps, settings.seed, settings.bootstrap_rounds))
     test_items = [catalog.items[int(i)] for i in np.unique(streams.items)]
     metrics.update(word_swap_metrics(source, test_items, settings.seed, settings.bootstrap_rounds))
@@ -250,6 +256,7 @@ def evaluate_source(
         "generate_s": round(generated.generate_seconds, 3),
         "features_s": round(generated.features_seconds, 3),
         "metrics_s": round(time.perf_counter() - tick, 3),
+        "diversity_s": round(diversity.seconds, 3),  # part of metrics_s: extra draws included
         "total_s": round(time.perf_counter() - start, 3),
     }
     return metrics

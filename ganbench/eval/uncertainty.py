@@ -4,8 +4,9 @@ Structure (read by the report): ``{"mean": float | None, "std": float | None, "n
 ``mean`` is the metric on the full sample set (for IS and KID: torch-fidelity's mean over its splits /
 subsets), ``std`` its spread, ``n`` the number of observations it was computed from and ``spread`` how the
 std was obtained: ``"isc_splits"`` (std of IS over torch-fidelity's splits), ``"kid_subsets"`` (std of
-MMD over torch-fidelity's random subsets) or ``"bootstrap"`` (std over seeded bootstrap resamples of the
-observations). A metric that could not be computed (no observation) has ``mean`` and ``std`` ``None``.
+MMD over torch-fidelity's random subsets), ``"bootstrap"`` (std over seeded bootstrap resamples of the
+observations) or ``"subsets"`` (std over seeded random subsets of the larger set, improved precision and
+recall). A metric that could not be computed (no observation) has ``mean`` and ``std`` ``None``.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 
 from ganbench.config import EvalConfig
 
-SPREAD_KINDS = ("isc_splits", "kid_subsets", "bootstrap", "exact")  # exact: a count, no spread
+SPREAD_KINDS = ("isc_splits", "kid_subsets", "bootstrap", "exact", "subsets")  # exact: a count, no spread
 DEFAULT_BOOTSTRAP_ROUNDS = EvalConfig.bootstrap_rounds  # the setting's one default
 
 

@@ -17,6 +17,7 @@ from ganbench.config import ConfigError, RunConfig
 from ganbench.config.validate import build_run_config
 from ganbench.data.files import read_json_object
 from ganbench.report import conditioning, plots, strips
+from ganbench.report import diversity as diversity_report
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
 from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
@@ -56,6 +57,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
              _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
     items += _conditioning_item(results, out)
     items += word_response_items(results, out, figures)
+    items += _diversity_item(results, out)
     write_per_seed(results, out / "tables" / "per_seed.csv")
     if figures:
         items += _figure_items(results, paper, beyond, out / "figures", out)
@@ -93,6 +95,14 @@ def _conditioning_item(results: Results, out: Path) -> list[Item]:
     item = _table_item(table, out, "conditioning_table", "Conditioning check", conditioning.caption(table))
     item.markdown += "\n" + conditioning.verdicts_markdown(table) + "\n"
     return [item]
+
+
+def _diversity_item(results: Results, out: Path) -> list[Item]:
+    """The diversity table (:mod:`ganbench.report.diversity`); nothing when no cell has its metrics."""
+    table = diversity_report.diversity_table(results)
+    if not table.columns:
+        return []
+    return [_table_item(table, out, "diversity_table", "Diversity", diversity_report.caption(table, results))]
 
 
 def _paper_caption(table: Table, results: Results) -> str:

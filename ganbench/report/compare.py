@@ -2,7 +2,8 @@
 
 For each metric both models have, the mean over the paired seeds of each, the relative change of A over
 B with its 95% bootstrap interval over seeds (:func:`ganbench.report.stats.paired_change`), ``*`` when
-the interval excludes 0, and which model the metric's direction favours.
+the interval excludes 0, which model the metric's direction favours, and the calibration rows' values
+(``real images``, ``mean image``; NaN where the results folder has none) to read both against.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from ganbench.eval.accuracy import MAJORITY_METRIC
 from ganbench.eval.directions import HIGHER, LOWER, direction
 from ganbench.report.results import DEFAULT_VARIANT, Results, ResultsError
 from ganbench.report.stats import MIN_SEEDS_FOR_INTERVAL, paired_change
-from ganbench.report.tables import row_label
+from ganbench.report.tables import FLOOR_ROW, REAL_ROW, row_label
 
 COLUMNS = ["metric", "a_mean", "b_mean", "change_percent", "ci_low", "ci_high", "significant", "favours",
-           "seeds"]
+           "seeds", "real_images", "mean_image"]
+TARGET_NOTES = {"query_diversity": "query_diversity has no direction: 1 = as varied as real photos of the "
+                                   "same labels, 0 = the noise is ignored"}
 
 
 def parse_model(spec: str) -> tuple[str, str]:
@@ -48,13 +51,20 @@ def compare_models(results: Results, a: str, b: str) -> pd.DataFrame:
                            "share no seed, so they cannot be paired")
     order = [m for m in results.metrics["metric"].drop_duplicates()
              if m in first and m in second and not m.startswith(f"{MAJORITY_METRIC}.")]  # of the queries
-    rows = []
+    rows, real, floor = [], _calibration(results, REAL_ROW), _calibration(results, FLOOR_ROW)
     for metric in order:
         change = paired_change(first[metric], second[metric])
         rows.append([metric, change.a_mean, change.b_mean, change.percent, change.low, change.high,
                      change.significant, _favours(metric, change.a_mean, change.b_mean, a, b),
-                     len(change.seeds)])
+                     len(change.seeds), real.get(metric, math.nan), floor.get(metric, math.nan)])
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _calibration(results: Results, row: str) -> pd.Series:
+    """metric -> value of calibration row ``row`` (empty when the results folder has none)."""
+    frame = results.calibration
+    chosen = frame[frame["model"] == row]
+    return chosen.drop_duplicates("metric").set_index("metric")["mean"]
 
 
 def _favours(metric: str, a_mean: float, b_mean: float, a: str, b: str) -> str:
@@ -74,14 +84,20 @@ def format_comparison(table: pd.DataFrame, a: str, b: str) -> str:
             f"{seeds} paired seed(s): no interval and no significance with fewer than "
             f"{MIN_SEEDS_FOR_INTERVAL} (train more seeds to tell whether a difference is real)")
     width = max([len("metric"), *(len(m) for m in table["metric"])])
+    calibrated = bool(table[["real_images", "mean_image"]].notna().any().any())
+    favours = max([len("favours"), *(len(f) for f in table["favours"])])
+    extra = f" {REAL_ROW:>11} {FLOOR_ROW:>11}" if calibrated else ""
     lines = [f"{label_a} (A) vs {label_b} (B), paired by seed: change = (A - B) / |B|; {note}",
-             f"{'metric':<{width}} {'A':>11} {'B':>11} {'change':>9} {'95% interval':>18}  favours"]
+             f"{'metric':<{width}} {'A':>11} {'B':>11} {'change':>9} {'95% interval':>18}  "
+             f"{'favours':<{favours}}{extra}".rstrip()]
     for row in table.itertuples(index=False):
         interval = (f"[{row.ci_low:+.1f}, {row.ci_high:+.1f}]{'*' if row.significant else ' '}"
                     if math.isfinite(row.ci_low) else "")
         change = f"{row.change_percent:+.1f}%" if math.isfinite(row.change_percent) else "n/a"
+        calibration = f" {_number(row.real_images):>11} {_number(row.mean_image):>11}" if calibrated else ""
         lines.append(f"{row.metric:<{width}} {_number(row.a_mean):>11} {_number(row.b_mean):>11} "
-                     f"{change:>9} {interval:>18}  {row.favours}")
+                     f"{change:>9} {interval:>18}  {row.favours:<{favours}}{calibration}".rstrip())
+    lines += [f"note: {text}" for metric, text in TARGET_NOTES.items() if metric in set(table["metric"])]
     return "\n".join(lines)
 
 
