@@ -4,7 +4,12 @@ improved precision / recall and intra-FID."""
 import numpy as np
 import pytest
 import torch
+import torch_fidelity
+from _eval_helpers import random_images
 
+from ganbench.eval.evalnet import AttributeClassifier, EvalNetOptions, save_eval_net
+from ganbench.eval.extractor import CLASSIFIER_EXTRACTOR, POOLED, classifier_extractor, register_extractors
+from ganbench.eval.features import ImageTensorDataset, extract_features
 from ganbench.eval.fid import fid_entry, fid_statistics
 from ganbench.eval.intra_fid import intra_fid
 from ganbench.eval.precision_recall import PRECISION, RECALL, precision_recall
@@ -120,3 +125,22 @@ def test_intra_fid_scores_each_type_against_its_own_real_images():
                                                                                 "reference": 150}}
     missing, _ = intra_fid(generated, asked, real, truth, ("pants", "shorts", "jeans"), seed=0)
     assert missing["intra_fid"]["jeans"]["mean"] is None and missing["intra_fid_mean"]["mean"] is None
+
+
+def test_torch_fidelity_prc_through_our_registered_extractor_gives_our_numbers(tmp_path):
+    """calculate_metrics(prc=True) on images with the classifier named: no VGG16 is asked for (there is
+    no network here), and the feature-level call on the same features agrees exactly."""
+    torch.manual_seed(0)
+    model = AttributeClassifier({"type": ["jeans", "pants"]}, image_size=16, width=4).eval()
+    net = save_eval_net(model, EvalNetOptions(image_size=16, width=4), "k", tmp_path / "net", {}, {})
+    register_extractors()
+    fake, real = random_images(40, 16, seed=1), random_images(40, 16, seed=2)
+    theirs = torch_fidelity.calculate_metrics(
+        input1=ImageTensorDataset(fake), input2=ImageTensorDataset(real), prc=True,
+        feature_extractor=CLASSIFIER_EXTRACTOR, feature_extractor_weights_path=str(net.path), cuda=False,
+        cache=False, verbose=False, save_cpu_ram=True, prc_neighborhood=3)
+    extractor = classifier_extractor(net, [POOLED])
+    ours = precision_recall(extract_features(fake, extractor)[POOLED], extract_features(real, extractor)[POOLED],
+                            k=3, seed=0)
+    assert ours[PRECISION]["mean"] == pytest.approx(theirs[torch_fidelity.KEY_METRIC_PRECISION])
+    assert ours[RECALL]["mean"] == pytest.approx(theirs[torch_fidelity.KEY_METRIC_RECALL])

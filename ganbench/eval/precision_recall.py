@@ -3,7 +3,9 @@
 Each set's manifold is the union of balls around its points reaching each point's k-th nearest neighbour
 in the same set; precision is the share of generated images inside the real manifold (realism), recall
 the share of real images inside the generated manifold (coverage: a generator that ignores its noise
-covers little). The computation is torch-fidelity's own (``prc_features_to_metric``, which
+covers little). Precision alone rewards a collapsed generator whose one image sits amid the real
+features: on the synthetic catalog the mean-image calibration row scores 100% (its recall 0%), so read
+precision beside recall. The computation is torch-fidelity's own (``prc_features_to_metric``, which
 ``calculate_metrics(prc=True)`` calls after extracting features), applied to the pooled features the
 evaluation already holds: no image is re-extracted and no VGG16 is ever loaded.
 
