@@ -81,7 +81,8 @@ def test_real_pixel_pairs_share_every_label_and_none_come_without_such_a_pair():
     assert pairs.shape == (40, 2) and (pairs[:, 0] != pairs[:, 1]).all()
     assert (labels[pairs[:, 0]] == labels[pairs[:, 1]]).all()
     assert real_pixel_difference(np.eye(3, dtype=np.int64), seed=0).shape == (0, 2)
-    first, second = torch.zeros(2, 3, 2, 2, dtype=torch.uint8), torch.full((2, 3, 2, 2), 51, dtype=torch.uint8)
+    first = torch.zeros(2, 3, 2, 2, dtype=torch.uint8)
+    second = torch.full((2, 3, 2, 2), 51, dtype=torch.uint8)
     assert pair_pixel_entry(first, second, 0, 10)["mean"] == pytest.approx(0.2)
 
 
@@ -140,7 +141,7 @@ def test_torch_fidelity_prc_through_our_registered_extractor_gives_our_numbers(t
         feature_extractor=CLASSIFIER_EXTRACTOR, feature_extractor_weights_path=str(net.path), cuda=False,
         cache=False, verbose=False, save_cpu_ram=True, prc_neighborhood=3)
     extractor = classifier_extractor(net, [POOLED])
-    ours = precision_recall(extract_features(fake, extractor)[POOLED], extract_features(real, extractor)[POOLED],
-                            k=3, seed=0)
+    features = [extract_features(images, extractor)[POOLED] for images in (fake, real)]
+    ours = precision_recall(*features, k=3, seed=0)
     assert ours[PRECISION]["mean"] == pytest.approx(theirs[torch_fidelity.KEY_METRIC_PRECISION])
     assert ours[RECALL]["mean"] == pytest.approx(theirs[torch_fidelity.KEY_METRIC_RECALL])
