@@ -111,6 +111,14 @@ def test_precision_and_recall_compare_equal_sizes_and_need_more_than_k_images():
     assert tiny[PRECISION] == {"mean": None, "std": None, "n": 3, "spread": "subsets"}
 
 
+def test_precision_and_recall_take_one_pass_per_round_at_the_size_of_a_pass():
+    passes = [_cloud(100, 0.0, 1), _cloud(100, 50.0, 2)]  # one pass like the real images, one far away
+    entries = precision_recall(passes, _cloud(300, 0.0, 0), k=3, seed=0, rounds=4)
+    assert entries[PRECISION]["n"] == 100
+    # rounds alternate: ~0.9 on the first pass, 0 on the second
+    assert entries[PRECISION]["mean"] == pytest.approx(0.45, abs=0.08) and entries[PRECISION]["std"] > 0.35
+
+
 def test_intra_fid_scores_each_type_against_its_own_real_images():
     generated = torch.cat([_cloud(150, 0.0, 1), _cloud(150, 3.0, 2)]).double()
     real = torch.cat([_cloud(150, 0.0, 3), _cloud(150, 0.0, 4)]).double()
