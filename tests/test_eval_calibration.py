@@ -58,12 +58,20 @@ def _directional(metrics: dict) -> dict[str, float]:
             if direction(name) in (HIGHER, LOWER) and np.isfinite(mean) and "_by_" not in name}
 
 
+# Improved precision asks only whether each drawn image lies inside the real images' k-NN balls: the one
+# mean image sits amid the real features, inside them, and scores 100% (its recall is 0%), here as on the
+# synthetic catalog. A known limit of the metric (Naeem et al. 2020), not a bug: it is checked apart.
+NOT_BRACKETED = {"improved_precision"}
+
+
 def test_real_images_beat_the_mean_image_on_every_metric_with_a_direction(rows):
     real, mean = _directional(rows["real"]), _directional(rows["mean-image"])
-    shared = sorted(set(real) & set(mean))
+    shared = sorted(set(real) & set(mean) - NOT_BRACKETED)
     expected = {"is_type", "is_colour", "is_gender", "fid", "kid", "colour_de00_mean", "precision_at_k",
-                "attribute_accuracy.type", "attribute_accuracy.gender", "attribute_accuracy.colour"}
+                "attribute_accuracy.type", "attribute_accuracy.gender", "attribute_accuracy.colour",
+                "improved_recall", "intra_fid_mean", "intra_fid.pants", "intra_fid.shorts"}
     assert expected <= set(shared)
+    assert real["improved_precision"] > 0.9 and mean["improved_recall"] == 0.0
     worse = [(name, real[name], mean[name]) for name in shared
              if not (real[name] > mean[name] if direction(name) == HIGHER else real[name] < mean[name])]
     assert not worse

@@ -4,7 +4,12 @@ improved precision / recall and intra-FID."""
 import numpy as np
 import pytest
 import torch
+import torch_fidelity
+from _eval_helpers import random_images
 
+from ganbench.eval.evalnet import AttributeClassifier, EvalNetOptions, save_eval_net
+from ganbench.eval.extractor import CLASSIFIER_EXTRACTOR, POOLED, classifier_extractor, register_extractors
+from ganbench.eval.features import ImageTensorDataset, extract_features
 from ganbench.eval.fid import fid_entry, fid_statistics
 from ganbench.eval.intra_fid import intra_fid
 from ganbench.eval.precision_recall import PRECISION, RECALL, precision_recall
@@ -76,7 +81,8 @@ def test_real_pixel_pairs_share_every_label_and_none_come_without_such_a_pair():
     assert pairs.shape == (40, 2) and (pairs[:, 0] != pairs[:, 1]).all()
     assert (labels[pairs[:, 0]] == labels[pairs[:, 1]]).all()
     assert real_pixel_difference(np.eye(3, dtype=np.int64), seed=0).shape == (0, 2)
-    first, second = torch.zeros(2, 3, 2, 2, dtype=torch.uint8), torch.full((2, 3, 2, 2), 51, dtype=torch.uint8)
+    first = torch.zeros(2, 3, 2, 2, dtype=torch.uint8)
+    second = torch.full((2, 3, 2, 2), 51, dtype=torch.uint8)
     assert pair_pixel_entry(first, second, 0, 10)["mean"] == pytest.approx(0.2)
 
 
@@ -105,6 +111,14 @@ def test_precision_and_recall_compare_equal_sizes_and_need_more_than_k_images():
     assert tiny[PRECISION] == {"mean": None, "std": None, "n": 3, "spread": "subsets"}
 
 
+def test_precision_and_recall_take_one_pass_per_round_at_the_size_of_a_pass():
+    passes = [_cloud(100, 0.0, 1), _cloud(100, 50.0, 2)]  # one pass like the real images, one far away
+    entries = precision_recall(passes, _cloud(300, 0.0, 0), k=3, seed=0, rounds=4)
+    assert entries[PRECISION]["n"] == 100
+    # rounds alternate: ~0.9 on the first pass, 0 on the second
+    assert entries[PRECISION]["mean"] == pytest.approx(0.45, abs=0.08) and entries[PRECISION]["std"] > 0.35
+
+
 def test_intra_fid_scores_each_type_against_its_own_real_images():
     generated = torch.cat([_cloud(150, 0.0, 1), _cloud(150, 3.0, 2)]).double()
     real = torch.cat([_cloud(150, 0.0, 3), _cloud(150, 0.0, 4)]).double()
@@ -120,3 +134,22 @@ def test_intra_fid_scores_each_type_against_its_own_real_images():
                                                                                 "reference": 150}}
     missing, _ = intra_fid(generated, asked, real, truth, ("pants", "shorts", "jeans"), seed=0)
     assert missing["intra_fid"]["jeans"]["mean"] is None and missing["intra_fid_mean"]["mean"] is None
+
+
+def test_torch_fidelity_prc_through_our_registered_extractor_gives_our_numbers(tmp_path):
+    """calculate_metrics(prc=True) on images with the classifier named: no VGG16 is asked for (there is
+    no network here), and the feature-level call on the same features agrees exactly."""
+    torch.manual_seed(0)
+    model = AttributeClassifier({"type": ["jeans", "pants"]}, image_size=16, width=4).eval()
+    net = save_eval_net(model, EvalNetOptions(image_size=16, width=4), "k", tmp_path / "net", {}, {})
+    register_extractors()
+    fake, real = random_images(40, 16, seed=1), random_images(40, 16, seed=2)
+    theirs = torch_fidelity.calculate_metrics(
+        input1=ImageTensorDataset(fake), input2=ImageTensorDataset(real), prc=True,
+        feature_extractor=CLASSIFIER_EXTRACTOR, feature_extractor_weights_path=str(net.path), cuda=False,
+        cache=False, verbose=False, save_cpu_ram=True, prc_neighborhood=3)
+    extractor = classifier_extractor(net, [POOLED])
+    features = [extract_features(images, extractor)[POOLED] for images in (fake, real)]
+    ours = precision_recall(*features, k=3, seed=0)
+    assert ours[PRECISION]["mean"] == pytest.approx(theirs[torch_fidelity.KEY_METRIC_PRECISION])
+    assert ours[RECALL]["mean"] == pytest.approx(theirs[torch_fidelity.KEY_METRIC_RECALL])

@@ -132,14 +132,20 @@ def _intra_fid(catalog: Any, space: LabelSpace, settings: EvalConfig,
                      space.classes[HEAD], settings.seed)
 
 
+def _per_pass(view: EvaluationView) -> list[torch.Tensor]:
+    """The pooled features of FID's drawn images, one set per evaluation pass."""
+    positions = view.plan.generated
+    passes = positions // view.streams.n_test
+    return [view.generated.final_pooled[torch.from_numpy(positions[passes == p])] for p in np.unique(passes)]
+
+
 def diversity_metrics(source: ImageSource, catalog: Any, space: LabelSpace, settings: EvalConfig,
                       view: EvaluationView) -> DiversityResult:
     """Every diversity metric of the module doc for one evaluation."""
     start = time.perf_counter()
     metrics, diversity = _query_diversity(source, catalog, space, settings, view)
     metrics.update(_real_pixels(catalog, space, int(view.generated.final_images.shape[-1]), settings))
-    chosen, reference = torch.from_numpy(view.plan.generated), torch.from_numpy(view.plan.reference)
-    prc = precision_recall(view.generated.final_pooled[chosen], view.all_features[reference],
+    prc = precision_recall(_per_pass(view), view.all_features[torch.from_numpy(view.plan.reference)],
                            settings.prc_k, settings.seed)
     metrics.update(prc)
     intra, counts = _intra_fid(catalog, space, settings, view)
@@ -149,6 +155,6 @@ def diversity_metrics(source: ImageSource, catalog: Any, space: LabelSpace, sett
                 f"images in {dimension}-d features: fewer than the dimension, so its FID is biased up"
                 for name, c in counts.items() if min(c["generated"], c["reference"]) < dimension]
     prc_settings = {"k": settings.prc_k, "n_per_side": prc["improved_precision"]["n"], "rounds": PRC_ROUNDS,
-                    "features": "evaluation network (pooled)"}
+                    "generated": "one pass per round", "features": "evaluation network (pooled)"}
     return DiversityResult(metrics, {"diversity": diversity, "prc": prc_settings, "intra_fid": counts},
                            warnings, time.perf_counter() - start)

@@ -88,7 +88,7 @@ def collect_draws(source: ImageSource, plan: DrawPlan, heads: list[str], extract
         rows = [chosen + p * n_test for p in range(passes)]
         return _gather(chosen, plan.generated, rows, None, [], f"{passes} passes", 0)
     repeats = plan.samples - passes
-    steps = [plan.streams.steps[i] for i in chosen] * repeats  # draw-major: repeats in other batches
+    steps = [plan.streams.steps[i] for i in chosen] * repeats  # draw-major; every row has its own noise
     extra = _draw(source, plan, steps, np.tile(plan.streams.items[chosen], repeats), heads, extractor)
     rows = [chosen + p * n_test for p in range(passes)]
     extra_rows = [np.arange(len(chosen)) + r * len(chosen) for r in range(repeats)]

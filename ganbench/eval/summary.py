@@ -22,6 +22,14 @@ REFINEMENT = (
     "precision_at_k",
     "precision_at_k_raw",
 )
+DIVERSITY = (  # ganbench.eval.diversity; intra_fid per type follows
+    "query_diversity",
+    "seed_pixel_difference",
+    "real_pixel_difference",
+    "improved_precision",
+    "improved_recall",
+    "intra_fid_mean",
+)
 
 
 def _cell(entry: dict | None) -> str:
@@ -36,6 +44,8 @@ def format_summary(metrics: dict) -> str:
     rows = [(name, metrics.get(name)) for name in HEADLINE]
     rows += [(f"attribute_accuracy.{h}", e) for h, e in metrics.get("attribute_accuracy", {}).items()]
     rows += [(name, metrics.get(name)) for name in REFINEMENT]
+    rows += [(name, metrics[name]) for name in DIVERSITY if name in metrics]
+    rows += [(f"intra_fid.{t}", e) for t, e in metrics.get("intra_fid", {}).items()]
     width = max(len(name) for name, _ in rows)
     lines = [f"{'metric':<{width}} {'mean':>12} {'std':>10} {'n':>7}"]
     lines += [f"{name:<{width}} {_cell(entry)}" for name, entry in rows]

@@ -72,7 +72,9 @@ def caption(table: Table, results: Results) -> str:
         f"differ by {_real_pixels(results)}). Precision / recall (Kynkäänniemi et al. 2019, "
         f"torch-fidelity) with k = {k} on {_counts(results, 'improved_precision')} images per side: the "
         "share of generated images inside the real images' k-NN manifold, and of real images inside "
-        "the generated one (low recall: the model covers little of the catalog). Intra-FID = FID within "
+        "the generated one (low recall: the model covers little of the catalog; precision alone can be "
+        "fooled: one image near the middle of the real features, as the mean image is, scores 100%). "
+        "Intra-FID = FID within "
         "each garment type (Miyato and Koyama 2018)"
         + (f", N per type {per_type}" if per_type else "")
         + "; FID is biased up at small N, so compare rows only at equal N and never with the pooled "
