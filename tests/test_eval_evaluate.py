@@ -94,7 +94,7 @@ def test_the_report_reads_every_metric_with_its_spread(catalog):
     nested = {"attribute_accuracy.type", "retention_by_attribute.colour", "colour_de00_by_cluster.red",
               "majority_rate.type", "word_swap_shift.type"}
     assert nested <= set(entries)
-    assert all(spread in ("isc_splits", "kid_subsets", "bootstrap") for name, (_, _, _, spread)
+    assert all(spread in ("isc_splits", "kid_subsets", "bootstrap", "subsets") for name, (_, _, _, spread)
                in entries.items() if not name.startswith("majority_rate."))
     assert entries["majority_rate.type"][3] == "exact"  # a count over the test queries: no spread
     assert extras["fid_features"] == "ganbench-attributes" and "versions" in extras and "timing" in extras
