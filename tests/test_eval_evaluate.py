@@ -38,6 +38,12 @@ NAMES = (
     "step_feature_distance",
     "precision_at_k",
     "precision_at_k_raw",
+    "query_diversity",
+    "seed_pixel_difference",
+    "real_pixel_difference",
+    "improved_precision",
+    "improved_recall",
+    "intra_fid_mean",
 )
 SETTINGS = EvalConfig(
     n_samples=32,  # two whole passes over the 16 test streams
@@ -92,7 +98,7 @@ def test_the_report_reads_every_metric_with_its_spread(catalog):
     entries, extras = split_metrics(metrics)
     assert set(NAMES) <= set(entries)
     nested = {"attribute_accuracy.type", "retention_by_attribute.colour", "colour_de00_by_cluster.red",
-              "majority_rate.type", "word_swap_shift.type"}
+              "majority_rate.type", "word_swap_shift.type", "intra_fid.pants"}
     assert nested <= set(entries)
     assert all(spread in ("isc_splits", "kid_subsets", "bootstrap", "subsets") for name, (_, _, _, spread)
                in entries.items() if not name.startswith("majority_rate."))

@@ -17,10 +17,11 @@ vocabulary, the text input it reads) against a small image encoder with a contra
 - other items whose text equals a sample's stay among its negatives unless ``mask_same_text`` (DAMSM leaves
   same-class items out; :mod:`ganbench.text.same_text`). On a 3,000-item synthetic catalog at batch 64 no
   title and 0.7-1.2% of whole queries share their text within a batch, but 45% of opening query steps do
-  (58% with colour tokens; about one such negative each). Masking them moved restgan's encoder's fit,
-  length and details separation (word-swap shift of the embedding, nearest test query with the same value)
-  by -0.01 to +0.05, within the spread between two pretraining seeds (``benchmarks/same_text_negatives.py``),
-  so the default keeps them: no gain measured, and stored encoders stay valid.
+  (58% with colour tokens; about one such negative each). Masking them moved the fit, length and details
+  separation of restgan's and stackgan-prefix's encoders (word-swap shift of the embedding, nearest test
+  query with the same value) by -0.014 to +0.045, within the spread between two pretraining seeds
+  (``benchmarks/same_text_negatives.py``), so the default keeps them: no gain measured, and stored
+  encoders stay valid.
 
 No class label enters the objective; the labels only score the result in the report (the share of val
 texts whose nearest val image has the same type / gender / colour cluster).
