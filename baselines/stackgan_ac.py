@@ -13,9 +13,10 @@ labels (-1) are ignored; ``aux_weight`` scales both classification losses.
 from __future__ import annotations
 
 from ganbench.data.batches import TextPolicy
+from ganbench.models.mismatch import ATTRIBUTE_SETS
 from ganbench.models.options import AuxClassifierOptions
 from ganbench.models.registry import register_model
-from ganbench.models.stackgan import AUX_ATTRIBUTES, Recipe, StackGanModel
+from ganbench.models.stackgan import Recipe, StackGanModel
 
 
 @register_model("stackgan-ac")
@@ -27,5 +28,5 @@ class StackGanAc(StackGanModel):
     def recipe(cls, options: AuxClassifierOptions) -> Recipe:
         return Recipe(
             text_encoder="lstm", text=TextPolicy("title"), aux_classifier=True, aux_weight=options.aux_weight,
-            aux_attributes=AUX_ATTRIBUTES[options.aux_attributes], **Recipe.shared_options(options),
+            aux_attributes=ATTRIBUTE_SETS[options.aux_attributes], **Recipe.shared_options(options),
         )

@@ -32,9 +32,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ganbench.data.batches import TextPolicy
+from ganbench.models.mismatch import ATTRIBUTE_SETS
 from ganbench.models.options import AuxClassifierOptions
 from ganbench.models.registry import register_model
-from ganbench.models.stackgan import AUX_ATTRIBUTES, Recipe, StackGanModel
+from ganbench.models.stackgan import Recipe, StackGanModel
 
 
 @dataclass
@@ -74,6 +75,6 @@ class Restgan(StackGanModel):
             shared_noise=options.shared_noise,
             consistency_weight=options.consistency_weight if options.consistency_loss else 0.0,
             colour_centroid_feature=options.colour_centroid_feature,
-            aux_attributes=AUX_ATTRIBUTES[options.aux_attributes],
+            aux_attributes=ATTRIBUTE_SETS[options.aux_attributes],
             **Recipe.shared_options(options),
         )

@@ -10,7 +10,7 @@ from ganbench.data.batches import TextPolicy, encode_for_generation
 from ganbench.models import stackgan
 from ganbench.models.mismatch import (
     ALL_ATTRIBUTES,
-    CONTRADICTED,
+    ATTRIBUTE_SETS,
     attribute_word_table,
     contradicting_items,
     named_attributes,
@@ -133,8 +133,8 @@ def test_all_attributes_find_an_item_that_differs_only_in_fit_where_the_paper_th
 @pytest.mark.parametrize("mode", ["paper", "all"])
 def test_the_model_contradicts_the_attributes_its_option_names(mode):
     model = build_model("restgan", mismatch_attributes=mode)
-    assert model.contradicted == CONTRADICTED[mode]
-    assert model.attribute_words.shape[1] == len(CONTRADICTED[mode])
+    assert model.contradicted == ATTRIBUTE_SETS[mode]
+    assert model.attribute_words.shape[1] == len(ATTRIBUTE_SETS[mode])
 
 
 def test_shifted_mismatch_is_the_official_pairing(monkeypatch):

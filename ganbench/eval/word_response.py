@@ -26,6 +26,7 @@ Spreads bootstrap whole streams, as retention does. A source that draws no refin
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import numpy as np
 
@@ -83,7 +84,7 @@ def word_response_metrics(
 ) -> dict:
     """``response_by_word`` and ``step_distance_by_word`` (see the module doc); ``predicted`` (S, T,
     n_heads) and ``pooled`` (S, T, D) as :func:`ganbench.eval.retention.refinement_metrics` takes them."""
-    index, words = word_index(streams, parse or default_parser())
+    index, words = word_index(streams, cache(parse or default_parser()))  # passes repeat each text
     later = index[:, 1:]
     asked = requests.labels[:, 1:]
     answerable = requests.touched[:, 1:] & (asked != UNKNOWN) & (later >= 0)[..., None]

@@ -7,7 +7,7 @@ catalog the shifted image satisfied the prefix 4.9% of the time, and the discrim
 reject a matching pair. Here the wrong item is drawn uniformly among the batch items that contradict at
 least one attribute the sample's text names (each known on both sides); when no item of the batch does,
 the shift (``batch["mismatch_index"]``) is used. Which attributes count is the model option
-``mismatch_attributes`` (:data:`CONTRADICTED`): the paper's type, gender and colour cluster, or all five
+``mismatch_attributes`` (:data:`ATTRIBUTE_SETS`): the paper's type, gender and colour cluster, or all five
 labelled attributes (adding fit and length, the words that refine a query); "shifted" is the official
 pairing.
 
@@ -25,12 +25,12 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ganbench.data.batches import ATTRIBUTES as ALL_ATTRIBUTES
 from ganbench.data.text import FIT_WORDS, GENDER_WORDS, LENGTH_WORDS, TYPE_WORDS, tokenize
 
 PAPER_ATTRIBUTES = ("type", "gender", "colour")
-ALL_ATTRIBUTES = ("type", "gender", "colour", "fit", "length")
-ATTRIBUTES = PAPER_ATTRIBUTES
-CONTRADICTED: dict[str, tuple[str, ...]] = {"paper": PAPER_ATTRIBUTES, "all": ALL_ATTRIBUTES}
+# the values of the options mismatch_attributes (bar "shifted") and aux_attributes -> their attributes
+ATTRIBUTE_SETS: dict[str, tuple[str, ...]] = {"paper": PAPER_ATTRIBUTES, "all": ALL_ATTRIBUTES}
 COLOUR_TOKEN_PREFIX = "<colour_"
 
 
@@ -50,7 +50,9 @@ def _colour_words(lookup: Any) -> set[str]:
     return words
 
 
-def attribute_word_table(vocabulary: Any, lookup: Any, attributes: tuple[str, ...] = ATTRIBUTES) -> Tensor:
+def attribute_word_table(
+    vocabulary: Any, lookup: Any, attributes: tuple[str, ...] = PAPER_ATTRIBUTES
+) -> Tensor:
     """(len(vocabulary), len(attributes)) bool: whether each token names each attribute."""
     words = {"type": _single_words(TYPE_WORDS), "gender": _single_words(GENDER_WORDS),
              "fit": _phrase_words(FIT_WORDS), "length": _phrase_words(LENGTH_WORDS)}
@@ -99,7 +101,8 @@ def contradicting_items(named: Tensor, labels: Tensor, item: Tensor, fallback: T
 
 
 def wrong_items(
-    batch: dict[str, Any], reads: str, table: Tensor, item: Tensor, attributes: tuple[str, ...] = ATTRIBUTES
+    batch: dict[str, Any], reads: str, table: Tensor, item: Tensor,
+    attributes: tuple[str, ...] = PAPER_ATTRIBUTES
 ) -> Tensor:
     """The mismatching batch item of every sample (see the module doc); ``attributes`` are the table's
     columns."""

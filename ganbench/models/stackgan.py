@@ -47,7 +47,7 @@ from ganbench.data.batches import TextPolicy, colour_token
 from ganbench.models.base import GanModel, ModelContext, TrainingPhase
 from ganbench.models.mismatch import (
     ALL_ATTRIBUTES,
-    CONTRADICTED,
+    ATTRIBUTE_SETS,
     attribute_word_table,
     shifted_items,
     wrong_items,
@@ -67,7 +67,6 @@ from ganbench.nn.losses import (
 from ganbench.nn.text_encoders import TEXT_ENCODERS, build_text_encoder
 from ganbench.text.matching import MatchingOptions, TextPretraining
 
-AUX_ATTRIBUTES: dict[str, tuple[str, ...]] = CONTRADICTED  # option aux_attributes -> judged attributes
 PHASE_STAGES: dict[str, tuple[int, ...]] = {"stage1": (1,), "stage2": (2,), "joint": (1, 2)}
 STACKGAN_PHASES = [TrainingPhase("stage1", ("train.stage1_steps",)),
                    TrainingPhase("stage2", ("train.stage2_steps",))]
@@ -85,7 +84,7 @@ class Recipe:
     consistency_weight: float = 0.0
     colour_centroid_feature: bool = False
     aux_attributes: tuple[str, ...] = ALL_ATTRIBUTES  # heads, where the catalog labels >= 2 classes
-    mismatch_attributes: str = "all"  # a key of mismatch.CONTRADICTED, or "shifted"
+    mismatch_attributes: str = "all"  # a key of mismatch.ATTRIBUTE_SETS, or "shifted"
     mode_seeking_weight: float = 0.0
 
     @classmethod
@@ -111,8 +110,8 @@ class Recipe:
             )
         if self.colour_centroid_feature and not self.text.colour_tokens:
             raise ValueError("option colour_centroid_feature = true needs colour_model = true")
-        if self.mismatch_attributes not in (*CONTRADICTED, "shifted"):
-            raise ValueError(f"mismatch_attributes must be one of {[*CONTRADICTED, 'shifted']}, "
+        if self.mismatch_attributes not in (*ATTRIBUTE_SETS, "shifted"):
+            raise ValueError(f"mismatch_attributes must be one of {[*ATTRIBUTE_SETS, 'shifted']}, "
                              f"got {self.mismatch_attributes!r}")
 
 
@@ -169,7 +168,7 @@ class StackGanModel(GanModel):
                 for stage, size in enumerate(self.image_sizes, start=1)
             }
         )
-        self.contradicted = CONTRADICTED.get(self.settings.mismatch_attributes, ())
+        self.contradicted = ATTRIBUTE_SETS.get(self.settings.mismatch_attributes, ())
         words = attribute_word_table(context.vocabulary, context.lookup, self.contradicted)
         self.register_buffer("attribute_words", words, persistent=False)  # for mismatching pairs
         self.optimizers: dict[str, torch.optim.Optimizer] = {}
