@@ -31,7 +31,7 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/ganbench run experiments/quick.toml --out reports/quick --jobs 2 $(RUN_FLAGS)
 
-# The committed reference result (README's headline table): 15 cells, two at a time on a CPU.
+# The committed reference result (README's headline table): 25 cells (5 models x 5 seeds), two at a time on a CPU.
 reference: $(STAMP)
 	$(BIN)/ganbench run experiments/reference.toml --out reports/reference --jobs 2 $(RUN_FLAGS)
 
