@@ -17,11 +17,9 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ganbench.config import EvalConfig
 from ganbench.eval.attributes import UNKNOWN
 from ganbench.eval.uncertainty import DEFAULT_BOOTSTRAP_ROUNDS, bootstrap_mean
 
-DEFAULT_K = EvalConfig.k  # the setting's one default
 NO_EXCLUSION = -1
 
 

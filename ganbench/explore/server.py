@@ -14,7 +14,6 @@ from typing import Any
 from ganbench.explore.sources import ExploreError
 
 HOST = "127.0.0.1"
-DEFAULT_PORT = 7860
 OFFLINE_ENVIRONMENT = {"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1",
                        "HF_HUB_DISABLE_TELEMETRY": "1", "GRADIO_SSR_MODE": "False"}
 SYSTEM_FONTS = ["ui-sans-serif", "system-ui", "sans-serif"]

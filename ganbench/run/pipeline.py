@@ -19,8 +19,6 @@ from ganbench.run.media import render_media
 from ganbench.run.runner import METRICS_FILE, Pipeline
 from ganbench.train.runs import train_run
 
-SOURCE_NAMES = {"synthesise": "synthetic"}
-
 
 def real_pipeline(write_report: bool = True) -> Pipeline:
     from ganbench.report.build import write_report as report
