@@ -1,6 +1,6 @@
 # make run  : create .venv if missing, install ganbench with dev extras, run the quick experiment.
 # make run RUN_FLAGS=--resume : continue (or skip) cells an earlier make run trained.
-# make test : create .venv if missing, install ganbench with dev extras, run the test suite.
+# make test : create .venv if missing, install ganbench with dev extras, check the import contract (pyproject.toml), run the test suite.
 # make explore : install the explore extra too (Gradio, Playwright), start `ganbench explore` on 127.0.0.1
 #                with the shipped pretrained models (EXPLORE_FLAGS="runs/restgan --port 8000" for others).
 # make pretrained : retrain the shipped pretrained models (experiments/pretrained.toml) and export them
@@ -36,6 +36,7 @@ reference: $(STAMP)
 	$(BIN)/ganbench run experiments/reference.toml --out reports/reference --jobs 2 $(RUN_FLAGS)
 
 test: $(STAMP)
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 explore: $(EXPLORE_STAMP)

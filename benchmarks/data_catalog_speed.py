@@ -16,9 +16,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ganbench.data.catalog import write_catalog
 from ganbench.data.standardise import foreground_mask, standardise
 from ganbench.data.synth import make_items, render_at
+from ganbench.data.writer import write_catalog
 
 
 def rate(label: str, n: int, work: Callable[[], object]) -> None:

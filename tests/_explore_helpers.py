@@ -28,7 +28,7 @@ def make_explore_runs(root: Path) -> dict[str, Path]:
     """Catalog, eval net and two trained runs under ``root``: {"catalog", "eval_net" (its classifier.pt),
     "restgan", "stackgan-bow"}."""
     import colorspace
-    from ganbench.config import RunConfig
+    from ganbench.config import build_run_config
     from ganbench.data.catalog import Catalog
     from ganbench.eval.evalnet import EvalNetOptions
     from ganbench.eval.evalnet_train import ensure_eval_net
@@ -39,7 +39,7 @@ def make_explore_runs(root: Path) -> dict[str, Path]:
     net = ensure_eval_net(Catalog.open(catalog), colorspace.default_lookup(), options, log=lambda _: None)
     paths = {"catalog": catalog, "eval_net": net.path}
     for model in ("restgan", "stackgan-bow"):
-        config = RunConfig.from_dict(tiny_run_config(catalog, model), source="test")
+        config = build_run_config(tiny_run_config(catalog, model), "test")
         paths[model] = train_run(config, root / model)
     return paths
 

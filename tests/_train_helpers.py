@@ -42,7 +42,7 @@ def tiny_items(n: int = 16) -> tuple[list[dict], list[np.ndarray]]:
 
 
 def make_tiny_catalog(out_dir: Path, n: int = 16) -> Path:
-    from ganbench.data.catalog import write_catalog
+    from ganbench.data.writer import write_catalog
 
     items, images = tiny_items(n)
     write_catalog(out_dir, items, images, source="synthetic", seed=0, min_freq=1, sizes=(16, 32))

@@ -7,7 +7,7 @@ from pathlib import Path
 import _train_helpers  # noqa: F401  (registers the "fake-gan" test model)
 import pytest
 
-from ganbench.config import ConfigError, RunConfig, config_to_toml, load_config
+from ganbench.config import ConfigError, build_run_config, config_to_toml, load_config
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -112,8 +112,7 @@ def test_overrides_are_parsed_as_toml_and_validated(tmp_path: Path) -> None:
 
 def test_from_dict_names_its_source() -> None:
     with pytest.raises(ConfigError, match=r"experiment.toml \[cell 2\]: 'train.sed'"):
-        RunConfig.from_dict({"model": {"name": "fake-gan"}, "train": {"sed": 1}},
-                            source="experiment.toml [cell 2]")
+        build_run_config({"model": {"name": "fake-gan"}, "train": {"sed": 1}}, "experiment.toml [cell 2]")
 
 
 def test_resolved_config_round_trips_through_toml(tmp_path: Path) -> None:

@@ -5,8 +5,9 @@ import pytest
 from _data_helpers import simple_images, simple_items
 
 from ganbench.data.cache import ImageCache
-from ganbench.data.catalog import Catalog, write_catalog
+from ganbench.data.catalog import Catalog
 from ganbench.data.standardise import cache_views
+from ganbench.data.writer import write_catalog
 
 N = 6
 

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 from _data_helpers import simple_images, simple_items
 
-from ganbench.data.catalog import Catalog, CatalogError, write_catalog
+from ganbench.data.catalog import Catalog, CatalogError
 from ganbench.data.report import ImportReport
 from ganbench.data.text import tokenize
+from ganbench.data.writer import write_catalog
 
 N = 12
 

@@ -7,8 +7,9 @@ from _data_helpers import simple_images, simple_items
 from click.testing import CliRunner
 
 from ganbench.cli import main
-from ganbench.data.catalog import Catalog, CatalogError, write_catalog
+from ganbench.data.catalog import Catalog, CatalogError
 from ganbench.data.integrity import read_checksums
+from ganbench.data.writer import write_catalog
 
 N = 6
 

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from ganbench.config.schema import DEFAULT_QUERIES
-from ganbench.data.catalog import item_tokens
 from ganbench.data.synth.items import make_items
 from ganbench.data.text import Vocabulary, tokenize
+from ganbench.data.writer import item_tokens
 
 ROOT = Path(__file__).resolve().parents[1]
 

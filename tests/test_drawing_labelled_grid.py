@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ganbench.report.labelled_grid import Header, font, labelled_grid, resize_tile, step_labels, wrap
+from ganbench.drawing.labelled_grid import Header, font, labelled_grid, resize_tile, step_labels, wrap
 
 
 def test_wrap_keeps_every_word_and_fits_the_width():

@@ -18,8 +18,8 @@ from _train_helpers import tiny_config_dict
 from click.testing import CliRunner
 
 from ganbench.cli import main
-from ganbench.config import RunConfig
-from ganbench.data.catalog import write_catalog
+from ganbench.config import build_run_config
+from ganbench.data.writer import write_catalog
 from ganbench.train.runs import train_run
 
 NET_FLAGS = ["--net-epochs", "2", "--net-image-size", "16", "--net-width", "4"]
@@ -36,7 +36,7 @@ def catalog(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def run_dir(catalog, tmp_path_factory):
-    config = RunConfig.from_dict(tiny_config_dict(catalog), source="test")
+    config = build_run_config(tiny_config_dict(catalog), "test")
     return train_run(config, tmp_path_factory.mktemp("eval_cli_run") / "run")
 
 

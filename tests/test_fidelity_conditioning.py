@@ -11,7 +11,7 @@ from _eval_helpers import FakeCatalog, FakeLookup, FakeModel
 from _models_helpers import QUERIES, build_model
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 
-from ganbench.config import EvalConfig, EvalNetOptions, RunConfig
+from ganbench.config import EvalConfig, EvalNetOptions, build_run_config
 from ganbench.eval.conditioning import conditioning_metrics
 from ganbench.eval.evaluate import evaluate_model
 from ganbench.models.diagnostics import conditioning_scalars, conditioning_strength, measure, probe_streams
@@ -68,7 +68,7 @@ def test_training_logs_the_strength_at_every_log_row(tmp_path: Path):
     values["model"] = {"name": "stackgan-lstm", "options": {"gf_dim": 4, "df_dim": 4, "z_dim": 8,
                                                              "embedding_dim": 8, "text_dim": 16,
                                                              "condition_dim": 8, "residual_blocks": 1}}
-    run_dir = train_run(RunConfig.from_dict(values, source="test"), tmp_path / "run")
+    run_dir = train_run(build_run_config(values, "test"), tmp_path / "run")
     rows = read_log(run_dir)
     assert len(rows) == 3 and all(math.isfinite(r["conditioning_strength"]) for r in rows)
     assert all(r["conditioning_strength"] > 0 for r in rows)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from _train_helpers import FakeGan, make_tiny_catalog, tiny_config_dict
 
-from ganbench.config import ConfigError, RunConfig
+from ganbench.config import ConfigError, RunConfig, build_run_config
 from ganbench.train.runs import train_run
 from ganbench.train.schedule import decay_scale
 
@@ -36,7 +36,7 @@ def seen_rates(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str, float, f
 
 def _config(catalog: Path, **train) -> RunConfig:
     values = tiny_config_dict(catalog, stage1_steps=5, stage2_steps=3, lr=LR, **train)
-    return RunConfig.from_dict(values, source="test")
+    return build_run_config(values, "test")
 
 
 def test_decay_scale_halves_every_interval_and_is_off_at_zero():

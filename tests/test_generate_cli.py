@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from ganbench.cli import main
-from ganbench.config import RunConfig
+from ganbench.config import build_run_config
 from ganbench.train.runs import train_run
 
 
@@ -20,7 +20,7 @@ from ganbench.train.runs import train_run
 def run_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("generate_cli")
     catalog = make_tiny_catalog(root / "catalog")
-    config = RunConfig.from_dict(tiny_config_dict(catalog, stage1_steps=2, stage2_steps=1), source="test")
+    config = build_run_config(tiny_config_dict(catalog, stage1_steps=2, stage2_steps=1), "test")
     return train_run(config, root / "run")
 
 

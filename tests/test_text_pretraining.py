@@ -14,7 +14,7 @@ from _models_helpers import MODEL_NAMES, TrainOptions, build_model, tiny_batch, 
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 
 from colorspace import default_lookup
-from ganbench.config import RunConfig
+from ganbench.config import build_run_config
 from ganbench.data.catalog import Catalog
 from ganbench.models.options import OptionError, StackGanOptions
 from ganbench.nn.conditioning import ConditioningAugmentation
@@ -148,7 +148,7 @@ def _catalog_model(opened: Catalog, lookup, **options):
     values = tiny_config_dict(Path(opened.root))
     values["data"]["colour_lookup"] = "default"
     values["model"] = {"name": "stackgan-lstm", "options": TINY | options}
-    config = RunConfig.from_dict(values, source="test")
+    config = build_run_config(values, "test")
     torch.manual_seed(0)
     return build_for_catalog(config, opened, lookup, torch.device("cpu"))
 
@@ -157,7 +157,7 @@ def test_a_run_pretrains_before_training_and_resumes_without_pretraining(catalog
     values = tiny_config_dict(catalog, stage1_steps=2, stage2_steps=0)
     values["data"]["colour_lookup"] = "default"
     values["model"] = {"name": "stackgan-bow", "options": TINY | {"text_pretrain_epochs": 2}}
-    config = RunConfig.from_dict(values, source="test")
+    config = build_run_config(values, "test")
     store = catalog / DIRNAME
     existing = set(store.iterdir()) if store.is_dir() else set()
     run_dir = train_run(config, tmp_path / "run", stop_after=1)

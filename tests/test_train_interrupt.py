@@ -14,7 +14,7 @@ from _train_helpers import FakeGan, make_tiny_catalog, tiny_config_dict
 from click.testing import CliRunner
 
 from ganbench.cli import main
-from ganbench.config import RunConfig, write_config
+from ganbench.config import RunConfig, build_run_config, write_config
 from ganbench.train.checkpoint import load_checkpoint
 from ganbench.train.interrupt import TrainingInterrupted, deferred_interrupt
 from ganbench.train.logging import read_log
@@ -41,7 +41,7 @@ def sigint_at(monkeypatch: pytest.MonkeyPatch):
 
 
 def _config(catalog: Path) -> RunConfig:  # checkpoints only at the end: an interrupt comes before any
-    return RunConfig.from_dict(tiny_config_dict(catalog, checkpoint_every=100), source="test")
+    return build_run_config(tiny_config_dict(catalog, checkpoint_every=100), "test")
 
 
 def _losses(run_dir: Path) -> list[dict]:

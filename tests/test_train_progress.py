@@ -14,7 +14,7 @@ from click.testing import CliRunner
 import ganbench.run.runner as runner
 import ganbench.train.progress as progress
 from ganbench.cli import main
-from ganbench.config import RunConfig, write_config
+from ganbench.config import build_run_config, write_config
 from ganbench.run.experiment import load_experiment
 from ganbench.train.progress import TrainingProgress, format_duration, plain_line
 from ganbench.train.runs import train_run
@@ -35,7 +35,7 @@ def test_plain_line_and_durations() -> None:
 
 
 def test_redirected_training_prints_one_plain_line_per_log_step(catalog, tmp_path, capsys) -> None:
-    config = RunConfig.from_dict(tiny_config_dict(catalog, log_every=2), source="test")
+    config = build_run_config(tiny_config_dict(catalog, log_every=2), "test")
     train_run(config, tmp_path / "run")
     captured = capsys.readouterr()  # pytest's stdout is not a terminal
     assert "\r" not in captured.out + captured.err and "\x1b" not in captured.out + captured.err
@@ -48,7 +48,7 @@ def test_redirected_training_prints_one_plain_line_per_log_step(catalog, tmp_pat
 def test_a_terminal_gets_progress_bars(catalog, tmp_path, capsys, monkeypatch) -> None:
     monkeypatch.setattr(progress, "stdout_is_terminal", lambda: True)
     assert not TrainingProgress().plain
-    train_run(RunConfig.from_dict(tiny_config_dict(catalog), source="test"), tmp_path / "run")
+    train_run(build_run_config(tiny_config_dict(catalog), "test"), tmp_path / "run")
     captured = capsys.readouterr()
     assert "\r" in captured.err and "stage1" in captured.err  # tqdm draws on stderr
     assert not [line for line in captured.out.splitlines() if LINE.match(line)]
@@ -56,7 +56,7 @@ def test_a_terminal_gets_progress_bars(catalog, tmp_path, capsys, monkeypatch) -
 
 def test_redirected_train_command_output_is_plain(catalog, tmp_path) -> None:
     config_file = tmp_path / "run.toml"
-    write_config(RunConfig.from_dict(tiny_config_dict(catalog), source="test"), config_file)
+    write_config(build_run_config(tiny_config_dict(catalog), "test"), config_file)
     result = CliRunner().invoke(main, ["train", "--config", str(config_file), "--out", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
     assert "\r" not in result.output and "\x1b" not in result.output

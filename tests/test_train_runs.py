@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from ganbench.cli import main
-from ganbench.config import RunConfig, load_config
+from ganbench.config import RunConfig, build_run_config, load_config
 from ganbench.data.batches import QueryBatchDataset, class_names, collate, colour_token, model_vocabulary
 from ganbench.data.catalog import Catalog
 from ganbench.train.checkpoint import CheckpointError
@@ -28,7 +28,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def config_for(catalog: Path, **train) -> RunConfig:
-    return RunConfig.from_dict(tiny_config_dict(catalog, **train), source="test")
+    return build_run_config(tiny_config_dict(catalog, **train), "test")
 
 
 def losses(run_dir: Path) -> list[dict]:
@@ -59,7 +59,7 @@ def test_resume_continues_exactly(catalog: Path, tmp_path: Path) -> None:
     assert not (stopped / "done.json").exists() and [r["step"] for r in read_log(stopped)][-1] == 4
     values = tiny_config_dict(catalog)
     values["data"]["num_workers"] = 1
-    with_worker = RunConfig.from_dict(values, source="test")
+    with_worker = build_run_config(values, "test")
     resumed = train_run(with_worker, stopped, resume=True)  # a loader worker may change nothing
     assert (resumed / "done.json").exists()
     assert losses(resumed) == losses(straight)
@@ -134,7 +134,7 @@ def test_restgan_trains_resumes_exactly_and_draws_strips(catalog: Path, tmp_path
                "residual_blocks": 1, "colour_model": True}
     values["model"] = {"name": "restgan", "options": options}
     values["data"]["colour_lookup"] = "default"
-    config = RunConfig.from_dict(values, source="test")
+    config = build_run_config(values, "test")
     run_dir = train_run(config, tmp_path / "restgan")
     train_run(config, tmp_path / "resumed", stop_after=1)  # resumes into Stage II
     assert losses(train_run(config, tmp_path / "resumed", resume=True)) == losses(run_dir)
@@ -180,7 +180,7 @@ def test_a_non_finite_loss_stops_the_run_and_keeps_the_checkpoint(catalog: Path,
     values = tiny_config_dict(catalog)
     values["model"]["options"]["nan_at_step"] = 3  # the fourth step; checkpoint_every = 2
     with pytest.raises(TrainingError, match="step 4 \\(stage2\\): non-finite loss"):
-        train_run(RunConfig.from_dict(values, source="test"), tmp_path / "run")
+        train_run(build_run_config(values, "test"), tmp_path / "run")
     assert torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["step"] == 2
     assert not (tmp_path / "run" / "done.json").exists()
 

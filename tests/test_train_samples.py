@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ganbench.report.labelled_grid import GAP, LINE, PAD
+from ganbench.drawing.labelled_grid import GAP, LINE, PAD
 from ganbench.train.samples import save_sample_grid
 
 

@@ -14,7 +14,10 @@ from ganbench.config.schema import (
     RunConfig,
     TrainConfig,
 )
+from ganbench.config.validate import build_run_config, config_as_dict
 
-__all__ = ["ConfigError", "DataConfig", "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig",
-           "ModelConfig", "ReportConfig", "RunConfig", "TrainConfig", "config_to_toml", "flatten",
-           "load_config", "parse_override", "set_dotted", "write_config"]
+__all__ = [
+    "ConfigError", "DataConfig", "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig",
+    "ModelConfig", "ReportConfig", "RunConfig", "TrainConfig", "build_run_config", "config_as_dict",
+    "config_to_toml", "flatten", "load_config", "parse_override", "set_dotted", "write_config",
+]

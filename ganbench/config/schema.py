@@ -320,18 +320,6 @@ class RunConfig:
     launcher: LauncherConfig = field(default_factory=LauncherConfig)
     source: str = field(default="<defaults>", compare=False)
 
-    @classmethod
-    def from_dict(cls, values: dict[str, Any], source: str = "<dict>") -> RunConfig:
-        """Validate a nested dict (as ``tomllib`` returns) into a run's settings; raises ConfigError."""
-        from ganbench.config.validate import build_run_config
-
-        return build_run_config(values, source)
-
-    def to_dict(self) -> dict[str, Any]:
-        from ganbench.config.validate import config_as_dict
-
-        return config_as_dict(self)
-
 
 SECTIONS: dict[str, type] = {
     "run": ExperimentConfig, "data": DataConfig, "model": ModelConfig, "train": TrainConfig,

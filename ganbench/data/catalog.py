@@ -1,6 +1,6 @@
 """An opened catalog folder: items, manifest, vocabulary, images and their cached arrays.
 
-See docs/architecture.md ("Catalog on disk") for the layout. ``write_catalog`` (``ganbench.data.writer``)
+See docs/architecture.md ("Catalog on disk") for the layout. ``ganbench.data.writer.write_catalog``
 writes a catalog; ``Catalog.open`` reads one. The arrays behind ``images(size)`` and ``masks(size)`` come
 from the image cache (``ganbench.data.cache``): built from the PNGs the first time a size is asked for,
 memory-mapped after that. Before the first array is handed out, every image file is checked to exist (a
@@ -31,10 +31,9 @@ from ganbench.data.layout import (
 )
 from ganbench.data.splits import SPLITS
 from ganbench.data.text import Vocabulary
-from ganbench.data.writer import item_tokens, write_catalog
 
 __all__ = ["FORMAT_VERSION", "IMAGE_SIZES", "ITEM_FIELDS", "SOURCES", "Catalog", "CatalogError",
-           "item_tokens", "normalise_item", "write_catalog"]  # fmt: skip
+           "normalise_item"]  # fmt: skip
 
 
 class Catalog:

@@ -17,11 +17,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from tqdm import tqdm
 
+from ganbench.data.catalog import Catalog
 from ganbench.data.encode import EncodedImage, encode_image
 from ganbench.data.integrity import checksum_lines
 from ganbench.data.layout import (
@@ -42,9 +43,6 @@ from ganbench.data.report import ImportReport
 from ganbench.data.splits import DEFAULT_FRACTIONS, assign_splits, split_counts
 from ganbench.data.standardise import DEFAULT_OPTIONS, StandardiseOptions
 from ganbench.data.text import Vocabulary, tokenize
-
-if TYPE_CHECKING:
-    from ganbench.data.catalog import Catalog
 
 
 def item_tokens(item: dict) -> list[str]:
@@ -132,8 +130,6 @@ def write_catalog(
     holds train-split title and query tokens seen at least ``min_freq`` times. ``overwrite`` replaces an
     earlier catalog in ``out_dir`` together with its derived folders. ``progress`` shows a bar on stderr.
     """
-    from ganbench.data.catalog import Catalog
-
     if source not in SOURCES:
         raise CatalogError(f"catalog source must be one of {SOURCES}, got {source!r}")
     if report is not None and report.kept != len(items):

@@ -27,6 +27,8 @@ from typing import Any
 
 import torch
 
+from ganbench.config import build_run_config
+
 FORMAT = "ganbench-pretrained/1"
 PACKAGE_DIR = Path(__file__).resolve().parent
 REGENERATE = "make pretrained"
@@ -134,13 +136,12 @@ def load_pretrained(name: str, device: str | torch.device = "cpu", directory: st
 def _build(payload: dict, device: torch.device):
     """The configured model with the context the weights were trained in (vocabulary, lookup, classes)."""
     from colorspace import LookupTable
-    from ganbench.config import RunConfig
     from ganbench.data.batches import model_vocabulary
     from ganbench.data.text import Vocabulary
     from ganbench.models.base import ModelContext
     from ganbench.models.registry import get_model
 
-    config = RunConfig.from_dict(payload["config"], source=f"pretrained {payload.get('name')}")
+    config = build_run_config(payload["config"], f"pretrained {payload.get('name')}")
     lookup = LookupTable.from_json(payload["lookup"]) if payload.get("lookup") else None
     names = {attribute: list(labels) for attribute, labels in payload["class_names"].items()}
     context = ModelContext(

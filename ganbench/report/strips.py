@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from ganbench.report.labelled_grid import Header, labelled_grid, step_labels
+from ganbench.drawing.labelled_grid import Header, labelled_grid, step_labels
 from ganbench.report.results import Results
 from ganbench.report.tables import row_label
 

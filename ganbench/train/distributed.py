@@ -39,6 +39,7 @@ import torch.distributed as dist
 from torch import nn
 
 from ganbench.train.checkpoint import capture_rng, restore_rng
+from ganbench.train.seeding import seed_everything
 
 
 class DistributedError(ValueError):
@@ -207,8 +208,6 @@ def use_sync_batchnorm(model: nn.Module, ranks: Ranks, device: torch.device) -> 
 def seed_rank(seed: int, ranks: Ranks) -> None:
     """Each rank its own noise stream (after the identical weight initialisation)."""
     if ranks.distributed:
-        from ganbench.train.runs import seed_everything
-
         seed_everything(seed * 1_000_003 + 7919 * (ranks.rank + 1))
 
 

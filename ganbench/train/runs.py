@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import random
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from torch.utils.data import DataLoader
 
@@ -48,6 +46,7 @@ from ganbench.train.logging import ScalarLog
 from ganbench.train.precision import resolve_device, resolve_precision
 from ganbench.train.progress import TrainingProgress
 from ganbench.train.samples import draw_samples
+from ganbench.train.seeding import seed_everything
 from ganbench.train.trainer import Trainer, phase_schedule
 
 CHECKPOINT, CONFIG, DONE = "checkpoint.pt", "config.toml", "done.json"
@@ -95,12 +94,6 @@ def build_model(config: RunConfig, catalog: Any, lookup: Any, device: torch.devi
         n_classes={attribute: len(labels) for attribute, labels in names.items()}, class_names=names,
         image_sizes=(config.data.stage1_size, config.data.stage2_size), device=device)
     return get_model(config.model.name)(config.model.options, context).to(device)
-
-
-def seed_everything(seed: int) -> None:
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
 
 
 def _resolved(config: RunConfig) -> RunConfig:

@@ -1,5 +1,5 @@
 """Sample grids for the fixed queries and refinement strips, drawn with the EMA generator and written as
-labelled PNGs (the query text is on the image; see :mod:`ganbench.report.labelled_grid`).
+labelled PNGs (the query text is on the image; see :mod:`ganbench.drawing.labelled_grid`).
 
 Sampling runs under ``torch.random.fork_rng`` so it never changes the training's random stream.
 """
@@ -14,7 +14,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from ganbench.report.labelled_grid import Header, labelled_grid, step_labels
+from ganbench.drawing.labelled_grid import Header, labelled_grid, step_labels
 from ganbench.train.ema import EMA
 
 SAMPLE_TILE = 128  # pixels each image is shown at in the training sample grids

@@ -7,12 +7,13 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from ganbench.data.catalog import Catalog, write_catalog
+from ganbench.data.catalog import Catalog
 from ganbench.data.importers.common import ImportFormatError, image_stream
 from ganbench.data.importers.csv import DEFAULT_CSV_OPTIONS, CsvOptions, read_csv_folder
 from ganbench.data.importers.fashion_product_images import read_fashion_product_images
 from ganbench.data.report import ImportReport
 from ganbench.data.standardise import DEFAULT_OPTIONS, StandardiseOptions
+from ganbench.data.writer import write_catalog
 
 Reader = Callable[..., tuple[list[dict], list[Path], ImportReport]]
 READERS: dict[str, Reader] = {

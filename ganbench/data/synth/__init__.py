@@ -1,7 +1,7 @@
 """The embedded default data set: a synthetic catalog of pants, jeans and shorts product photos.
 
 ``synthesise(out_dir, n, seed)`` draws ``n`` items (attributes, title, query stream), renders each as a
-256 px product photo and writes a catalog with ``ganbench.data.catalog.write_catalog``. Rendering,
+256 px product photo and writes a catalog with ``ganbench.data.writer.write_catalog``. Rendering,
 standardisation and PNG encoding run in ``workers`` processes, which hand the writer finished PNG bytes
 (``EncodedImage``); the result does not depend on the number of workers.
 
@@ -22,10 +22,11 @@ from typing import TypeVar
 
 import numpy as np
 
-from ganbench.data.catalog import Catalog, write_catalog
+from ganbench.data.catalog import Catalog
 from ganbench.data.encode import EncodedImage, encode_image
 from ganbench.data.standardise import DEFAULT_OPTIONS, StandardiseOptions
 from ganbench.data.synth.items import make_items, render_at
+from ganbench.data.writer import write_catalog
 
 __all__ = ["SynthError", "encoded_images", "make_items", "render_at", "render_images", "synthesise"]
 

@@ -1,0 +1,1 @@
+"""Image drawing shared by training samples, reports and the CLI (imports nothing else of ganbench)."""
