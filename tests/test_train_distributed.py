@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 import torch.multiprocessing as mp
@@ -17,7 +18,8 @@ from _train_helpers import make_tiny_catalog
 from click.testing import CliRunner
 
 from ganbench.cli import main
-from ganbench.train.distributed import DistributedError, Ranks, RankShardSampler, local_batch_size
+from ganbench.train.checkpoint import restore_cuda_rng
+from ganbench.train.distributed import DistributedError, Ranks, RankShardSampler, local_batch_size, rank_seed
 from ganbench.train.logging import read_log
 from ganbench.train.runs import load_run
 
@@ -51,8 +53,11 @@ def test_world_size_must_fit_the_batch() -> None:
     assert local_batch_size(8, Ranks(1, 2, 1)) == 4
     with pytest.raises(DistributedError, match="4 training processes but train.batch_size = 2"):
         local_batch_size(2, Ranks(0, 4, 0))
+    with pytest.raises(DistributedError, match="at least 2 items") as refused:  # one item per rank
+        local_batch_size(2, Ranks(0, 2, 0))
+    assert "raise train.batch_size to 4" in str(refused.value)
     with pytest.raises(DistributedError, match="does not split evenly"):
-        local_batch_size(6, Ranks(0, 4, 0))
+        local_batch_size(10, Ranks(0, 4, 0))
 
 
 def _write_config(path: Path, catalog: Path) -> Path:
@@ -122,6 +127,23 @@ def test_a_world_larger_than_the_batch_is_one_line(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["train", "--config", str(config), "--out", str(tmp_path / "run")],
                                 env=env)
     assert result.exit_code == 1
-    assert result.output.strip() == ("Error: 8 training processes but train.batch_size = 4: the global batch "
-                                     "is split across processes, so it needs at least one item per process; "
-                                     "raise train.batch_size or start fewer processes")
+    assert result.output.startswith("Error: 8 training processes but train.batch_size = 4:")
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_rank_seeds_stay_in_numpys_range_and_differ_by_rank() -> None:
+    """seed 5000 under torchrun, and a resume from step >= 4295 with another world size, overflowed
+    NumPy's 2**32 limit when the rank seed was seed * 1_000_003 + ..."""
+    seeds = [rank_seed(seed, rank) for seed in (0, 5000, 2**32 - 1, 10**12) for rank in range(4)]
+    assert all(0 <= s < 2**32 for s in seeds)
+    assert len(set(seeds)) == len(seeds)
+    np.random.seed(rank_seed(5000 + 4295, 1))  # what seed_rank hands to seed_everything
+
+
+def test_cuda_rng_states_restore_onto_the_visible_gpus_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A checkpoint from an 8-GPU node restores on a 1-GPU machine (set_rng_state_all raised IndexError)."""
+    restored: list[int] = []
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "set_rng_state", lambda state, device: restored.append(device))
+    restore_cuda_rng([torch.zeros(8, dtype=torch.uint8)] * 8)
+    assert restored == [0]

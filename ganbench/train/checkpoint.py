@@ -47,7 +47,15 @@ def restore_rng(state: dict[str, Any]) -> None:
                          numpy_state["position"], numpy_state["has_gauss"], numpy_state["cached_gaussian"]))
     torch.set_rng_state(state["torch"])
     if "cuda" in state and torch.cuda.is_available():
-        torch.cuda.set_rng_state_all(state["cuda"])
+        restore_cuda_rng(state["cuda"])
+
+
+def restore_cuda_rng(states: list[torch.Tensor]) -> None:
+    """The saved GPU generators' states onto the visible GPUs, by index: a checkpoint from a machine with
+    more GPUs than this one restores the first ones (the others have no GPU here), one with fewer leaves
+    the remaining GPUs as seeded."""
+    for index, state in enumerate(states[: torch.cuda.device_count()]):
+        torch.cuda.set_rng_state(state, index)
 
 
 Optimizers = dict[str, torch.optim.Optimizer]

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+import numpy as np
 import torch
 import torch.distributed as dist
 from torch import nn
@@ -133,12 +134,18 @@ def teardown_distributed(wait_for_all: bool = False) -> None:
         dist.destroy_process_group()
 
 
+MIN_ITEMS_PER_RANK = 2  # batch norm needs two values per channel; a mismatching pair needs another item
+
+
 def local_batch_size(batch_size: int, ranks: Ranks) -> int:
-    """Each rank's share of ``train.batch_size``; the global batch must split evenly, one item or more."""
-    if ranks.world_size > batch_size:
-        raise DistributedError(f"{ranks.world_size} training processes but train.batch_size = {batch_size}: "
-                               "the global batch is split across processes, so it needs at least one item "
-                               "per process; raise train.batch_size or start fewer processes")
+    """Each rank's share of ``train.batch_size``; the global batch must split evenly, at least
+    :data:`MIN_ITEMS_PER_RANK` items per rank."""
+    if batch_size < MIN_ITEMS_PER_RANK * ranks.world_size:
+        raise DistributedError(
+            f"{ranks.world_size} training processes but train.batch_size = {batch_size}: the global batch is "
+            f"split across processes and each needs at least {MIN_ITEMS_PER_RANK} items (batch norm needs "
+            "two values per channel, a mismatching pair another item); raise train.batch_size to "
+            f"{MIN_ITEMS_PER_RANK * ranks.world_size} or more, or start fewer processes")
     if batch_size % ranks.world_size:
         raise DistributedError(f"train.batch_size = {batch_size} does not split evenly across "
                                f"{ranks.world_size} training processes; use a multiple of {ranks.world_size}")
@@ -205,10 +212,16 @@ def use_sync_batchnorm(model: nn.Module, ranks: Ranks, device: torch.device) -> 
     return nn.SyncBatchNorm.convert_sync_batchnorm(model)
 
 
+def rank_seed(seed: int, rank: int) -> int:
+    """A seed for ``rank``'s noise stream derived from ``seed``, within NumPy's 0 .. 2**32 - 1 for every
+    seed and rank (NumPy's SeedSequence mixes the pair; a product such as seed * 1_000_003 overflowed)."""
+    return int(np.random.SeedSequence([seed, rank]).generate_state(1)[0])
+
+
 def seed_rank(seed: int, ranks: Ranks) -> None:
     """Each rank its own noise stream (after the identical weight initialisation)."""
     if ranks.distributed:
-        seed_everything(seed * 1_000_003 + 7919 * (ranks.rank + 1))
+        seed_everything(rank_seed(seed, ranks.rank))
 
 
 def gather_rng(ranks: Ranks) -> list[dict[str, Any]]:
