@@ -12,9 +12,10 @@ from ganbench.config.schema import (
     ModelConfig,
     ReportConfig,
     RunConfig,
+    SecondNetOptions,
     TrainConfig,
 )
 
 __all__ = ["ConfigError", "DataConfig", "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig",
-           "ModelConfig", "ReportConfig", "RunConfig", "TrainConfig", "config_to_toml", "flatten",
-           "load_config", "parse_override", "set_dotted", "write_config"]
+           "ModelConfig", "ReportConfig", "RunConfig", "SecondNetOptions", "TrainConfig", "config_to_toml",
+           "flatten", "load_config", "parse_override", "set_dotted", "write_config"]
