@@ -176,6 +176,8 @@ class EvalNetOptions:
     """Most epochs over the train split: training stops earlier once val accuracy stops improving."""
     patience: int = 4
     """Stop after this many epochs without a better val-split accuracy (the best epoch's weights kept)."""
+    min_epochs: int = 10
+    """Never stop before this many epochs (early epochs' val accuracy is flat noise on small catalogs)."""
     batch_size: int = 64
     """Training batch size."""
     learning_rate: float = 3e-3
@@ -184,7 +186,8 @@ class EvalNetOptions:
     """Training seed."""
 
     def check(self) -> Problems:
-        problems = at_least(self, ("image_size", "width", "epochs", "patience", "batch_size"), 1)
+        problems = at_least(self, ("image_size", "width", "epochs", "patience", "min_epochs", "batch_size"),
+                            1)
         if self.learning_rate <= 0:
             problems.append(("learning_rate", f"must be positive, got {self.learning_rate}"))
         return problems
@@ -199,15 +202,17 @@ class SecondNetOptions:
     """Input size in px the network resizes images to."""
     width: int = 16
     """Base channel width (the pooled feature has 8 x width values)."""
-    epochs: int = 80
+    epochs: int = 150
     """Most epochs over 80% of the val split: training stops once the held-out 20% stops improving."""
-    patience: int = 8
+    patience: int = 15
     """Stop after this many epochs without a better held-out accuracy (the best epoch's weights kept)."""
+    min_epochs: int = 40
+    """Never stop before this many epochs (few photos: few steps per epoch, early accuracy is noise)."""
     holdout: float = 0.2
     """Seeded fraction of the val split held out for stopping and model selection."""
     max_shift: int = 4
     """Random shifts of up to this many px at image_size (with flips; val is small)."""
-    batch_size: int = 32
+    batch_size: int = 16
     """Training batch size."""
     learning_rate: float = 2e-3
     """AdamW learning rate (cosine decay over epochs)."""
@@ -215,7 +220,8 @@ class SecondNetOptions:
     """Training seed (also of the held-out draw)."""
 
     def check(self) -> Problems:
-        problems = at_least(self, ("image_size", "width", "epochs", "patience", "batch_size"), 1)
+        problems = at_least(self, ("image_size", "width", "epochs", "patience", "min_epochs", "batch_size"),
+                            1)
         problems += at_least(self, ("max_shift",), 0)
         if self.learning_rate <= 0:
             problems.append(("learning_rate", f"must be positive, got {self.learning_rate}"))

@@ -4,11 +4,11 @@ Why: every image metric judged by one classifier rewards whatever that classifie
 (a generator trained on the train split can learn its blind spots, and the first net learned the same
 photos). The second net differs in what it is and in what it learned from:
 
-- architecture: a full-resolution 3x3 stem, then four residual blocks (two 3x3 convs each, GroupNorm,
-  ReLU; a 1x1 projection where the width changes) each followed by 2x2 max-pooling, widths ``width`` ->
-  8 x ``width``; global average pooling gives the pooled feature (8 x ``width`` values, for FID/KID) and
-  a linear layer per head the logits (dropout 0.2 before the heads, in training only). The first net is
-  plain stride-2 convolutions with BatchNorm.
+- architecture: a full-resolution 3x3 conv stem and 2x2 max-pooling, then three residual blocks (two
+  3x3 convs each, GroupNorm, ReLU; a 1x1 projection where the width changes) each followed by 2x2
+  max-pooling, widths ``width`` -> 8 x ``width`` (64 -> 4 px); global average pooling gives the pooled
+  feature (8 x ``width`` values, for FID/KID) and a linear layer per head the logits (dropout 0.2 before
+  the heads, in training only). The first net is plain stride-2 convolutions with BatchNorm.
 - data: the catalog's *val* split (generators train on "train"): a seeded ``holdout`` fraction of it
   decides when to stop and which epoch to keep, the rest trains, with flips and random shifts (val is
   small: 300 photos on the 3,000-item catalog). Its per-head accuracy is reported on the test split.
@@ -79,9 +79,10 @@ class ResidualClassifier(nn.Module):
         self.classes = {head: list(names) for head, names in classes.items()}
         self.image_size = image_size
         widths = [width, 2 * width, 4 * width, 8 * width]
-        stem = [nn.Conv2d(3, width, 3, padding=1, bias=False), _norm(width), nn.ReLU(inplace=True)]
+        stem = [nn.Conv2d(3, width, 3, padding=1, bias=False), _norm(width), nn.ReLU(inplace=True),
+                nn.MaxPool2d(2)]
         stages = [nn.Sequential(ResidualBlock(a, b), nn.MaxPool2d(2))
-                  for a, b in zip([width, *widths[:-1]], widths, strict=True)]
+                  for a, b in zip(widths[:-1], widths[1:], strict=True)]
         self.body = nn.Sequential(*stem, *stages)
         self.feature_dim = widths[-1]
         self.dropout = nn.Dropout(0.2)
@@ -159,7 +160,7 @@ def _train_and_store(catalog: Any, lookup: Any, classes: dict[str, list[str]], o
     torch.manual_seed(options.seed)
     model = ResidualClassifier(classes, image_size=options.image_size, width=options.width).to(device)
     schedule = Schedule(options.epochs, options.patience, options.batch_size, options.learning_rate,
-                        options.seed, options.max_shift)
+                        options.seed, options.max_shift, options.min_epochs)
     fit = fit_until_stable(model, (images[fit_idx], labels[fit_idx]), (images[held_idx], labels[held_idx]),
                            schedule, log=lambda line: log(line.replace("eval-net", "eval-net2", 1)))
     test = np.asarray(catalog.indices("test"), dtype=np.int64)

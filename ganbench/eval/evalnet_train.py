@@ -5,8 +5,8 @@ and :mod:`ganbench.eval.convergence`'s rule: AdamW with cosine decay over at mos
 random horizontal flips, stopping once the val split's accuracy has not improved for ``patience``
 epochs, the best epoch's weights kept (``report.json`` records ``training``: epochs run, best epoch, best
 val accuracy). Until issue 19 it trained a fixed 8 epochs (one-cycle schedule): 13.5 s on the
-2,000-item synthetic catalog, but only 75% type accuracy on a 600-item one (figures before and after in
-the README's evaluation section and ``benchmarks/eval_speed.py``).
+2,000-item synthetic catalog, but only 78% type accuracy on a 600-item one (figures before and after in
+:mod:`ganbench.eval.convergence`).
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def train_classifier(
     torch.manual_seed(options.seed)
     model = AttributeClassifier(classes, image_size=options.image_size, width=options.width).to(device)
     schedule = Schedule(options.epochs, options.patience, options.batch_size, options.learning_rate,
-                        options.seed)
+                        options.seed, min_epochs=options.min_epochs)
     val = val if val is not None else (images[:0], labels[:0])
     return model, fit_until_stable(model, (images, labels), val, schedule, log)
 
