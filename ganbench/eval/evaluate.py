@@ -34,6 +34,7 @@ from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs,
 from ganbench.eval.conditioning import conditioning_metrics
 from ganbench.eval.diversity import EvaluationView, diversity_metrics
 from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, file_hash
+from ganbench.eval.evalnet2 import ensure_second_net
 from ganbench.eval.evalnet_train import ensure_eval_net
 from ganbench.eval.extractor import (
     CLASSIFIER_EXTRACTOR,
@@ -234,6 +235,8 @@ def evaluate_source(
     plan = plan_reference(catalog, settings.reference, streams.items, source.shows_catalog_photos,
                           settings.seed)  # before any work: a reference set that cannot work stops here
     net = ensure_eval_net(catalog, lookup, settings.net, settings.device, log=log)
+    second = (ensure_second_net(catalog, lookup, net.classes, settings.net2, settings.device, log)
+              if settings.second_net else None)  # before drawing: a catalog without val stops here
     space = LabelSpace(classes={h: tuple(n) for h, n in net.classes.items()}, lookup=lookup)
     requests = parse_requests(streams.steps, space, default_parser())
     extractor = classifier_extractor(
@@ -251,9 +254,9 @@ def evaluate_source(
     metrics["warnings"] += subset_warnings
     for warning in subset_warnings:
         log(f"eval: warning: {warning}")
-    if settings.second_net:
-        metrics.update(second_net_metrics(generated.final_images, plan, subsets, catalog, lookup, net.classes,
-                                          settings, IS_HEADS, log))
+    if second is not None:
+        metrics.update(second_net_metrics(second, generated.final_images, plan, subsets, catalog, settings,
+                                          IS_HEADS, log))
     attribute_metrics = _attribute_metrics(generated, streams, requests, space, catalog, everything, settings)
     if not source.refines:
         attribute_metrics.update(undefined_refinement(space.heads))

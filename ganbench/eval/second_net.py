@@ -17,7 +17,7 @@ import torch
 
 from ganbench.config import EvalConfig
 from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet
-from ganbench.eval.evalnet2 import ensure_second_net, train_split_name
+from ganbench.eval.evalnet2 import train_split_name
 from ganbench.eval.extractor import POOLED, classifier_extractor, logits_feature
 from ganbench.eval.features import cached_real_features, extract_features, inception_score, kid_entry
 from ganbench.eval.fid import equal_n_fid_entry, fid_statistics
@@ -27,13 +27,14 @@ from ganbench.eval.uncertainty import metric_entry
 SECOND_PREFIX = "second_"
 
 
-def second_net_metrics(images: torch.Tensor, plan: ReferencePlan, subsets: list[np.ndarray],
-                       catalog: Any, lookup: Any, classes: dict[str, list[str]], settings: EvalConfig,
-                       heads: tuple[str, ...], log: Callable[[str], None] = print) -> dict:
-    """``second_is_<head>``, ``second_fid``, ``second_kid`` and ``second_eval_net`` of the drawn final
-    ``images`` (uint8, stream order); ``subsets`` index ``plan.generated`` as for ``fid``."""
-    net = ensure_second_net(catalog, lookup, classes, settings.net2, settings.device, log)
-    extractor = classifier_extractor(net, [POOLED, *(logits_feature(h) for h in classes)], settings.device)
+def second_net_metrics(net: EvalNet, images: torch.Tensor, plan: ReferencePlan, subsets: list[np.ndarray],
+                       catalog: Any, settings: EvalConfig, heads: tuple[str, ...],
+                       log: Callable[[str], None] = print) -> dict:
+    """``second_is_<head>``, ``second_fid``, ``second_kid`` and ``second_eval_net`` judged by ``net``
+    (:func:`~ganbench.eval.evalnet2.ensure_second_net`) of the drawn final ``images`` (uint8, stream
+    order); ``subsets`` index ``plan.generated`` as for ``fid``."""
+    extractor = classifier_extractor(net, [POOLED, *(logits_feature(h) for h in net.classes)],
+                                     settings.device)
     drawn = extract_features(images, extractor, batch_size=256, device=settings.device)
     cache = Path(catalog.root) / EVAL_NET_DIRNAME / "cache"
     real = cached_real_features(catalog, "all", np.arange(len(catalog.items)), int(images.shape[-1]),
