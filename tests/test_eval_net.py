@@ -53,7 +53,8 @@ def test_training_stores_the_net_and_a_test_report(catalog):
     # The drawn garments are easy: type and gender are the rectangle's height and width.
     assert report["heads"]["type"]["accuracy"] >= 0.9 and report["heads"]["gender"]["accuracy"] >= 0.9
     assert (net.path.parent / "confusion_colour.csv").is_file()
-    assert len(format_report(report).splitlines()) == 1 + len(report["heads"])  # accuracy lines only
+    lines = format_report(report).splitlines()  # accuracy lines, then how training stopped
+    assert len(lines) == 2 + len(report["heads"]) and lines[-1].startswith("trained ")
     training = report["training"]  # stopped on the val split (9 of the 96 items), the best epoch kept
     assert 1 <= training["best_epoch"] <= training["epochs_run"] <= 10 and report["n_val"] == 9
     assert training["best_val_accuracy"] == max(e["val_accuracy"] for e in training["history"])

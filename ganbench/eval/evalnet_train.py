@@ -101,12 +101,16 @@ def split_report(model: AttributeClassifier, images: torch.Tensor, labels: np.nd
 
 
 def format_report(report: dict, directory: Path | None = None) -> str:
-    """Per-head test accuracy, one line per head; the confusion matrices are in ``directory`` (named at
-    the end) as one CSV per head and in report.json."""
+    """Per-head test accuracy, one line per head, then how training stopped; the confusion matrices are
+    in ``directory`` (named at the end) as one CSV per head and in report.json."""
     lines = [f"eval-net test accuracy ({report.get('n_images', 0)} test images):"]
     for head, entry in report.get("heads", {}).items():
         accuracy = "n/a" if entry["accuracy"] is None else f"{entry['accuracy']:.3f}"
         lines.append(f"  {head:<8} {accuracy:>6}  (n={entry['n']}, {len(entry['classes'])} classes)")
+    training = report.get("training")
+    if training:
+        lines.append(f"trained {training['epochs_run']} epochs (best {training['best_epoch']}, val accuracy "
+                     f"{training['best_val_accuracy']}): {training['stopped']}")
     if directory is not None and any(e.get("confusion") for e in report.get("heads", {}).values()):
         where = Path(directory) / f"{CONFUSION_PREFIX}*.csv"
         lines.append(f"confusion matrices (rows true, columns predicted): {where}")
