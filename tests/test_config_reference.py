@@ -16,11 +16,12 @@ from ganbench.config import ConfigError, load_config
 from ganbench.config.profiles import CPU_DEFAULTS
 from ganbench.config.reference import config_reference, field_descriptions, type_name
 from ganbench.config.run_section import CatalogRecipe, ImportRecipe, SynthesisRecipe, VariantConfig
-from ganbench.config.schema import SECTIONS, EvalNetOptions
+from ganbench.config.schema import SECTIONS, EvalNetOptions, SecondNetOptions
 from ganbench.config.validate import every_key
 from ganbench.models.registry import get_model
 
-TABLES = [*SECTIONS.values(), CatalogRecipe, SynthesisRecipe, ImportRecipe, VariantConfig, EvalNetOptions]
+TABLES = [*SECTIONS.values(), CatalogRecipe, SynthesisRecipe, ImportRecipe, VariantConfig, EvalNetOptions,
+          SecondNetOptions]
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda cls: cls.__name__)

@@ -17,7 +17,7 @@ from _eval_helpers import (
     one_thread,  # noqa: F401  (autouse fixture)
 )
 
-from ganbench.config import EvalConfig, EvalNetOptions
+from ganbench.config import EvalConfig, EvalNetOptions, SecondNetOptions
 from ganbench.eval.calibration import evaluate_baseline
 from ganbench.eval.directions import HIGHER, LOWER, direction
 from ganbench.eval.evaluate import evaluate_source
@@ -32,6 +32,7 @@ SETTINGS = EvalConfig(
     bootstrap_rounds=20,
     device="cpu",
     net=EvalNetOptions(image_size=16, width=4, epochs=15, batch_size=16),
+    net2=SecondNetOptions(image_size=16, width=4, epochs=6, patience=2, batch_size=8),
 )
 SIZE = 16
 

@@ -19,7 +19,7 @@ from _eval_helpers import (
     one_thread,  # noqa: F401  (autouse fixture)
 )
 
-from ganbench.config import EvalConfig, EvalNetOptions
+from ganbench.config import EvalConfig, EvalNetOptions, SecondNetOptions
 from ganbench.eval.calibration import evaluate_baseline
 from ganbench.eval.evaluate import evaluate_source
 from ganbench.eval.summary import format_summary
@@ -35,6 +35,7 @@ SETTINGS = EvalConfig(
     device="cpu",
     diversity_streams=12,
     net=EvalNetOptions(image_size=SIZE, width=4, epochs=15, batch_size=16),
+    net2=SecondNetOptions(image_size=SIZE, width=4, epochs=6, patience=2, batch_size=8),
 )
 
 

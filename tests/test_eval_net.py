@@ -53,8 +53,12 @@ def test_training_stores_the_net_and_a_test_report(catalog):
     # The drawn garments are easy: type and gender are the rectangle's height and width.
     assert report["heads"]["type"]["accuracy"] >= 0.9 and report["heads"]["gender"]["accuracy"] >= 0.9
     assert (net.path.parent / "confusion_colour.csv").is_file()
-    assert len(format_report(report).splitlines()) == 1 + len(report["heads"])  # accuracy lines only
-    assert any("epoch 10/10" in line for line in logged)
+    lines = format_report(report).splitlines()  # accuracy lines, then how training stopped
+    assert len(lines) == 2 + len(report["heads"]) and lines[-1].startswith("trained ")
+    training = report["training"]  # stopped on the val split (9 of the 96 items), the best epoch kept
+    assert 1 <= training["best_epoch"] <= training["epochs_run"] <= 10 and report["n_val"] == 9
+    assert training["best_val_accuracy"] == max(e["val_accuracy"] for e in training["history"])
+    assert any(line.startswith(f"eval-net epoch {training['epochs_run']}/10") for line in logged)
 
 
 def test_the_stored_net_is_reused_and_predicts_the_same(catalog):
@@ -92,4 +96,35 @@ def test_options_are_validated_by_the_settings_tree():
     expected = r"--set eval.net.epochs=0 \(over <defaults>\): 'eval.net.epochs' must be at least 1"
     with pytest.raises(ConfigError, match=expected):
         load_section("eval", overrides=["eval.net.epochs=0"])
+    with pytest.raises(ConfigError, match="'eval.net.patience' must be at least 1"):
+        load_section("eval", overrides=["eval.net.patience=0"])
     assert load_section("eval", overrides=["eval.net.epochs=3"]).net == EvalNetOptions(epochs=3)
+
+
+def test_training_stops_once_val_accuracy_stops_improving_and_keeps_the_best_epoch():
+    from ganbench.eval.convergence import Schedule, fit_until_stable, mean_accuracy
+    from ganbench.eval.evalnet import AttributeClassifier
+
+    generator = torch.Generator().manual_seed(0)
+    images = torch.randint(0, 256, (24, 3, 16, 16), dtype=torch.uint8, generator=generator)
+    labels = torch.randint(0, 2, (24, 1), generator=generator)  # noise: nothing generalises to val
+    model = AttributeClassifier({"type": ["a", "b"]}, image_size=16, width=4)
+    fit = fit_until_stable(model, (images[:16], labels[:16]), (images[16:], labels[16:]),
+                           Schedule(max_epochs=30, patience=3, batch_size=8, learning_rate=3e-3, seed=0),
+                           log=lambda _: None)
+    assert fit.epochs_run == fit.best_epoch + 3 < 30 and fit.stopped == "no improvement for 3 epochs"
+    assert mean_accuracy(model, images[16:], labels[16:]) == pytest.approx(fit.best_val_accuracy, abs=1e-5)
+    assert not model.training
+
+
+def test_without_val_images_every_epoch_runs():
+    from ganbench.eval.convergence import Schedule, fit_until_stable
+    from ganbench.eval.evalnet import AttributeClassifier
+
+    images = torch.zeros(4, 3, 16, 16, dtype=torch.uint8)
+    labels = torch.tensor([[0], [1], [0], [1]])
+    fit = fit_until_stable(AttributeClassifier({"type": ["a", "b"]}, image_size=16, width=4),
+                           (images, labels), (images[:0], labels[:0]),
+                           Schedule(max_epochs=3, patience=1, batch_size=2, learning_rate=1e-3, seed=0),
+                           log=lambda _: None)
+    assert fit.epochs_run == fit.best_epoch == 3 and fit.best_val_accuracy is None

@@ -11,7 +11,7 @@ from _eval_helpers import FakeCatalog, FakeLookup, FakeModel
 from _models_helpers import QUERIES, build_model
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 
-from ganbench.config import EvalConfig, EvalNetOptions, build_run_config
+from ganbench.config import EvalConfig, EvalNetOptions, SecondNetOptions, build_run_config
 from ganbench.eval.conditioning import conditioning_metrics
 from ganbench.eval.evaluate import evaluate_model
 from ganbench.models.diagnostics import conditioning_scalars, conditioning_strength, measure, probe_streams
@@ -83,7 +83,8 @@ class _ConditionedFake(FakeModel):
 def test_evaluation_writes_it_into_metrics(tmp_path: Path):
     catalog = FakeCatalog(tmp_path / "catalog", n=32)
     settings = EvalConfig(n_samples=8, seed=0, k=2, batch_size=8, bootstrap_rounds=5,
-                            net=EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=16))
+                          net=EvalNetOptions(image_size=16, width=4, epochs=1, batch_size=16),
+                          net2=SecondNetOptions(image_size=16, width=4, epochs=6, patience=2, batch_size=8))
     metrics = evaluate_model(_ConditionedFake(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
     streams = [list(catalog.items[i]["query"]) for i in catalog.indices("test")][:8]
     distinct = [list(s) for s in dict.fromkeys(map(tuple, streams))]

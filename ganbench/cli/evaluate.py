@@ -16,7 +16,8 @@ from ganbench.cli.settings_options import SettingFlag, given_settings, setting_f
 EXISTING_DIR = click.Path(exists=True, file_okay=False, path_type=Path)
 
 EVAL_NET_FLAGS = (
-    SettingFlag("--net-epochs", "eval.net.epochs", click.INT, "Eval-net training epochs."),
+    SettingFlag("--net-epochs", "eval.net.epochs", click.INT,
+                "Eval-net training epochs at most (it stops once val accuracy stops improving)."),
     SettingFlag("--net-image-size", "eval.net.image_size", click.INT, "Eval-net input size in pixels."),
     SettingFlag("--net-width", "eval.net.width", click.INT, "Eval-net base channel width."),
     SettingFlag("--colour-lookup", "eval.colour_lookup", str,

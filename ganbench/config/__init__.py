@@ -12,12 +12,14 @@ from ganbench.config.schema import (
     ModelConfig,
     ReportConfig,
     RunConfig,
+    SecondNetOptions,
     TrainConfig,
 )
 from ganbench.config.validate import build_run_config, config_as_dict
 
 __all__ = [
     "ConfigError", "DataConfig", "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig",
-    "ModelConfig", "ReportConfig", "RunConfig", "TrainConfig", "build_run_config", "config_as_dict",
-    "config_to_toml", "flatten", "load_config", "parse_override", "set_dotted", "write_config",
+    "ModelConfig", "ReportConfig", "RunConfig", "SecondNetOptions", "TrainConfig", "build_run_config",
+    "config_as_dict", "config_to_toml", "flatten", "load_config", "parse_override", "set_dotted",
+    "write_config",
 ]

@@ -29,7 +29,7 @@ from ganbench.config.run_section import ExperimentConfig
 
 __all__ = ["ConfigError", "DEFAULT_QUERIES", "EXPERIMENT_ONLY", "RUN_SECTIONS", "SECTIONS", "DataConfig",
            "EvalConfig", "EvalNetOptions", "ExperimentConfig", "LauncherConfig", "ModelConfig", "Problems",
-           "ReportConfig", "RunConfig", "SLURM_ONLY", "TrainConfig"]
+           "ReportConfig", "RunConfig", "SLURM_ONLY", "SecondNetOptions", "TrainConfig"]
 
 DEFAULT_QUERIES: tuple[tuple[str, ...], ...] = (
     ("women's black pants", "petite", "capri"),
@@ -172,19 +172,61 @@ class EvalNetOptions:
     """Input size in px the network resizes images to."""
     width: int = 16
     """Base channel width (the pooled feature has 8 x width values)."""
-    epochs: int = 8
-    """Training epochs over the catalog's train split."""
+    epochs: int = 40
+    """Most epochs over the train split: training stops earlier once val accuracy stops improving."""
+    patience: int = 4
+    """Stop after this many epochs without a better val-split accuracy (the best epoch's weights kept)."""
+    min_epochs: int = 10
+    """Never stop before this many epochs (early epochs' val accuracy is flat noise on small catalogs)."""
     batch_size: int = 64
     """Training batch size."""
     learning_rate: float = 3e-3
-    """Adam learning rate."""
+    """AdamW learning rate (cosine decay over epochs)."""
     seed: int = 0
     """Training seed."""
 
     def check(self) -> Problems:
-        problems = at_least(self, ("image_size", "width", "epochs", "batch_size"), 1)
+        problems = at_least(self, ("image_size", "width", "epochs", "patience", "min_epochs", "batch_size"),
+                            1)
         if self.learning_rate <= 0:
             problems.append(("learning_rate", f"must be positive, got {self.learning_rate}"))
+        return problems
+
+
+@dataclass(frozen=True)
+class SecondNetOptions:
+    """[eval.net2]: the second, independent evaluation network (a residual GroupNorm net trained on the
+    val split, which no generator trains on; all part of its cache key)."""
+
+    image_size: int = 64
+    """Input size in px the network resizes images to."""
+    width: int = 16
+    """Base channel width (the pooled feature has 8 x width values)."""
+    epochs: int = 150
+    """Most epochs over 80% of the val split: training stops once the held-out 20% stops improving."""
+    patience: int = 15
+    """Stop after this many epochs without a better held-out accuracy (the best epoch's weights kept)."""
+    min_epochs: int = 40
+    """Never stop before this many epochs (few photos: few steps per epoch, early accuracy is noise)."""
+    holdout: float = 0.2
+    """Seeded fraction of the val split held out for stopping and model selection."""
+    max_shift: int = 4
+    """Random shifts of up to this many px at image_size (with flips; val is small)."""
+    batch_size: int = 16
+    """Training batch size."""
+    learning_rate: float = 2e-3
+    """AdamW learning rate (cosine decay over epochs)."""
+    seed: int = 0
+    """Training seed (also of the held-out draw)."""
+
+    def check(self) -> Problems:
+        problems = at_least(self, ("image_size", "width", "epochs", "patience", "min_epochs", "batch_size"),
+                            1)
+        problems += at_least(self, ("max_shift",), 0)
+        if self.learning_rate <= 0:
+            problems.append(("learning_rate", f"must be positive, got {self.learning_rate}"))
+        if not 0 <= self.holdout < 1:
+            problems.append(("holdout", f"must lie in [0, 1), got {self.holdout}"))
         return problems
 
 
@@ -218,6 +260,13 @@ class EvalConfig:
     """Lookup table of the colour head and colour metrics: 'default' or a saved table's path."""
     net: EvalNetOptions = field(default_factory=EvalNetOptions)
     """Training options of the evaluation network, [eval.net]."""
+    second_net: bool = True
+    """Also score IS/FID/KID with a second, independent network trained on the val split (second_*)."""
+    net2: SecondNetOptions = field(default_factory=SecondNetOptions)
+    """Training options of the second evaluation network, [eval.net2]."""
+    fid_samples: int | None = None
+    """Images per FID (unset: one per test stream); FID is the mean over disjoint seeded subsets of this
+    many drawn images, so every row's FID has the same sample size (FID is biased by it)."""
     reference: Literal["train", "test", "heldout"] = "train"
     """Real images FID/KID compare with: train (the largest split, never the photos the real-images row
     draws), test, or heldout (val + test); see ganbench.eval.reference."""
@@ -238,6 +287,8 @@ class EvalConfig:
                              f"must be at least 1 or unset, got {self.diversity_streams}"))
         if not re.fullmatch(r"auto|cpu|cuda(:\d+)?", self.device):
             problems.append(("device", f"must be auto, cpu, cuda or cuda:N, got {self.device!r}"))
+        if self.fid_samples is not None and self.fid_samples < 2:
+            problems.append(("fid_samples", f"must be at least 2 or unset, got {self.fid_samples}"))
         if self.n_samples is not None and self.n_samples < 2:
             problems.append(("n_samples", f"must be at least 2 (distribution metrics need two images), "
                                           f"got {self.n_samples}"))

@@ -12,6 +12,9 @@ HIGHER, LOWER, NEUTRAL = "higher", "lower", "neutral"
 _EXACT = {
     "is_type": HIGHER, "is_colour": HIGHER, "is_gender": HIGHER,
     "fid": LOWER, "kid": LOWER,
+    # the second, independent evaluation network (issue 19)
+    "second_is_type": HIGHER, "second_is_colour": HIGHER, "second_is_gender": HIGHER,
+    "second_fid": LOWER, "second_kid": LOWER,
     "colour_de00_mean": LOWER, "colour_de00_median": LOWER,
     "colour_de00_within_5": HIGHER, "colour_de00_within_10": HIGHER,
     "retention_rate": HIGHER, "response_rate": HIGHER, "response_rate_raw": HIGHER,

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganbench.config import EvalNetOptions
+from ganbench.config import EvalNetOptions, SecondNetOptions
 from ganbench.data.files import torch_save_atomic, write_json_atomic
 
 FORMAT = "ganbench-eval-net/2"  # /2: stride-2 stem (a /1 file holds another architecture)
@@ -85,8 +85,8 @@ class AttributeClassifier(nn.Module):
 class EvalNet:
     """A trained classifier with what identifies it."""
 
-    model: AttributeClassifier
-    options: EvalNetOptions
+    model: nn.Module  # AttributeClassifier, or the second net's ResidualClassifier (evalnet2)
+    options: EvalNetOptions | SecondNetOptions
     key: str
     path: Path | None
     weights_hash: str

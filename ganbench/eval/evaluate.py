@@ -2,9 +2,12 @@
 
 Flow: the catalog's evaluation network (trained once, reused) -> draw the test query streams (whole
 passes) with a fixed seed, extracting classifier features per batch -> real-image features from the keyed
-cache -> IS per head, FID / KID against the reference set, colour fidelity, attribute accuracy,
-refinement, retrieval. The source is a trained model (:func:`evaluate_model`, :func:`evaluate_run`) or a
-calibration row (:mod:`ganbench.eval.calibration`); the metric code is the same for all. Every metric is
+cache -> IS per head, FID (mean over disjoint subsets of ``fid_samples`` drawn images, so every row's
+FID has the same N; see :mod:`ganbench.eval.fid`) / KID against the reference set, the same three judged
+by the second evaluation network (``second_*``, :mod:`ganbench.eval.second_net`), colour fidelity,
+attribute accuracy, refinement, retrieval. The source is a trained model (:func:`evaluate_model`,
+:func:`evaluate_run`) or a calibration row (:mod:`ganbench.eval.calibration`); the metric code is the
+same for all. Every metric is
 ``{"mean", "std", "n", "spread"}`` (see :mod:`ganbench.eval.uncertainty`); the file layout is documented
 in docs/architecture.md (Evaluation).
 """
@@ -31,6 +34,7 @@ from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs,
 from ganbench.eval.conditioning import conditioning_metrics
 from ganbench.eval.diversity import EvaluationView, diversity_metrics
 from ganbench.eval.evalnet import EVAL_NET_DIRNAME, EvalNet, file_hash
+from ganbench.eval.evalnet2 import ensure_second_net
 from ganbench.eval.evalnet_train import ensure_eval_net
 from ganbench.eval.extractor import (
     CLASSIFIER_EXTRACTOR,
@@ -47,7 +51,7 @@ from ganbench.eval.features import (
     is_split_count,
     kid_entry,
 )
-from ganbench.eval.fid import FID_BOOTSTRAP_ROUNDS, fid_entry, fid_statistics
+from ganbench.eval.fid import FID_BOOTSTRAP_ROUNDS, equal_n_fid_entry, fid_statistics, fid_subsets
 from ganbench.eval.generation import (
     EvaluationStreams,
     GeneratedSet,
@@ -59,12 +63,15 @@ from ganbench.eval.generation import (
 from ganbench.eval.reference import ReferencePlan, dimension_warnings, plan_reference
 from ganbench.eval.retention import refinement_metrics, undefined_refinement
 from ganbench.eval.retrieval import NO_EXCLUSION, precision_at_k
+from ganbench.eval.second_net import second_net_metrics
 from ganbench.eval.uncertainty import metric_entry
 from ganbench.eval.word_response import word_response_metrics
 from ganbench.eval.word_swap import word_swap_metrics
 from ganbench.train.precision import resolve_device
 
-METRICS_FORMAT = "ganbench-metrics/2"  # /2: response and precision@k redefined (issue 11)
+# /2: response and precision@k redefined (issue 11); /3: FID at an equal N (fid_samples, fid_subsets),
+# the second evaluation network's second_* metrics, eval nets trained to convergence (issue 19)
+METRICS_FORMAT = "ganbench-metrics/3"
 IS_HEADS = ("type", "colour", "gender")
 
 
@@ -86,12 +93,14 @@ def _versions() -> dict[str, str]:
 def _distribution_metrics(
     generated: GeneratedSet,
     plan: ReferencePlan,
+    subsets: list[np.ndarray],
     all_features: torch.Tensor,
     settings: EvalConfig,
     catalog: Any,
     log: Callable[[str], None],
 ) -> dict:
-    """IS per head (all drawn images), FID and KID (the plan's drawn images against its reference)."""
+    """IS per head (all drawn images), FID (mean over the equal-N ``subsets`` of the plan's drawn images)
+    and KID (all of them) against the plan's reference."""
     out: dict[str, Any] = {}
     for head in IS_HEADS:
         logits = generated.final_logits.get(head)
@@ -104,7 +113,7 @@ def _distribution_metrics(
     real, fake, name = all_features[torch.from_numpy(plan.reference)], generated.final_pooled[chosen], None
     if settings.inception_weights is not None:
         real, fake, name = _inception_features(generated, plan, catalog, settings, log)
-    out["fid"] = fid_entry(fake, fid_statistics(real), settings.seed)
+    out["fid"] = equal_n_fid_entry(fake, subsets, fid_statistics(real), settings.seed)
     out["kid"] = kid_entry(fake, real, settings.seed)
     out["fid_features"] = name or CLASSIFIER_EXTRACTOR
     out["reference"] = plan.to_json()
@@ -112,6 +121,17 @@ def _distribution_metrics(
     for warning in out["warnings"]:
         log(f"eval: warning: {warning}")
     return out
+
+
+def _equal_n_subsets(plan: ReferencePlan, streams: EvaluationStreams, settings: EvalConfig
+                     ) -> tuple[list[np.ndarray], list[str]]:
+    """The FID subsets (positions into ``plan.generated``): ``fid_samples`` images each (unset: one per
+    test stream), and a warning when fewer images were drawn."""
+    wanted, drawn = settings.fid_samples or streams.n_test, len(plan.generated)
+    warnings = [] if drawn >= wanted else [
+        f"FID on all {drawn} drawn images: fewer than fid_samples = {wanted}, so this FID is biased upwards "
+        "against rows with the full sample size"]
+    return fid_subsets(drawn, wanted, settings.seed), warnings
 
 
 def _inception_features(
@@ -215,6 +235,8 @@ def evaluate_source(
     plan = plan_reference(catalog, settings.reference, streams.items, source.shows_catalog_photos,
                           settings.seed)  # before any work: a reference set that cannot work stops here
     net = ensure_eval_net(catalog, lookup, settings.net, settings.device, log=log)
+    second = (ensure_second_net(catalog, lookup, net.classes, settings.net2, settings.device, log)
+              if settings.second_net else None)  # before drawing: a catalog without val stops here
     space = LabelSpace(classes={h: tuple(n) for h, n in net.classes.items()}, lookup=lookup)
     requests = parse_requests(streams.steps, space, default_parser())
     extractor = classifier_extractor(
@@ -227,7 +249,14 @@ def evaluate_source(
     tick = time.perf_counter()
     size = int(generated.final_images.shape[-1])
     everything = _all_features(catalog, size, net, extractor, settings, log)
-    metrics = _distribution_metrics(generated, plan, everything, settings, catalog, log)
+    subsets, subset_warnings = _equal_n_subsets(plan, streams, settings)
+    metrics = _distribution_metrics(generated, plan, subsets, everything, settings, catalog, log)
+    metrics["warnings"] += subset_warnings
+    for warning in subset_warnings:
+        log(f"eval: warning: {warning}")
+    if second is not None:
+        metrics.update(second_net_metrics(second, generated.final_images, plan, subsets, catalog, settings,
+                                          IS_HEADS, log))
     attribute_metrics = _attribute_metrics(generated, streams, requests, space, catalog, everything, settings)
     if not source.refines:
         attribute_metrics.update(undefined_refinement(space.heads))
@@ -235,6 +264,8 @@ def evaluate_source(
         "image_size": size,
         "bootstrap_rounds": settings.bootstrap_rounds,
         "fid_bootstrap_rounds": FID_BOOTSTRAP_ROUNDS,
+        "fid_samples": len(subsets[0]),
+        "fid_subsets": len(subsets),
         "is_splits": is_split_count(len(generated.final_images)),
         **attribute_metrics.pop("settings"),
     }
