@@ -24,7 +24,7 @@ import pytest
 from PIL import Image
 
 CHROMIUM = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
-pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"),
               pytest.mark.timeout(300)]
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
          "--disable-sync", "--no-first-run"]

@@ -13,6 +13,8 @@ from click.testing import CliRunner
 from ganbench.cli import main
 from ganbench.models import registry
 
+pytestmark = pytest.mark.slow  # see pyproject.toml: `pytest -m "not slow"` skips it
+
 PLUGIN = '''
 from dataclasses import dataclass
 

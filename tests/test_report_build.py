@@ -48,6 +48,7 @@ def test_report_writes_every_table_and_figure(tmp_path):
     assert not re.search(r"src='(?!data:)", page)  # every image inside the file
 
 
+@pytest.mark.slow
 def test_eval_net_confusion_matrices_become_heatmaps(tmp_path):
     make_results(tmp_path, eval_net=True)
     index = write_report(tmp_path, tmp_path / "report")
@@ -115,6 +116,7 @@ def test_colour_by_cluster_averages_seeds(tmp_path):
     assert navy.de00_std.item() == pytest.approx(t_half_width([11.0, 12.0]))  # 95% t-interval
 
 
+@pytest.mark.slow
 def test_colour_study_runs_on_stored_embeddings(tmp_path):
     import colorspace
 

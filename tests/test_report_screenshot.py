@@ -25,7 +25,7 @@ from PIL import Image
 from ganbench.report.build import write_report
 
 CHROMIUM = next((path for name in ("chromium", "chromium-browser") if (path := shutil.which(name))), None)
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
+pytestmark = [pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed"), pytest.mark.slow]
 WIDTH, HEIGHT = 1280, 2000
 
 # After the page has loaded, write what the browser made of it into an attribute that --dump-dom shows.

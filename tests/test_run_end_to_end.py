@@ -11,6 +11,8 @@ from click.testing import CliRunner
 
 from ganbench.cli import main
 
+pytestmark = pytest.mark.slow  # see pyproject.toml: `pytest -m "not slow"` skips it
+
 TINY = """
 [run]
 name = "tiny"

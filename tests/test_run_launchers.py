@@ -38,6 +38,7 @@ def _experiment(tmp_path: Path, extra: str = "") -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_two_cells_through_submitit_local_then_resume_submits_only_unfinished(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(TESTS.parent), str(TESTS),
                                                        os.environ.get("PYTHONPATH", "")]))
@@ -63,6 +64,7 @@ def test_two_cells_through_submitit_local_then_resume_submits_only_unfinished(tm
     assert sum("submitted as job" in line for line in lines) == 1  # only the unfinished cell
 
 
+@pytest.mark.slow
 def test_local_jobs_run_cells_in_parallel_processes(tmp_path) -> None:
     results = tmp_path / "out"
     experiment = load_experiment(_experiment(tmp_path), results_dir=results)

@@ -26,6 +26,7 @@ from ganbench.train.runs import load_run
 REPO = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_two_ranks_of_batch_b_update_like_one_process_of_batch_2b(tmp_path: Path) -> None:
     mp.spawn(one_step_worker, args=(2, free_port(), 8, str(tmp_path)), nprocs=2, join=True)
     single = StandIn()
@@ -100,6 +101,7 @@ def _torchrun(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
 
 
+@pytest.mark.slow
 def test_torchrun_two_ranks_train_load_and_resume(tmp_path: Path) -> None:
     catalog = make_tiny_catalog(tmp_path / "catalog", n=12)
     config, run_dir = _write_config(tmp_path / "run.toml", catalog), tmp_path / "run"
