@@ -11,6 +11,8 @@ from ganbench.report.tables import (
     PAPER_COLUMNS,
     build_table,
     calibration_positions,
+    change_caption,
+    change_to_csv,
     position_summary,
     to_csv,
     to_latex,
@@ -137,7 +139,7 @@ def _three_seed_results(root):
     return load_results(root)
 
 
-def test_three_seeds_give_a_bootstrap_interval_and_mark_only_what_excludes_zero(tmp_path):
+def test_three_seeds_give_a_t_interval_and_mark_only_what_survives_holm(tmp_path):
     table = build_table(_three_seed_results(tmp_path).metrics, PAPER_COLUMNS, proposed="restgan",
                         reported=REPORTED)
     change = table.change
@@ -145,10 +147,41 @@ def test_three_seeds_give_a_bootstrap_interval_and_mark_only_what_excludes_zero(
     assert change.loc["is_type", "ci_low"] > 0 and change.loc["is_type", "significant"]
     assert change.loc["is_colour", "ci_low"] < 0 < change.loc["is_colour", "ci_high"]
     assert not change.loc["is_colour", "significant"]
+    assert change.loc["is_type", "p_holm"] == pytest.approx(2 * change.loc["is_type", "p_t"])  # 2 columns
+    assert list(change["test"]) == ["log-ratio", "log-ratio"] and change.loc["is_type", "p_signflip"] == 0.25
+    # colour log-ratios +0.182, -0.216, +0.080: no sign assignment has a smaller |sum| than the observed
+    assert change.loc["is_colour", "p_signflip"] == 1.0
+    assert change_caption(table) == (
+        "[low, high] is the 95% t-interval over 3 seeds paired by seed; paired t-test on per-seed "
+        "log-ratios, Holm-corrected over 2 columns; * = corrected p < 0.05 (raw and corrected p-values and the exact "
+        "sign-flip p in the change CSV)")
+    assert change_to_csv(table).splitlines()[0] == (
+        "metric,proposed,best_baseline,best_baseline_model,change_percent,ci_low,ci_high,test,p_t,"
+        "p_signflip,p_holm,significant,paired_seeds,paper_percent")
     row = to_markdown(table).splitlines()[-1]
     type_cell, colour_cell = row.split(" | ")[1:3]
     assert type_cell.startswith("+51.7% [+") and "]* (paper +22%)" in type_cell
     assert "]* " not in colour_cell and "[" in colour_cell
+
+
+def test_seeds_that_agree_in_sign_but_vary_widely_are_not_significant(tmp_path):
+    # restgan over the baseline by +1%, +30%, +0.5%: every seed agrees in sign (the old bootstrap interval
+    # [+0.5, +30] excluded 0), but log-ratios 0.00995, 0.26236, 0.00499 give t = 1.09 on 2 df, p = 0.39
+    names = []
+    for seed, ratio in enumerate((1.01, 1.30, 1.005)):
+        base = {"is_type": 2.0, "fid": 20.0}
+        names.append(write_metrics(tmp_path, "stackgan-bow", "default", seed, base).name)
+        names.append(write_metrics(tmp_path, "restgan", "default", seed,
+                                   {"is_type": 2.0 * ratio, "fid": 20.0 / ratio}).name)
+    write_summary(tmp_path, names)
+    table = build_table(load_results(tmp_path).metrics, PAPER_COLUMNS, proposed="restgan")
+    change = table.change
+    assert change.loc["is_type", "ci_low"] < 0 < change.loc["is_type", "ci_high"]
+    assert change.loc["is_type", "p_t"] == pytest.approx(0.39, abs=0.01)
+    assert change.loc["is_type", "p_signflip"] == 0.25
+    assert not change["significant"].any()
+    assert to_markdown(table).splitlines()[-1] == (
+        "| restgan vs best baseline | +10.5% [-23.9, +58.1] | -8.2% [-36.7, +31.4] |")  # no *
 
 
 def test_one_seed_shows_no_interval_and_no_mark_on_the_change_row(tmp_path):

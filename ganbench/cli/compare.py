@@ -17,8 +17,9 @@ def compare_command(results_dir: Path, model_a: str, model_b: str, csv_out: Path
     """Compare MODEL_A with MODEL_B on every metric of RESULTS_DIR, paired by training seed.
 
     Prints each model's mean over the seeds both have, the relative change (A - B) / |B| with a 95%
-    bootstrap interval over seeds (three or more seeds), * where the interval excludes 0, and which model
-    the metric's direction favours. Name a variant as MODEL/VARIANT.
+    t-interval over seeds (three or more seeds), the paired t-test p on per-seed log-ratios, the exact
+    sign-flip p, the t-test p Holm-corrected over all rows printed, * where that corrected p < 0.05, and
+    which model the metric's direction favours. Name a variant as MODEL/VARIANT.
 
     \b
     Examples:

@@ -27,6 +27,7 @@ from ganbench.report.tables import (
     PAPER_COLUMNS,
     Table,
     build_table,
+    change_caption,
     change_to_csv,
     position_summary,
     positions_to_csv,
@@ -113,11 +114,10 @@ def _paper_caption(table: Table, results: Results) -> str:
     change = ""
     if table.change is not None:
         reported = table.change["paper_percent"].notna().any()
-        intervals = table.change["ci_low"].notna().any()
+        tested = change_caption(table)
         change = (f" The row '{table.proposed} vs best baseline' is {table.proposed} against the best other "
                   "model per column" + (", beside its paper's reported change" if reported else "")
-                  + ("; [low, high] is a 95% bootstrap interval over seeds paired by seed, * when it "
-                     "excludes 0" if intervals else "") + ".")
+                  + (f"; {tested}" if tested else "") + ".")
     return ("Per-attribute Inception Scores from the evaluation classifier (higher is better) and "
             f"FID{space} against {against} (lower is better); {table.caption_spread()}; best model per "
             f"column in bold.{change} {_calibration_caption(table, results)}").rstrip()
