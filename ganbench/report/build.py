@@ -53,7 +53,8 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
     (out / "tables").mkdir(parents=True, exist_ok=True)
     paper = build_table(results.metrics, PAPER_COLUMNS, proposed=experiment.run.proposed,
                         reported=experiment.report.reported_change, calibration=results.calibration)
-    beyond = build_table(results.metrics, BEYOND_COLUMNS, calibration=results.calibration)
+    beyond = build_table(results.metrics, BEYOND_COLUMNS, proposed=experiment.run.proposed, reported={},
+                         calibration=results.calibration)
     items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
              _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
     items += _conditioning_item(results, out)
@@ -129,8 +130,18 @@ def _beyond_caption(table: Table, results: Results) -> str:
             "Retention and Response, where Response counts only steps whose previous image did not already "
             "show the requested value; Retention and Response alone are not bolded, a static image wins "
             "Retention), retrieval precision@k normalised by min(k, relevant products) over the train "
-            f"split, and KID; {table.caption_spread()}; best model per column in bold. "
-            f"{_calibration_caption(table, results)}").rstrip()
+            f"split, and KID; {table.caption_spread()}; best model per column in bold."
+            f"{_change_sentence(table)} {_calibration_caption(table, results)}").rstrip()
+
+
+def _change_sentence(table: Table) -> str:
+    """The change row's reading for a caption (its tests are corrected within this table only)."""
+    if table.change is None:
+        return ""
+    tested = change_caption(table)
+    return (f" The row '{table.proposed} vs best baseline' is {table.proposed} against the best other model "
+            "per column (none for a column without a better direction)" + (f"; {tested}" if tested else "")
+            + ", separately from the paper table's columns.")
 
 
 def _calibration_caption(table: Table, results: Results) -> str:

@@ -157,6 +157,10 @@ def relative_change(table: Table, proposed: str, metrics: pd.DataFrame,
     defaults = metrics[metrics["variant"] == DEFAULT_VARIANT]
     best, changes = [], []
     for column in table.columns:
+        if column.better == NEUTRAL:  # no better way, so no "best baseline" and no test
+            best.append(("", math.nan))
+            changes.append(paired_change(pd.Series(dtype=float), pd.Series(dtype=float)))
+            continue
         values = table.mean.loc[baselines, column.metric].dropna()
         best_model = (values.idxmin() if column.better == LOWER else values.idxmax()) if len(values) else ""
         chosen = defaults[defaults["metric"] == column.metric]
