@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
+from _report_helpers import make_results
+from _run_helpers import write_metrics, write_summary
 
-from ganbench.report.evaluators import weak_judge_warnings
-from ganbench.report.results import Results
+from ganbench.report.build import write_report
+from ganbench.report.claims import claim_verdicts
+from ganbench.report.evaluators import agreement_sentences, weak_judge_warnings
+from ganbench.report.results import Results, load_results
+from ganbench.report.tables import PAPER_COLUMNS
 
 
 def _results(extras: dict[str, dict]) -> Results:
@@ -29,3 +36,71 @@ def test_no_warning_when_every_head_reaches_90_percent():
             "second_eval_net": {"test_accuracy": {"type": 0.91}}}
     assert weak_judge_warnings(_results({"c": nets})) == []
     assert weak_judge_warnings(_results({})) == []
+
+
+JITTER = [0.0, 0.03, -0.02, 0.05, -0.04]
+SECOND_NET = {"key": "n2", "heads": ["type", "fit"], "test_accuracy": {"type": 0.95, "fit": 0.583},
+              "train_split": "val (80%; 20% held out for stopping)"}
+
+
+def _values(model: str, j: float) -> dict[str, float]:
+    """restgan wins type IS under both evaluators, colour IS only under the first; gender and FID tie."""
+    base = {"stackgan-a": (2.0, 3.0, 1.0), "stackgan-b": (2.5, 3.5, -0.5), "restgan": (4.0, 5.0, 0.5)}
+    level, colour, sign = base[model]
+    second_colour = 2.0 if model == "restgan" else colour
+    return {"is_type": level + j, "second_is_type": level - 0.5 + j * sign, "is_colour": colour + j * sign,
+            "second_is_colour": second_colour + j, "is_gender": 1.5 + j * sign,
+            "second_is_gender": 1.4 - j * sign, "fid": 9.0 + j * sign, "second_fid": 8.0 - j * sign,
+            "second_kid": 0.1}
+
+
+def make_two_evaluator_results(root: Path) -> None:
+    """Three models x five seeds scored by both evaluators (the second one weak on fit)."""
+    names = []
+    for model in ("stackgan-a", "stackgan-b", "restgan"):
+        for seed, j in enumerate(JITTER):
+            extra = {"eval_net": {"key": "n1", "test_accuracy": {"type": 0.97}},
+                     "second_eval_net": SECOND_NET}
+            names.append(write_metrics(root, model, "default", seed, _values(model, j), extra).name)
+    write_summary(root, names)
+    (root / "experiment.json").write_text(json.dumps({"run": {
+        "name": "two", "models": ["stackgan-a", "stackgan-b", "restgan"], "proposed": "restgan"}}))
+
+
+def test_claim_verdicts_test_the_proposed_model_against_every_baseline(tmp_path):
+    make_two_evaluator_results(tmp_path)
+    verdicts = claim_verdicts(load_results(tmp_path).metrics, "restgan", PAPER_COLUMNS).set_index("metric")
+    assert list(verdicts.index) == ["is_type", "is_colour", "is_gender", "fid"]
+    assert verdicts.loc["is_type", "best_baseline"] == "stackgan-b"
+    assert verdicts.loc["is_type", "change_percent"] == pytest.approx((4.0 - 2.5) / 2.5 * 100, abs=0.5)
+    assert list(verdicts["verdict"]) == ["holds", "holds", "not shown", "not shown"]
+    assert not verdicts.loc["is_gender", "all_better"]
+    assert (verdicts["iut_p_holm"] >= verdicts["iut_max_p"]).all()
+
+
+def test_second_evaluator_section_shows_where_the_evaluators_disagree(tmp_path):
+    make_two_evaluator_results(tmp_path)
+    text = write_report(tmp_path, tmp_path / "r", figures=False).read_text()
+    warning = "Weak judge: the second evaluation network scores real test photos below 90% on fit (58.3%)"
+    assert text.count(warning) == 2  # near the top and under the second evaluator's table
+    assert text.index(warning) < text.index("## Paper table")
+    assert "## Second evaluator" in text and "trained on val (80%; 20% held out for stopping)" in text
+    assert "| restgan vs best baseline |" in text.split("## Second evaluator")[1]
+    assert "Colour IS: holds under the first evaluator, not shown under the second" in text
+    assert "Type IS: holds" not in text and "agree on all" not in text
+    claims = pd.read_csv(tmp_path / "r" / "tables" / "claims_second.csv").set_index("metric")
+    assert claims.loc["is_type", "kendall_tau"] == pytest.approx(1.0)
+    assert claims.loc["is_colour", "kendall_tau"] == pytest.approx(-1 / 3)  # restgan first, then last
+    assert (tmp_path / "r" / "tables" / "second_evaluator.csv").is_file()
+
+
+def test_older_results_have_no_second_evaluator_section(tmp_path):
+    make_results(tmp_path)
+    text = write_report(tmp_path, tmp_path / "r", figures=False).read_text()
+    assert "Second evaluator" not in text and "Weak judge" not in text
+
+
+def test_one_sentence_when_the_evaluators_agree():
+    table = pd.DataFrame({"column": ["Type IS", "FID"], "first_verdict": ["holds", "not shown"],
+                          "second_verdict": ["holds", "not shown"]})
+    assert agreement_sentences(table) == ["The two evaluators agree on all 2 columns' verdicts."]

@@ -34,8 +34,8 @@ def claim_verdicts(metrics: pd.DataFrame, proposed: str, columns: Sequence[Colum
     present = set(defaults["metric"])
     names = [c.metric if isinstance(c, Column) else c for c in columns]
     records = [_column_record(defaults, proposed, name) for name in names if name in present]
-    frame = pd.DataFrame.from_records(records, columns=VERDICT_COLUMNS[:-2] + ["all_better"])
-    frame.insert(len(frame.columns) - 1, "iut_p_holm", holm(frame["iut_max_p"].to_numpy(float)))
+    frame = pd.DataFrame.from_records(records, columns=[c for c in VERDICT_COLUMNS[:-1] if c != "iut_p_holm"])
+    frame["iut_p_holm"] = holm(frame["iut_max_p"].to_numpy(float))
     holds = frame["all_better"] & (frame["iut_p_holm"] < alpha)
     return frame.assign(verdict=[HOLDS if h else NOT_SHOWN for h in holds])[VERDICT_COLUMNS]
 
