@@ -10,7 +10,7 @@ import pytest
 from _report_helpers import make_results
 from _run_helpers import write_metrics, write_summary
 
-from ganbench.report.build import write_report
+from ganbench.report.build import fid_sample_caption, write_report
 from ganbench.report.claims import claim_verdicts
 from ganbench.report.evaluators import agreement_sentences, weak_judge_warnings
 from ganbench.report.results import Results, load_results
@@ -104,3 +104,16 @@ def test_one_sentence_when_the_evaluators_agree():
     table = pd.DataFrame({"column": ["Type IS", "FID"], "first_verdict": ["holds", "not shown"],
                           "second_verdict": ["holds", "not shown"]})
     assert agreement_sentences(table) == ["The two evaluators agree on all 2 columns' verdicts."]
+
+
+def test_fid_captions_state_the_number_of_drawn_images(tmp_path):
+    make_results(tmp_path)  # its fid entries have n = 10 and no settings
+    assert "FID over 10 images" in fid_sample_caption(load_results(tmp_path))
+    make_two_evaluator_results(tmp_path / "two")
+    for path in (tmp_path / "two" / "cells").glob("*/metrics.json"):
+        metrics = json.loads(path.read_text())
+        path.write_text(json.dumps({**metrics, "settings": {"fid_samples": 500, "fid_subsets": 3}}))
+    text = write_report(tmp_path / "two", tmp_path / "r", figures=False).read_text()
+    stated = "FID over 500 drawn images per row (mean of 3 disjoint subsets for a model's images)"
+    assert text.split("## Second evaluator")[0].count(stated) == 1  # the paper table's caption
+    assert text.split("## Second evaluator")[1].count(stated) == 1

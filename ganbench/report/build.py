@@ -120,7 +120,8 @@ def _second_evaluator_item(results: Results, out: Path, experiment: RunConfig) -
 def _second_caption(table: Table, results: Results) -> str:
     change = f" {change_caption(table)}." if table.change is not None and change_caption(table) else ""
     return (f"The paper metrics scored by a second, independent evaluator. {evaluators.net_caption(results)} "
-            f"{table.caption_spread()}; best model per column in bold.{change} "
+            f"{table.caption_spread()}; best model per column in bold; {fid_sample_caption(results)}."
+            f"{change} "
             f"{_calibration_caption(table, results)}").rstrip()
 
 
@@ -160,7 +161,22 @@ def _paper_caption(table: Table, results: Results) -> str:
                   + (f"; {tested}" if tested else "") + ".")
     return ("Per-attribute Inception Scores from the evaluation classifier (higher is better) and "
             f"FID{space} against {against} (lower is better); {table.caption_spread()}; best model per "
-            f"column in bold.{change} {_calibration_caption(table, results)}").rstrip()
+            f"column in bold; {fid_sample_caption(results)}.{change} {_calibration_caption(table, results)}"
+            ).rstrip()
+
+
+def fid_sample_caption(results: Results) -> str:
+    """"FID over N drawn images per row (mean of K disjoint subsets for a model's images)" from the first
+    cell's settings, else "FID over n images" from the stored FID entries' n."""
+    settings = _first_extra_dict(results, "settings")
+    samples, subsets = settings.get("fid_samples"), settings.get("fid_subsets")
+    if isinstance(samples, int):
+        kind = (f" (mean of {subsets} disjoint subsets for a model's images)"
+                if isinstance(subsets, int) else "")
+        return f"FID over {samples} drawn images per row{kind}"
+    counts = pd.to_numeric(results.metrics.loc[results.metrics["metric"] == "fid", "n"], errors="coerce")
+    counts = sorted(set(int(n) for n in counts.dropna()))
+    return f"FID over {'/'.join(map(str, counts))} images" if counts else "FID sample size not stored"
 
 
 def _beyond_caption(table: Table, results: Results) -> str:
