@@ -16,15 +16,23 @@ import pandas as pd
 from ganbench.config import ConfigError, RunConfig
 from ganbench.config.validate import build_run_config
 from ganbench.data.files import read_json_object
-from ganbench.report import conditioning, plots, strips
+from ganbench.report import conditioning, evaluators, plots, strips
 from ganbench.report import diversity as diversity_report
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
 from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
-from ganbench.report.results import Results, ResultsError, cell_spread, load_results, summarise_over_seeds
+from ganbench.report.results import (
+    DEFAULT_VARIANT,
+    Results,
+    ResultsError,
+    cell_spread,
+    load_results,
+    summarise_over_seeds,
+)
 from ganbench.report.tables import (
     BEYOND_COLUMNS,
     PAPER_COLUMNS,
+    SECOND_COLUMNS,
     Table,
     build_table,
     change_caption,
@@ -57,6 +65,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
                          calibration=results.calibration)
     items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
              _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
+    items += _second_evaluator_item(results, out, experiment)
     items += _conditioning_item(results, out)
     items += word_response_items(results, out, figures)
     items += _diversity_item(results, out)
@@ -69,6 +78,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
              f"Results of experiment `{name}`: {len(results.cells)} finished cell(s)"
              f"{f', {len(results.missing)} without metrics' if results.missing else ''}. "
              "Every number is read from the cells' metrics.json files.")
+    intro += "".join(f"\n\n**{warning}**" for warning in evaluators.weak_judge_warnings(results))
     provenance = _provenance(results)
     write_html(out / "index.html", f"ganbench report: {name}", intro, items, provenance)
     return write_markdown(out / "index.md", f"ganbench report: {name}", intro, items, provenance)
@@ -83,6 +93,37 @@ def _table_item(table: Table, out: Path, stem: str, title: str, caption: str) ->
         (out / "tables" / f"{stem}.{suffix}").write_text(text, encoding="utf-8")
     downloads = [f"tables/{stem}.{suffix}" for suffix in files if suffix != "md"]
     return Item(title, caption, markdown=files["md"], table=table, downloads=downloads)
+
+
+def _second_evaluator_item(results: Results, out: Path, experiment: RunConfig) -> list[Item]:
+    """The second evaluator's table, its weak-judge warning, and each paper column's verdict under both
+    evaluators with Kendall τ between their rankings; nothing for results without second_* metrics."""
+    if not evaluators.has_second(results):
+        return []
+    proposed = experiment.run.proposed
+    table = build_table(results.metrics, SECOND_COLUMNS, proposed=proposed, calibration=results.calibration)
+    item = _table_item(table, out, "second_evaluator", "Second evaluator", _second_caption(table, results))
+    models = [model for model, variant in table.rows if variant == DEFAULT_VARIANT]
+    agreement = evaluators.agreement(results.metrics, proposed, models) if proposed else None
+    warnings = [w for w in evaluators.weak_judge_warnings(results) if "second" in w]
+    text = "".join(f"**{warning}**\n\n" for warning in warnings)
+    if agreement is not None:
+        text += ("Does the proposed model beat every baseline (intersection-union test, Holm over the four "
+                 "columns, α 0.05) under each evaluator, and do the evaluators rank the models alike?\n\n"
+                 + evaluators.agreement_markdown(agreement))
+        agreement.to_csv(out / "tables" / "claims_second.csv", index=False, float_format="%.6g",
+                         lineterminator="\n")
+        item.downloads.append("tables/claims_second.csv")
+    item.markdown += "\n" + text
+    return [item]
+
+
+def _second_caption(table: Table, results: Results) -> str:
+    change = f" {change_caption(table)}." if table.change is not None and change_caption(table) else ""
+    return (f"The paper metrics scored by a second, independent evaluator. {evaluators.net_caption(results)} "
+            f"{table.caption_spread()}; best model per column in bold; {fid_sample_caption(results)}."
+            f"{change} "
+            f"{_calibration_caption(table, results)}").rstrip()
 
 
 def _conditioning_item(results: Results, out: Path) -> list[Item]:
@@ -121,7 +162,22 @@ def _paper_caption(table: Table, results: Results) -> str:
                   + (f"; {tested}" if tested else "") + ".")
     return ("Per-attribute Inception Scores from the evaluation classifier (higher is better) and "
             f"FID{space} against {against} (lower is better); {table.caption_spread()}; best model per "
-            f"column in bold.{change} {_calibration_caption(table, results)}").rstrip()
+            f"column in bold; {fid_sample_caption(results)}.{change} {_calibration_caption(table, results)}"
+            ).rstrip()
+
+
+def fid_sample_caption(results: Results) -> str:
+    """"FID over N drawn images per row (mean of K disjoint subsets for a model's images)" from the first
+    cell's settings, else "FID over n images" from the stored FID entries' n."""
+    settings = _first_extra_dict(results, "settings")
+    samples, subsets = settings.get("fid_samples"), settings.get("fid_subsets")
+    if isinstance(samples, int):
+        kind = (f" (mean of {subsets} disjoint subsets for a model's images)"
+                if isinstance(subsets, int) else "")
+        return f"FID over {samples} drawn images per row{kind}"
+    counts = pd.to_numeric(results.metrics.loc[results.metrics["metric"] == "fid", "n"], errors="coerce")
+    counts = sorted(set(int(n) for n in counts.dropna()))
+    return f"FID over {'/'.join(map(str, counts))} images" if counts else "FID sample size not stored"
 
 
 def _beyond_caption(table: Table, results: Results) -> str:
