@@ -18,6 +18,7 @@ from ganbench.config.validate import build_run_config
 from ganbench.data.files import read_json_object
 from ganbench.report import conditioning, evaluators, plots, strips
 from ganbench.report import diversity as diversity_report
+from ganbench.report.claims_report import claims_items
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
 from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
@@ -63,8 +64,9 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
                         reported=experiment.report.reported_change, calibration=results.calibration)
     beyond = build_table(results.metrics, BEYOND_COLUMNS, proposed=experiment.run.proposed, reported={},
                          calibration=results.calibration)
-    items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results)),
-             _table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
+    items = [_table_item(paper, out, "paper_table", "Paper table", _paper_caption(paper, results))]
+    items += claims_items(results.metrics, experiment.run.proposed, PAPER_COLUMNS, out)
+    items += [_table_item(beyond, out, "beyond_table", "Beyond the paper", _beyond_caption(beyond, results))]
     items += _second_evaluator_item(results, out, experiment)
     items += _conditioning_item(results, out)
     items += word_response_items(results, out, figures)

@@ -174,7 +174,7 @@ def relative_change(table: Table, proposed: str, metrics: pd.DataFrame,
                 "paired_seeds": len(change.seeds), "paper_percent": reported.get(column.metric)}
                for column, (model, value), change in zip(table.columns, best, with_corrected(changes),
                                                          strict=True)]
-    return pd.DataFrame.from_records(records).set_index("metric")
+    return pd.DataFrame.from_records(records).set_index("metric") if records else None
 
 
 def change_caption(table: Table) -> str:
