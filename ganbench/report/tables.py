@@ -185,7 +185,8 @@ def change_caption(table: Table) -> str:
     on = ("per-seed log-ratios" if tests == {LOG_RATIO} else "per-seed differences" if tests == {DIFFERENCE}
           else "per-seed log-ratios (differences where a value is not positive)")
     tested = int(table.change["p_t"].notna().sum())
-    seeds = "/".join(map(str, sorted(set(table.change["paired_seeds"]))))
+    tested_rows = table.change[table.change["p_t"].notna()]
+    seeds = "/".join(map(str, sorted(set(tested_rows["paired_seeds"]))))
     return (f"[low, high] is the 95% t-interval over {seeds} seeds paired by seed; paired t-test on {on}, "
             f"Holm-corrected over {tested} columns; * = corrected p < 0.05 (raw and corrected p-values and "
             "the exact sign-flip p in the change CSV)")
