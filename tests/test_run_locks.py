@@ -67,8 +67,22 @@ def test_stale_locks_are_detected_reported_and_taken_over(tmp_path: Path, monkey
     assert "no heartbeat" in read_lock(tmp_path / "far").stale_reason
 
     monkeypatch.setenv("SLURM_JOB_ID", "4242")  # the same job, requeued on another node
+    monkeypatch.setenv("SLURM_RESTART_COUNT", "1")
     _write_lock(tmp_path / "requeued", host="another-node", pid=1, job_id="4242")
     assert "requeued" in read_lock(tmp_path / "requeued").stale_reason
+
+
+def test_two_tasks_of_one_slurm_job_do_not_take_each_others_cell(tmp_path: Path, monkeypatch) -> None:
+    """`srun -n2` (or one salloc) runs two `run --resume` with the same SLURM_JOB_ID: the second one took
+    the first one's live lock as "requeued" and both trained the cell."""
+    monkeypatch.setenv("SLURM_JOB_ID", "4242")
+    _write_lock(tmp_path / "sibling", host="another-node", pid=1, job_id="4242", restart=0)
+    assert read_lock(tmp_path / "sibling").held
+    with pytest.raises(CellBusy, match="job 4242"):
+        with CellLock(tmp_path / "sibling"):
+            pass
+    monkeypatch.setenv("SLURM_RESTART_COUNT", "2")  # the same job after two requeues
+    assert "restart 0 -> 2" in read_lock(tmp_path / "sibling").stale_reason
 
 
 def test_a_second_run_skips_cells_in_use_and_holds_the_report(tmp_path: Path) -> None:

@@ -1,13 +1,15 @@
 """One worker per cell: a lock file in the cell folder, claimed atomically, naming its holder.
 
-``cells/NAME/lock.json`` holds ``{host, pid, job_id, started_at}`` and is created with ``O_CREAT |
+``cells/NAME/lock.json`` holds ``{host, pid, job_id, started_at, restart}`` and is created with ``O_CREAT |
 O_EXCL`` (atomic on local and NFS v3+ file systems), so of two workers claiming a cell at once one wins.
 While the cell works, a daemon thread touches the file every ``HEARTBEAT_SECONDS``.
 
 A lock is *stale* (its holder is gone, the cell may be claimed again) when:
 - it names this host and a process that no longer exists, or
-- it names the job this process runs in (a SLURM job requeued after preemption or a time limit comes
-  back with the same job id, possibly on another node), or
+- it names the job this process runs in with an earlier restart count (a SLURM job requeued after
+  preemption or a time limit comes back with the same job id and ``SLURM_RESTART_COUNT`` one higher,
+  possibly on another node; two tasks of one job, as ``srun -n2`` starts them, share the job id and the
+  count, so neither takes the other's cell), or
 - its heartbeat is older than ``STALE_AFTER_SECONDS`` (another host whose process we cannot see).
 A stale lock is reported (who held it, since when) and replaced; a live one is left alone.
 """
@@ -37,17 +39,26 @@ def current_job_id() -> str:
     return os.environ.get("SLURM_JOB_ID", "")
 
 
+def current_restart() -> int:
+    """How often SLURM has requeued this job (``SLURM_RESTART_COUNT``; 0 outside SLURM or when unset)."""
+    try:
+        return int(os.environ.get("SLURM_RESTART_COUNT", "0"))
+    except ValueError:
+        return 0
+
+
 @dataclass(frozen=True)
 class LockHolder:
     host: str
     pid: int
     job_id: str
     started_at: str
+    restart: int = 0
 
     @classmethod
     def me(cls) -> LockHolder:
         return cls(socket.gethostname(), os.getpid(), current_job_id(),
-                   datetime.now(UTC).isoformat(timespec="seconds"))
+                   datetime.now(UTC).isoformat(timespec="seconds"), current_restart())
 
     def describe(self) -> str:
         job = f", job {self.job_id}" if self.job_id else ""
@@ -83,7 +94,7 @@ def read_lock(folder: Path, now: float | None = None) -> LockState:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         holder = LockHolder(str(data["host"]), int(data["pid"]), str(data.get("job_id", "")),
-                            str(data.get("started_at", "")))
+                            str(data.get("started_at", "")), int(data.get("restart", 0)))
         age = (time.time() if now is None else now) - path.stat().st_mtime
     except FileNotFoundError:
         return LockState(None)
@@ -92,8 +103,9 @@ def read_lock(folder: Path, now: float | None = None) -> LockState:
     me = LockHolder.me()
     if holder.host == me.host and holder.pid != me.pid and not _process_exists(holder.pid):
         return LockState(holder, f"process {holder.pid} no longer runs on {holder.host}", age)
-    if holder.job_id and holder.job_id == me.job_id and holder.pid != me.pid:
-        return LockState(holder, f"job {holder.job_id} was restarted (requeued)", age)
+    if holder.job_id and holder.job_id == me.job_id and holder.restart < me.restart:
+        return LockState(holder, f"job {holder.job_id} was restarted (requeued: restart {holder.restart} -> "
+                                 f"{me.restart})", age)
     if age > STALE_AFTER_SECONDS:
         return LockState(holder, f"no heartbeat for {age / 60:.0f} min", age)
     return LockState(holder, "", age)
