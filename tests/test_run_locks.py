@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from ganbench.cli import main
 from ganbench.run import locks
 from ganbench.run.experiment import load_experiment
+from ganbench.run.launchers import launch
 from ganbench.run.locks import LOCK_FILE, CellBusy, CellLock, read_lock
 from ganbench.run.runner import RunnerError, run_experiment, summarise
 
@@ -83,6 +84,25 @@ def test_two_tasks_of_one_slurm_job_do_not_take_each_others_cell(tmp_path: Path,
             pass
     monkeypatch.setenv("SLURM_RESTART_COUNT", "2")  # the same job after two requeues
     assert "restart 0 -> 2" in read_lock(tmp_path / "sibling").stale_reason
+
+
+def test_jobs_reports_cells_another_worker_holds_as_in_use_not_finished(tmp_path: Path) -> None:
+    """A second `--jobs 2 --resume` while both cells trained printed "2 already finished" and wrote an
+    empty report."""
+    path = tmp_path / "exp.toml"
+    path.write_text(EXPERIMENT, encoding="utf-8")
+    results = tmp_path / "out"
+    experiment = load_experiment(path, results_dir=results)
+    for cell in experiment.cells:
+        _write_lock(cell.folder(results), pid=os.getppid(), job_id="77")
+    steps, lines = FakeSteps(), []
+    pipeline = steps.pipeline()
+    pipeline.write_report = lambda folder: lines.append("REPORT")
+    outcomes = launch(experiment, results, pipeline, "local", 2, resume=True, log=lines.append)
+    assert [o.status for o in outcomes] == ["busy", "busy"]
+    assert not [call for call in steps.calls if call[0] == "train"]
+    assert "REPORT" not in lines and any(line.startswith("report not written: 2 cell(s)") for line in lines)
+    assert "0 already finished" in summarise(outcomes, results)
 
 
 def test_a_second_run_skips_cells_in_use_and_holds_the_report(tmp_path: Path) -> None:

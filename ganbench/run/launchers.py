@@ -52,9 +52,14 @@ def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launch
     if launcher == "local" and jobs == 1:
         return run_experiment(experiment, results_dir, pipeline, resume=resume, log=log, fresh=fresh)
     cells, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
-    pending = [c for c in cells if not (c.folder(results_dir) / METRICS_FILE).is_file()
-               and not read_lock(c.folder(results_dir)).held]
-    outcomes = {c.name: CellOutcome(c, "skipped") for c in cells if c not in pending}
+    finished = {c.name for c in cells if (c.folder(results_dir) / METRICS_FILE).is_file()}
+    held = {c.name: read_lock(c.folder(results_dir)) for c in cells if c.name not in finished}
+    held = {name: state for name, state in held.items() if state.held}
+    pending = [c for c in cells if c.name not in finished and c.name not in held]
+    outcomes = {c.name: CellOutcome(c, "skipped") for c in cells if c.name in finished}
+    outcomes |= {c.name: CellOutcome(c, "busy", error=f"{c.name} is in use by another worker "
+                                                       f"({held[c.name].holder.describe()})")
+                 for c in cells if c.name in held}
     if launcher == "local":
         outcomes |= _run_in_processes(pending, results_dir, catalog, pipeline, jobs, log)
     else:
