@@ -143,25 +143,26 @@ def save_eval_net(
     )
 
 
-def load_eval_net(path: Path, device: str | torch.device = "cpu") -> EvalNet:
-    """Load a classifier saved by :func:`save_eval_net` (``path`` is the ``classifier.pt`` file)."""
+def load_net_file(path: Path, model_class: type[nn.Module], options_class: type, expected_format: str,
+                  what: str, device: str | torch.device = "cpu") -> EvalNet:
+    """An evaluation network saved as ``classifier.pt`` (format ``expected_format``) with the
+    ``report.json`` beside it, as a frozen :class:`EvalNet` on ``device`` (shared by both networks)."""
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"evaluation network file {path} does not exist")
+        raise FileNotFoundError(f"{what} file {path} does not exist")
     payload = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a ganbench evaluation network (expected format {FORMAT!r})")
-    options = EvalNetOptions(**payload["options"])
-    model = AttributeClassifier(payload["classes"], image_size=options.image_size, width=options.width)
+    if not isinstance(payload, dict) or payload.get("format") != expected_format:
+        raise ValueError(f"{path} is not a ganbench {what} (expected format {expected_format!r})")
+    options = options_class(**payload["options"])
+    model = model_class(payload["classes"], image_size=options.image_size, width=options.width)
     model.load_state_dict(payload["state_dict"])
     model.to(device).eval().requires_grad_(False)
     report_path = path.parent / REPORT_FILE
     report = json.loads(report_path.read_text()) if report_path.is_file() else {}
-    return EvalNet(
-        model=model,
-        options=options,
-        key=payload["key"],
-        path=path,
-        weights_hash=file_hash(path),
-        report=report,
-    )
+    return EvalNet(model=model, options=options, key=payload["key"], path=path,
+                   weights_hash=file_hash(path), report=report)
+
+
+def load_eval_net(path: Path, device: str | torch.device = "cpu") -> EvalNet:
+    """Load a classifier saved by :func:`save_eval_net` (``path`` is the ``classifier.pt`` file)."""
+    return load_net_file(path, AttributeClassifier, EvalNetOptions, FORMAT, "evaluation network", device)

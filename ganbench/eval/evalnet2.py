@@ -50,6 +50,7 @@ from ganbench.eval.evalnet import (
     AttributeClassifier,
     EvalNet,
     file_hash,
+    load_net_file,
 )
 from ganbench.eval.evalnet_train import catalog_images_chw, split_report
 
@@ -126,16 +127,8 @@ def train_split_name(options: SecondNetOptions) -> str:
 
 def load_second_net(path: Path, device: str | torch.device = "cpu") -> EvalNet:
     """Load a second net saved by :func:`ensure_second_net` (``path``: its ``classifier.pt``)."""
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-        raise ValueError(f"{path} is not a ganbench second evaluation network (expected format {FORMAT!r})")
-    options = SecondNetOptions(**payload["options"])
-    model = ResidualClassifier(payload["classes"], image_size=options.image_size, width=options.width)
-    model.load_state_dict(payload["state_dict"])
-    model.to(device).eval().requires_grad_(False)
-    report = json.loads((path.parent / REPORT_FILE).read_text())
-    return EvalNet(model=model, options=options, key=payload["key"], path=path,
-                   weights_hash=file_hash(path), report=report)
+    return load_net_file(path, ResidualClassifier, SecondNetOptions, FORMAT, "second evaluation network",
+                         device)
 
 
 def ensure_second_net(catalog: Any, lookup: Any, classes: dict[str, list[str]], options: SecondNetOptions,
