@@ -3,7 +3,9 @@
 Run it before and after a refactor that should not change the numbers (issue 20's settings and library
 swaps): the same seed and settings on the same machine must print the same fingerprints. Floating-point
 results differ between CPUs (AVX2 against AVX-512) and torch builds, so compare fingerprints from one
-machine, never against figures recorded elsewhere.
+machine, never against figures recorded elsewhere. Training runs on one thread: with two, restgan and
+stackgan-prefix differed in the last bit of g_adversarial at step 1 between two runs of the same commit
+(2-core AMD EPYC Zen 4, 2026-12-03), which a comparison of hashes cannot tell from a real change.
 
     python scripts/training_fingerprint.py > before.json
     ... change the code ...
@@ -35,7 +37,7 @@ TIMING_KEYS = {"img_per_s", "seconds", "time", "wall_s", "elapsed_s"}
 
 
 def ganbench(*args: str) -> None:
-    env = os.environ | {"PYTHONPATH": str(REPO)}
+    env = os.environ | {"PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
     subprocess.run([sys.executable, "-m", "ganbench", *args], cwd=REPO, env=env, check=True,
                    stdout=subprocess.DEVNULL)
 
