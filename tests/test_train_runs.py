@@ -18,7 +18,7 @@ from ganbench.data.batches import QueryBatchDataset, class_names, collate, colou
 from ganbench.data.catalog import Catalog
 from ganbench.train.checkpoint import CheckpointError
 from ganbench.train.logging import read_log
-from ganbench.train.runs import RunError, load_run, train_run
+from ganbench.train.runs import RunError, load_run, read_run_config, train_run
 from ganbench.train.trainer import TrainingError
 
 
@@ -39,7 +39,9 @@ def test_a_run_writes_the_documented_folder(catalog: Path, tmp_path: Path) -> No
     run_dir = train_run(config_for(catalog), tmp_path / "run")
     assert {p.name for p in run_dir.iterdir()} >= {"config.toml", "checkpoint.pt", "log.jsonl", "log.csv",
                                                    "samples", "done.json"}
-    assert load_config(run_dir / "config.toml") == config_for(catalog.resolve())
+    assert read_run_config(run_dir) == config_for(catalog.resolve())
+    stored = load_config(run_dir / "config.toml").data.catalog  # relative to the run folder (issue 21)
+    assert not Path(stored).is_absolute() and (run_dir / stored).resolve() == catalog.resolve()
     rows = read_log(run_dir)
     assert [r["step"] for r in rows] == [1, 2, 3, 4, 5, 6]
     assert [r["phase"] for r in rows] == ["stage1"] * 3 + ["stage2"] * 3

@@ -59,12 +59,11 @@ def _open_catalog(path: Path, option: str = "--catalog"):
 
 def _run_catalog(run_dir: Path, catalog_dir: Path | None):
     """The catalog to evaluate on: ``--catalog`` when given, else the run's ``data.catalog``."""
-    from ganbench.config.loader import load_section
-    from ganbench.train.runs import CONFIG
+    from ganbench.train.runs import CONFIG, read_run_config
 
     if catalog_dir is not None:
         return _open_catalog(catalog_dir)
-    named = load_section("data", run_dir / CONFIG).catalog
+    named = read_run_config(run_dir).data.catalog
     return _open_catalog(named, f"the catalog named in {run_dir / CONFIG} (moved? pass its folder with "
                                 "--catalog PATH)")
 

@@ -61,10 +61,15 @@ class DrawPlan:
 def scored_streams(plan: DrawPlan) -> np.ndarray:
     """Every test stream when the passes give enough draws, else a seeded subset of ``plan.subset``
     of them (all when unset), sorted."""
-    n_test, subset = plan.streams.n_test, plan.subset
-    if plan.streams.passes >= plan.samples or subset is None or subset >= n_test:
+    return scored_stream_indices(plan.streams.n_test, plan.streams.passes, plan.samples, plan.subset,
+                                 plan.seed)
+
+
+def scored_stream_indices(n_test: int, passes: int, samples: int, subset: int | None, seed: int) -> np.ndarray:
+    """:func:`scored_streams` from the numbers alone (the image-folder schedule needs it before drawing)."""
+    if passes >= samples or subset is None or subset >= n_test:
         return np.arange(n_test)
-    return np.sort(np.random.default_rng([plan.seed, DIVERSITY_TAG]).choice(n_test, subset, replace=False))
+    return np.sort(np.random.default_rng([seed, DIVERSITY_TAG]).choice(n_test, subset, replace=False))
 
 
 def extra_seed(seed: int) -> int:

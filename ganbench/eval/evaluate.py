@@ -27,7 +27,7 @@ import torch
 import colorspace
 import ganbench
 from ganbench.config import EvalConfig
-from ganbench.data.files import write_json_atomic
+from ganbench.data.files import read_json_object, write_json_atomic
 from ganbench.eval.accuracy import MAJORITY_METRIC, attribute_accuracy, majority_rate
 from ganbench.eval.attributes import LabelSpace, Requests, default_parser, parse_requests
 from ganbench.eval.colour import colour_differences, colour_fidelity, term_labs, unclustered_count
@@ -61,6 +61,7 @@ from ganbench.eval.generation import (
     generate_and_extract,
 )
 from ganbench.eval.reference import ReferencePlan, dimension_warnings, plan_reference
+from ganbench.eval.provenance import provenance
 from ganbench.eval.retention import refinement_metrics, undefined_refinement
 from ganbench.eval.retrieval import NO_EXCLUSION, precision_at_k
 from ganbench.eval.second_net import second_net_metrics
@@ -73,6 +74,7 @@ from ganbench.train.precision import resolve_device
 # the second evaluation network's second_* metrics, eval nets trained to convergence (issue 19)
 METRICS_FORMAT = "ganbench-metrics/3"
 IS_HEADS = ("type", "colour", "gender")
+EVAL_PRECISION = "fp32"  # evaluation draws and classifies without autocast
 
 
 def _versions() -> dict[str, str]:
@@ -282,6 +284,7 @@ def evaluate_source(
     test_items = [catalog.items[int(i)] for i in np.unique(streams.items)]
     metrics.update(word_swap_metrics(source, test_items, settings.seed, settings.bootstrap_rounds))
     metrics.update(_provenance(net, space, catalog, settings, len(streams)))
+    metrics["provenance"] = provenance(settings.device, EVAL_PRECISION)
     metrics["streams"] = streams.to_json()
     metrics["timing"] = {
         "generate_s": round(generated.generate_seconds, 3),
@@ -335,6 +338,7 @@ def evaluate_run(
         "step": run.step,
         "finished": run.finished,
         "checkpoint_hash": _hash_if_present(run_dir / "checkpoint.pt"),
+        "training": read_json_object(run_dir / "done.json"),  # precision, device, finished_at
         "config_hash": _hash_if_present(run_dir / "config.toml"),
     }
     if out is not None:

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from torch_fidelity import FeatureExtractorBase
 
+from ganbench.data.streams import split_stream_items
 from ganbench.eval.extractor import POOLED, logits_feature
 from ganbench.eval.features import extract_features
 
@@ -53,7 +54,7 @@ class EvaluationStreams:
 def evaluation_streams(catalog: Any, n_samples: int | None) -> EvaluationStreams:
     """Whole passes over the test split's query streams: ``n_samples / n_test`` rounded to the nearest
     whole number (halves up; at least one pass and two images); one pass when ``n_samples`` is None."""
-    test = [int(i) for i in catalog.indices("test") if catalog.items[i].get("query")]
+    test = split_stream_items(catalog, "test")
     if not test:
         raise ValueError(f"catalog {catalog.root} has no test item with a query stream to evaluate on")
     if n_samples is not None and int(n_samples) < 2:

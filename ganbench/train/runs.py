@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,6 +51,7 @@ from ganbench.train.seeding import seed_everything
 from ganbench.train.trainer import Trainer, phase_schedule
 
 CHECKPOINT, CONFIG, DONE = "checkpoint.pt", "config.toml", "done.json"
+BUILT_IN_LOOKUPS = ("default", "none")  # data.colour_lookup values that are not paths
 TRAINING_SECTIONS = ("data", "model", "train")  # what a resumed run must keep ([eval], [report] may change)
 # training settings a resumed run may change without breaking the continuation
 RESUMABLE_CHANGES = {"data.num_workers", "train.device", "train.log_every", "train.sample_every",
@@ -96,15 +98,56 @@ def build_model(config: RunConfig, catalog: Any, lookup: Any, device: torch.devi
     return get_model(config.model.name)(config.model.options, context).to(device)
 
 
-def _resolved(config: RunConfig) -> RunConfig:
-    """The config with an absolute catalog path (so the run folder can be read from anywhere)."""
+def _with_paths(config: RunConfig, convert) -> RunConfig:
+    """``config`` with ``convert`` applied to its catalog path and to a colour lookup table's file path."""
+    lookup = config.data.colour_lookup
+    lookup = lookup if lookup in BUILT_IN_LOOKUPS else convert(lookup)
+    data = dataclasses.replace(config.data, catalog=convert(config.data.catalog), colour_lookup=lookup)
+    return dataclasses.replace(config, data=data)
+
+
+def _resolved(config: RunConfig, run_dir: Path, resume: bool) -> RunConfig:
+    """The config with absolute paths: relative ones are read from the working directory, except, on
+    resume, the ones the run's own config.toml holds (relative to the run folder: ``train --resume``
+    reads that file)."""
     if not config.data.catalog:
         raise ConfigError("data.catalog is required: the catalog folder to train on (--catalog DIR)")
-    lookup = config.data.colour_lookup
-    lookup = lookup if lookup in ("default", "none") else str(Path(lookup).resolve())
-    catalog = str(Path(config.data.catalog).resolve())
-    data = dataclasses.replace(config.data, catalog=catalog, colour_lookup=lookup)
-    return dataclasses.replace(config, data=data)
+    stored = load_config(run_dir / CONFIG).data if resume and (run_dir / CONFIG).is_file() else None
+    own = {stored.catalog, stored.colour_lookup} if stored is not None else set()
+    return _with_paths(config, lambda path: str(((run_dir / path) if path in own else Path(path)).resolve()))
+
+
+def _portable(config: RunConfig, run_dir: Path) -> RunConfig:
+    """The config as a run folder stores it: paths relative to the run folder (so a results folder
+    can be moved or committed and its runs still find their catalog), absolute where no relative path
+    exists (another drive)."""
+    def relative(path: str) -> str:
+        try:
+            return os.path.relpath(path, run_dir.resolve())
+        except ValueError:
+            return path
+
+    return _with_paths(config, relative)
+
+
+def read_run_config(run_dir: str | Path) -> RunConfig:
+    """A run folder's config.toml with its paths (relative to the run folder) made absolute."""
+    run_dir = Path(run_dir)
+    config = load_config(run_dir / CONFIG)
+    return _with_paths(config, lambda path: str((run_dir / path).resolve()) if path else path)
+
+
+def missing_checkpoint(run_dir: Path) -> str:
+    """One line: the run folder has no checkpoint, and the command that recreates it."""
+    cell = run_dir.parent
+    results = cell.parent.parent
+    if run_dir.name == "run" and (cell / "cell.json").is_file() and (results / "experiment.toml").is_file():
+        how = (f"`ganbench run {results / 'experiment.toml'} --out {results}` retrains every cell, or "
+               f"`ganbench train --config {run_dir / CONFIG} --catalog CATALOG --out NEW_RUN` this one")
+    else:
+        how = f"`ganbench train --config {run_dir / CONFIG} --catalog CATALOG --out NEW_RUN`"
+    return (f"{run_dir} has no {CHECKPOINT} (committed or copied run folders leave checkpoints out); "
+            f"recreate it with {how}")
 
 
 def _check_run_dir(config: RunConfig, run_dir: Path, resume: bool) -> None:
@@ -115,7 +158,7 @@ def _check_run_dir(config: RunConfig, run_dir: Path, resume: bool) -> None:
         return
     if not (run_dir / CHECKPOINT).is_file():
         raise RunError(f"{run_dir} has no {CHECKPOINT} to resume from")
-    saved = flatten(config_as_dict(load_config(run_dir / CONFIG), TRAINING_SECTIONS))
+    saved = flatten(config_as_dict(read_run_config(run_dir), TRAINING_SECTIONS))
     given = flatten(config_as_dict(config, TRAINING_SECTIONS))
     changed = sorted(k for k in set(saved) | set(given)
                      if saved.get(k) != given.get(k) and k not in RESUMABLE_CHANGES)
@@ -148,7 +191,8 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     and plain lines otherwise. Under torchrun (``WORLD_SIZE`` > 1) it joins the process group and trains
     data-parallel (:mod:`ganbench.train.distributed`); the caller leaves the group when done.
     """
-    run_dir, config = Path(out_dir), _resolved(config)
+    run_dir = Path(out_dir)
+    config = _resolved(config, run_dir, resume)
     _check_run_dir(config, run_dir, resume)
     catalog, lookup = open_catalog(config.data.catalog), open_lookup(config)
     per_rank = local_batch_size(config.train.batch_size, launched_ranks())  # before joining the group
@@ -184,7 +228,7 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     if ranks.is_main:
         run_dir.mkdir(parents=True, exist_ok=True)
         (run_dir / DONE).unlink(missing_ok=True)  # a resumed run with more steps is not done until it ends
-        write_config(config, run_dir / CONFIG)
+        write_config(_portable(config, run_dir), run_dir / CONFIG)
     progress = progress or TrainingProgress(config.model.name)
     say = progress.write if ranks.is_main else (lambda text: None)
     if precision.note:
@@ -243,9 +287,13 @@ def load_run(run_dir: str | Path, device: str | torch.device = "cpu", catalog_pa
              ) -> LoadedRun:
     """Reopen a run: its config, its catalog (or ``catalog_path`` if moved) and the EMA generator."""
     run_dir = Path(run_dir)
+    if not (run_dir / CONFIG).is_file() and (run_dir / "run" / CONFIG).is_file():
+        run_dir = run_dir / "run"  # a cell folder of `ganbench run`
     if not (run_dir / CONFIG).is_file():
         raise RunError(f"{run_dir} is not a run folder: {CONFIG} is missing")
-    config = load_config(run_dir / CONFIG)
+    if not (run_dir / CHECKPOINT).is_file():
+        raise RunError(missing_checkpoint(run_dir))
+    config = read_run_config(run_dir)
     if catalog_path is not None:
         config = dataclasses.replace(config, data=dataclasses.replace(config.data, catalog=str(catalog_path)))
     device = torch.device(device)
