@@ -141,8 +141,8 @@ def test_eval_baseline_rows_write_the_metrics_format(catalog, tmp_path):
     ("arguments", "message"),
     [
         (["--baseline", "median"], "--baseline: unknown baseline 'median'; expected one of: real, mean-"),
-        (["RUN", "--baseline", "real"], "give a RUN_DIR or --baseline, not both"),
-        ([], "give a RUN_DIR to evaluate, or --baseline real|mean-image"),
+        (["RUN", "--baseline", "real"], "give one of RUN_DIR, --images DIR or --baseline real|mean-image"),
+        ([], "give one of RUN_DIR, --images DIR or --baseline real|mean-image"),
         (["--baseline", "real", "--reference", "val"],
          "--reference val (over <defaults>): 'eval.reference' must be one of 'train', 'test', 'heldout'"),
     ],
@@ -158,8 +158,7 @@ def test_bad_eval_requests_get_one_clear_line(catalog, run_dir, tmp_path, argume
 def test_a_baseline_without_a_catalog_says_so(tmp_path):
     result = _invoke("eval", "--baseline", "real", "--out", tmp_path / "m.json", *NET_FLAGS)
     assert result.exit_code == 1
-    assert result.output.strip() == ("Error: --baseline real needs --catalog DIR (a baseline row has no run "
-                                     "whose catalog it could use)")
+    assert result.output.strip().startswith("Error: --baseline real needs --catalog DIR")
 
 
 def test_a_reference_set_of_one_image_is_refused_in_one_line(tmp_path):

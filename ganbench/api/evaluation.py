@@ -14,29 +14,21 @@ from typing import Any
 
 import colorspace
 from ganbench.api.generator import Generator, _run_folder
-from ganbench.config import EvalConfig, RunConfig, build_run_config, config_as_dict
+from ganbench.config import EvalConfig, flatten
+from ganbench.config.loader import load_section
 from ganbench.eval.evaluate import evaluate_model, evaluate_run, write_metrics
 from ganbench.eval.image_folder import evaluate_images
-from ganbench.train.runs import read_run_config
+from ganbench.train.runs import CONFIG, read_run_config
 
 
-def _settings(given: EvalConfig | Mapping | None, base: EvalConfig) -> EvalConfig:
-    """``given`` as is (an EvalConfig), or its [eval] keys over ``base`` (a mapping), or ``base``."""
+def _settings(given: EvalConfig | Mapping | None, config_file: Path | None) -> EvalConfig:
+    """``given`` as is (an EvalConfig), or its [eval] keys over the [eval] table of ``config_file`` (a
+    run's config.toml; None: the defaults), validated as ``ganbench eval --set`` is."""
     if isinstance(given, EvalConfig):
         return given
-    if given is None:
-        return base
-    values = config_as_dict(RunConfig(eval=base), ("eval",))
-    values["eval"] = _merged(values["eval"], dict(given))
-    return build_run_config(values, "ganbench.evaluate(settings=...)").eval
-
-
-def _merged(base: dict, given: dict) -> dict:
-    out = dict(base)
-    for key, value in given.items():
-        out[key] = _merged(out[key], value) if isinstance(value, Mapping) and isinstance(out.get(key), dict) \
-            else value
-    return out
+    flat = flatten(dict(given or {}))
+    named = {f"eval.{key}": (value, f"settings[{key!r}]") for key, value in flat.items()}
+    return load_section("eval", config_file, named=named)
 
 
 def _open(catalog: Any, what: str):
@@ -57,14 +49,19 @@ def evaluate(source: str | Path | Generator | None = None, *, images: str | Path
     if (source is None) == (images is None):
         raise ValueError("evaluate: give a run folder or Generator, or images=FOLDER, not both or neither")
     if images is not None:
-        chosen = _settings(settings, EvalConfig())
+        chosen = _settings(settings, None)
         metrics = evaluate_images(images, _open(catalog, "images="), _lookup(chosen), chosen, log)
     elif isinstance(source, Generator):
-        chosen = _settings(settings, source.run.config.eval)
-        metrics = evaluate_model(source.run.model, _open(catalog, "a Generator"), _lookup(chosen), chosen, log)
+        stored = source.run.run_dir / CONFIG
+        chosen = _settings(settings, stored if stored.is_file() else None)
+        opened = _open(catalog, "a Generator")
+        metrics = evaluate_model(source.run.model, opened, _lookup(chosen), chosen, log)
     else:
         folder = _run_folder(Path(source))
-        chosen = _settings(settings, read_run_config(folder).eval)
+        if not (folder / CONFIG).is_file():
+            raise ValueError(f"{source} is not a run folder: {CONFIG} is missing (give a folder written by "
+                             "`ganbench train --out` or a cell of `ganbench run`)")
+        chosen = _settings(settings, folder / CONFIG)
         run_catalog = catalog or read_run_config(folder).data.catalog
         return evaluate_run(folder, _open(run_catalog, "a run"), chosen, out, log=log)
     if out is not None:

@@ -39,10 +39,12 @@ class Generator:
     def step(self) -> int:
         return self.run.step
 
-    def generate(self, stream: Sequence[str] | str, seeds: Iterable[int] | int = (0,)) -> list[list[Image.Image]]:
+    def generate(self, stream: Sequence[str] | str, seeds: Iterable[int] | int = (0,)
+                 ) -> list[list[Image.Image]]:
         """Per seed (in order), the image of every step of ``stream`` as RGB PIL images."""
         steps = _steps(stream)
-        return [[_pil(image) for image in refinement_strip(self.run, steps, seed)[0]] for seed in _seeds(seeds)]
+        strips = [refinement_strip(self.run, steps, seed)[0] for seed in _seeds(seeds)]
+        return [[_pil(image) for image in strip] for strip in strips]
 
     def unknown_words(self, stream: Sequence[str] | str) -> list[str]:
         """The words of ``stream`` the model's vocabulary does not know (read as ``<unk>``)."""

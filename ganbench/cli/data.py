@@ -137,3 +137,41 @@ def synth_command(out_dir: str, n_items: int, seed: int, workers: int | None, ov
     counts = catalog.manifest["counts"]
     click.echo(f"wrote {catalog.root}: {len(catalog)} items (train {counts['train']}, val {counts['val']}, "
                f"test {counts['test']}) in {time.perf_counter() - started:.1f} s")
+
+
+@data.command("streams")
+@click.option("--catalog", "catalog_dir", required=True, help="Catalog folder.",
+              type=click.Path(exists=True, file_okay=False, path_type=str))
+@click.option("--split", default="test", show_default=True, type=click.Choice(["train", "val", "test"]),
+              help="Split whose query streams to export (evaluation scores the test split).")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="JSON-lines file to write: a header line, then {stream, item, steps} per stream.")
+def streams_command(catalog_dir: str, split: str, out: str) -> None:
+    """Export a split's query streams, numbered, for a model outside ganbench to draw.
+
+    Draw every step of every stream and save the images as DIR/<stream>/<draw>/<step>.png (or list
+    them in a CSV manifest of stream,step,seed,path), then score them with `ganbench eval --images DIR
+    --catalog CATALOG --out metrics.json`; the line printed says how many draws per stream the default
+    [eval] settings need (docs/evaluation.md).
+
+    \b
+    Example:
+      ganbench data streams --catalog catalogs/synth --split test --out streams.jsonl
+    """
+    from ganbench.config import EvalConfig
+    from ganbench.data.catalog import Catalog, CatalogError
+    from ganbench.data.streams import stream_records, write_streams
+    from ganbench.eval.image_folder import draws_per_stream, evaluation_draws
+
+    try:
+        catalog = Catalog.open(catalog_dir)
+        records = stream_records(catalog, split)
+        path = write_streams(records, out, catalog, split)
+        needed = draws_per_stream(evaluation_draws(catalog, EvalConfig())) if split == "test" else None
+    except (CatalogError, ValueError, OSError) as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"wrote {path}: {len(records)} {split} query streams of {catalog.root}")
+    if needed:
+        most = max(needed.values())
+        click.echo(f"for `ganbench eval --images` at the default [eval] settings, draw every stream {most} "
+                   f"time(s) (draws 0..{most - 1}); it names any image it lacks before scoring")

@@ -88,6 +88,9 @@ def resolved_device(name: str) -> str:
 @click.argument("run_dir", type=EXISTING_DIR, required=False)
 @click.option("--baseline", default=None,
               help="Score a calibration row instead of a run: real (the catalog's own photos) or mean-image.")
+@click.option("--images", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Score images made by any model: a folder DIR/<stream>/<draw>/<step>.png or a CSV "
+                   "manifest (stream,step,seed,path); see docs/evaluation.md.")
 @click.option("--image-size", "baseline_size", type=click.IntRange(min=8), default=None,
               help="Image size of a --baseline row (default: the eval net's input size; use the models').")
 @click.option("--catalog", "catalog_dir", type=EXISTING_DIR,
@@ -97,7 +100,7 @@ def resolved_device(name: str) -> str:
 @click.option("--set", "overrides", multiple=True, metavar="eval.KEY=VALUE",
               help="Override one [eval] setting, value read as TOML (repeatable).")
 @setting_flags(EVAL_FLAGS)
-def eval_command(run_dir: Path | None, baseline: str | None, baseline_size: int | None,
+def eval_command(run_dir: Path | None, baseline: str | None, images: Path | None, baseline_size: int | None,
                  catalog_dir: Path | None, out: Path | None, overrides: tuple[str, ...], **flags) -> None:
     """Evaluate a run's EMA generator on a catalog's test query streams; write metrics.json.
 
@@ -109,7 +112,9 @@ def eval_command(run_dir: Path | None, baseline: str | None, baseline_size: int 
     With --baseline (and no RUN_DIR; settings: the defaults, the options, --set) it scores a calibration
     row with the same code: 'real' draws each test item's own photo at every step (the ceiling; FID/KID
     against real photos without those items), 'mean-image' the mean train photo for every query (the
-    floor).
+    floor). With --images (and no RUN_DIR) it scores images made by any model for the catalog's test
+    query streams (`ganbench data streams` lists them), laid out as DIR/<stream>/<draw>/<step>.png or
+    listed in a CSV manifest; every image the settings need is checked before any work.
 
     \b
     Examples:
@@ -120,15 +125,19 @@ def eval_command(run_dir: Path | None, baseline: str | None, baseline_size: int 
       ganbench eval runs/bow --catalog catalogs/synth --set eval.bootstrap_rounds=200
       ganbench eval --baseline real --catalog catalogs/synth --image-size 64 --out real.json
       ganbench eval --baseline mean-image --catalog catalogs/synth --reference heldout --out mean.json
+      ganbench eval --images my_model_images/ --catalog catalogs/synth --out mine.json
     """
     from ganbench.eval.summary import format_summary
     from ganbench.train.runs import CONFIG
 
-    out = _eval_target(run_dir, baseline, out, catalog_dir)
-    if baseline is None and not (run_dir / CONFIG).is_file():
+    out = _eval_target(run_dir, baseline, images, out, catalog_dir)
+    if baseline is None and images is None and not (run_dir / CONFIG).is_file():
         raise click.ClickException(f"{run_dir} is not a run folder: {CONFIG} is missing")
     try:
-        if baseline is not None:
+        if images is not None:
+            settings = _eval_settings(None, EVAL_FLAGS, flags, overrides)
+            metrics = _evaluate_images(images, _open_catalog(catalog_dir), settings, out)
+        elif baseline is not None:
             settings = _eval_settings(None, EVAL_FLAGS, flags, overrides)
             metrics = _evaluate_baseline(baseline, _open_catalog(catalog_dir), settings, baseline_size, out)
         else:
@@ -142,27 +151,38 @@ def eval_command(run_dir: Path | None, baseline: str | None, baseline_size: int 
     click.echo(f"wrote {out}")
 
 
-def _eval_target(run_dir: Path | None, baseline: str | None, out: Path | None, catalog_dir: Path | None
-                 ) -> Path:
-    """Where metrics.json goes; refuses RUN_DIR with --baseline, neither, an unknown baseline, or a
-    baseline without --catalog / --out."""
+def _eval_target(run_dir: Path | None, baseline: str | None, images: Path | None, out: Path | None,
+                 catalog_dir: Path | None) -> Path:
+    """Where metrics.json goes; refuses no source or two (RUN_DIR, --baseline, --images), an unknown
+    baseline, or a baseline or image folder without --catalog / --out."""
     from ganbench.eval.baseline_names import ROW_NAMES
 
-    if run_dir is not None and baseline is not None:
-        raise click.ClickException(f"give a RUN_DIR or --baseline, not both (got {run_dir} and --baseline "
-                                   f"{baseline}): a baseline row has no run")
-    if run_dir is None and baseline is None:
-        raise click.ClickException("give a RUN_DIR to evaluate, or --baseline real|mean-image")
+    given = [text for text, value in ((f"RUN_DIR {run_dir}", run_dir), (f"--baseline {baseline}", baseline),
+                                      (f"--images {images}", images)) if value is not None]
+    if len(given) != 1:
+        raise click.ClickException("give one of RUN_DIR, --images DIR or --baseline real|mean-image"
+                                   + (f" (got {' and '.join(given)})" if given else ""))
     if baseline is not None and baseline not in ROW_NAMES:
         raise click.ClickException(f"--baseline: unknown baseline {baseline!r}; expected one of: "
                                    f"{', '.join(ROW_NAMES)}")
-    if baseline is not None and catalog_dir is None:
-        raise click.ClickException(f"--baseline {baseline} needs --catalog DIR (a baseline row has no run "
-                                   "whose catalog it could use)")
-    if baseline is not None and out is None:
-        raise click.ClickException(f"--baseline {baseline} needs --out FILE (a baseline row has no run "
-                                   "folder to write into)")
+    if run_dir is None and catalog_dir is None:
+        raise click.ClickException(f"{given[0]} needs --catalog DIR (it has no run whose catalog it could "
+                                   "use)")
+    if run_dir is None and out is None:
+        raise click.ClickException(f"{given[0]} needs --out FILE (it has no run folder to write into)")
     return out or run_dir / "metrics.json"
+
+
+def _evaluate_images(images: Path, catalog, settings, out: Path) -> dict:
+    """The metrics of a folder or manifest of images, written to ``out``."""
+    import colorspace
+    from ganbench.eval.evaluate import write_metrics
+    from ganbench.eval.image_folder import evaluate_images
+
+    lookup = colorspace.open_lookup(settings.colour_lookup, setting="eval.colour_lookup")
+    metrics = evaluate_images(images, catalog, lookup, settings, log=_to_stderr)
+    write_metrics(metrics, out)
+    return metrics
 
 
 def _evaluate_baseline(baseline: str, catalog, settings, image_size: int | None, out: Path) -> dict:

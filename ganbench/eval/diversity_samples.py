@@ -65,7 +65,8 @@ def scored_streams(plan: DrawPlan) -> np.ndarray:
                                  plan.seed)
 
 
-def scored_stream_indices(n_test: int, passes: int, samples: int, subset: int | None, seed: int) -> np.ndarray:
+def scored_stream_indices(n_test: int, passes: int, samples: int, subset: int | None, seed: int
+                          ) -> np.ndarray:
     """:func:`scored_streams` from the numbers alone (the image-folder schedule needs it before drawing)."""
     if passes >= samples or subset is None or subset >= n_test:
         return np.arange(n_test)

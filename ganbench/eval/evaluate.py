@@ -25,7 +25,6 @@ import numpy as np
 import torch
 
 import colorspace
-import ganbench
 from ganbench.config import EvalConfig
 from ganbench.data.files import read_json_object, write_json_atomic
 from ganbench.eval.accuracy import MAJORITY_METRIC, attribute_accuracy, majority_rate
@@ -60,8 +59,8 @@ from ganbench.eval.generation import (
     evaluation_streams,
     generate_and_extract,
 )
-from ganbench.eval.reference import ReferencePlan, dimension_warnings, plan_reference
 from ganbench.eval.provenance import provenance
+from ganbench.eval.reference import ReferencePlan, dimension_warnings, plan_reference
 from ganbench.eval.retention import refinement_metrics, undefined_refinement
 from ganbench.eval.retrieval import NO_EXCLUSION, precision_at_k
 from ganbench.eval.second_net import second_net_metrics
@@ -69,6 +68,7 @@ from ganbench.eval.uncertainty import metric_entry
 from ganbench.eval.word_response import word_response_metrics
 from ganbench.eval.word_swap import word_swap_metrics
 from ganbench.train.precision import resolve_device
+from ganbench.version import __version__
 
 # /2: response and precision@k redefined (issue 11); /3: FID at an equal N (fid_samples, fid_subsets),
 # the second evaluation network's second_* metrics, eval nets trained to convergence (issue 19)
@@ -85,7 +85,7 @@ def _versions() -> dict[str, str]:
             return "unknown"
 
     return {
-        "ganbench": ganbench.__version__,
+        "ganbench": __version__,
         "torch": torch.__version__,
         "torch-fidelity": installed("torch-fidelity"),
         "numpy": np.__version__,

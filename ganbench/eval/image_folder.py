@@ -29,8 +29,8 @@ from PIL import Image
 
 from ganbench.config import EvalConfig
 from ganbench.data.streams import split_stream_items
-from ganbench.eval.evaluate import evaluate_source
 from ganbench.eval.diversity_samples import extra_seed, scored_stream_indices
+from ganbench.eval.evaluate import evaluate_source
 from ganbench.eval.generation import batch_seed, evaluation_streams
 
 MANIFEST_COLUMNS = ("stream", "step", "seed", "path")
@@ -138,7 +138,8 @@ def _read_manifest(path: Path) -> dict[tuple[int, int, int], Path]:
             where = f"{path} line {line}"
             key = tuple(_number(row[c].strip(), c, where) for c in ("stream", "seed", "step"))
             if key in files:
-                raise ImageFolderError(f"{where}: stream {key[0]}, seed {key[1]}, step {key[2]} is listed twice")
+                raise ImageFolderError(f"{where}: stream {key[0]}, seed {key[1]}, step {key[2]} is listed "
+                                       "twice")
             files[key] = path.parent / row["path"].strip()
     return files
 
@@ -199,8 +200,9 @@ class FolderSource:
         if self.size is None:
             self.size = tuple(pixels.shape)
         if tuple(pixels.shape) != self.size or pixels.shape[1] != pixels.shape[2]:
+            first = f"{self.size[2]}x{self.size[1]}"
             raise ImageFolderError(f"{path} is {pixels.shape[2]}x{pixels.shape[1]} px; every image must be "
-                                   f"square and the size of the first one read ({self.size[2]}x{self.size[1]})")
+                                   f"square and the size of the first one read ({first})")
         return pixels
 
     def conditioning(self, texts: list[list[str]]) -> None:

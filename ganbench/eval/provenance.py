@@ -23,9 +23,9 @@ from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-import ganbench
+from ganbench.version import __version__
 
-SOURCE_DIR = Path(ganbench.__file__).resolve().parent
+SOURCE_DIR = Path(__file__).resolve().parent.parent
 IMPORTED_AT = time.time()  # the fallback start of the process where /proc is not available
 GIT_TIMEOUT_S = 10
 PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy")
@@ -87,7 +87,7 @@ def versions() -> dict[str, str]:
         try:
             found[package] = version(package)
         except PackageNotFoundError:
-            found[package] = ganbench.__version__ if package == "ganbench" else "not installed"
+            found[package] = __version__ if package == "ganbench" else "not installed"
     return found
 
 

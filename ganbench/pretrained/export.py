@@ -116,7 +116,7 @@ def _export_eval_net(catalog: Any, metrics: dict, out_dir: Path, suffix: str) ->
 
 
 def _version() -> str:
-    from ganbench import __version__
+    from ganbench.version import __version__
 
     return __version__
 
