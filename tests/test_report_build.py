@@ -42,7 +42,7 @@ def test_report_writes_every_table_and_figure(tmp_path):
 
     page = (out / "index.html").read_text()
     assert "<strong>3.05 ±\u00a00.64</strong>" in page  # best type IS: bold (95% t-interval of 3.0, 3.1)
-    assert page.count("<table>") == 3  # paper, beyond-paper and cells tables rendered as HTML tables
+    assert page.count("<table>") == 4  # paper, beyond-paper, provenance and cells tables as HTML tables
     assert "|---" not in page and "<th>Model</th>" in page
     assert "href='figures/strip0.gif'" in page and not re.search(r"src='data:image/gif", page)
     assert not re.search(r"src='(?!data:)", page)  # every image inside the file

@@ -91,15 +91,16 @@ def versions() -> dict[str, str]:
     return found
 
 
-def provenance(device: str, precision: str) -> dict:
-    """The provenance block of the module doc, for work done on ``device`` in ``precision``."""
+def provenance(device: str | None = None, precision: str | None = None) -> dict:
+    """The provenance block of the module doc, for work done on ``device`` in ``precision`` (None: the
+    caller does not know one, e.g. ``ganbench run``, whose cells record their own)."""
     return {
         "git": git_state(),
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else "",
         "cpu": cpu_model(),
-        "gpu": gpu_name(device),
-        "device": str(device),
+        "gpu": gpu_name(device) if device is not None else None,
+        "device": str(device) if device is not None else None,
         "precision": precision,
         "versions": versions(),
         "wall_seconds": round(process_seconds(), 1),

@@ -22,6 +22,7 @@ from ganbench.report.claims_report import claims_items
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
 from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
+from ganbench.report.provenance import provenance_rows
 from ganbench.report.results import (
     DEFAULT_VARIANT,
     Results,
@@ -30,6 +31,7 @@ from ganbench.report.results import (
     load_results,
     summarise_over_seeds,
 )
+from ganbench.report.stale import remove_unreferenced_figures
 from ganbench.report.tables import (
     BEYOND_COLUMNS,
     PAPER_COLUMNS,
@@ -74,6 +76,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
     write_per_seed(results, out / "tables" / "per_seed.csv")
     if figures:
         items += _figure_items(results, paper, beyond, out / "figures", out)
+        remove_unreferenced_figures(out, items)  # figures of an earlier build the new one does not show
     name = experiment.run.name or results.root.name
     description = experiment.run.description
     intro = (f"{description + ' ' if description else ''}"
@@ -365,8 +368,9 @@ def _provenance(results: Results) -> Provenance:
             if row.get("status") == "failed":
                 statuses[row["cell"]] = "failed: " + str(row.get("error", ""))[:120]
         seconds = sum(float(row.get("seconds", 0)) for row in rows)
-        notes.append(f"The last `ganbench run` spent {seconds / 60:.1f} min in its cells (training, report "
-                     "images, evaluation; per step in each cell's timing.json).")
+        notes.append(f"The cells took {seconds / 60:.1f} min of the last `ganbench run` invocation "
+                     "(training, report images, evaluation; a cell it found finished counts 0; the whole "
+                     "command's wall time is under Provenance).")
     totals = _timing_totals(results)
     if totals:
         steps = ", ".join(f"{step} {seconds / 60:.1f} min" for step, seconds in totals.items())
@@ -384,7 +388,7 @@ def _provenance(results: Results) -> Provenance:
                      + ", ".join(f"{k} {v}" for k, v in recorded.items())
                      + "; versions below are the report's.")
     return Provenance(toml_path.read_text(encoding="utf-8") if toml_path.is_file() else "(not stored)",
-                      versions, sorted(statuses.items()), notes)
+                      versions, sorted(statuses.items()), notes, provenance_rows(results))
 
 
 def _timing_totals(results: Results) -> dict[str, float]:

@@ -46,6 +46,7 @@ class Provenance:
     versions: dict[str, str]
     cells: list[tuple[str, str]]  # (cell, status) including missing / failed cells
     notes: list[str] = field(default_factory=list)
+    origin: list[tuple[str, str]] = field(default_factory=list)  # the "Provenance" rows (label, value)
 
 
 def write_markdown(path: Path, title: str, intro: str, items: list[Item], provenance: Provenance) -> Path:
@@ -76,7 +77,10 @@ def _provenance_markdown(provenance: Provenance) -> list[str]:
 
 
 def _cells_and_versions(provenance: Provenance) -> list[str]:
-    lines = ["## Cells", "", "| Cell | Status |", "|---|---|"]
+    lines = ["## Provenance", "", "| | |", "|---|---|"] if provenance.origin else []
+    lines += [f"| {label} | {value.replace('|', '/')} |" for label, value in provenance.origin]
+    lines += [""] if provenance.origin else []
+    lines += ["## Cells", "", "| Cell | Status |", "|---|---|"]
     lines += [f"| {cell} | {status.replace('|', '/')} |" for cell, status in provenance.cells]
     lines += [""] + [f"- {note}" for note in provenance.notes] + ["", "## Versions", ""]
     lines += [f"- {name}: {version}" for name, version in provenance.versions.items()]

@@ -24,12 +24,17 @@ MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">")
 LINESTYLES = ("-", "--", ":", "-.")
 
 
+# no creation date in the files, so the same numbers give the same bytes (issue 21)
+PDF_METADATA = {"CreationDate": None, "ModDate": None}
+
+
 def save_figure(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
-    """``stem.png`` (120 dpi) and ``stem.pdf`` in ``out_dir``; closes the figure."""
+    """``stem.png`` (120 dpi) and ``stem.pdf`` in ``out_dir``, byte for byte the same for the same figure
+    (no dates in their metadata); closes the figure."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.pdf"]
     figure.savefig(paths[0], dpi=120)
-    figure.savefig(paths[1])
+    figure.savefig(paths[1], metadata=PDF_METADATA)
     plt.close(figure)
     return paths
 

@@ -72,7 +72,7 @@ def save_image(image: Image.Image, out_dir: Path, stem: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = [out_dir / f"{stem}.png", out_dir / f"{stem}.pdf"]
     image.save(paths[0])
-    image.save(paths[1], resolution=150.0)
+    image.save(paths[1], resolution=150.0, creationDate=None, modDate=None)  # no dates: same bytes each time
     return paths
 
 

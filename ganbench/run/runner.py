@@ -28,6 +28,7 @@ from tqdm import tqdm
 from ganbench.config import EvalConfig, RunConfig
 from ganbench.config.run_section import CatalogRecipe
 from ganbench.data.files import read_json_object, write_json_atomic
+from ganbench.eval.provenance import provenance
 from ganbench.report.results import CALIBRATION_DIR
 from ganbench.run.cells import Cell
 from ganbench.run.experiment import Experiment
@@ -291,6 +292,6 @@ def _save_experiment(experiment: Experiment, results_dir: Path) -> None:
 def _write_summary(results_dir: Path, outcomes: list[CellOutcome]) -> None:
     rows = [{"cell": o.cell.name, "status": o.status, "seconds": round(o.seconds, 1), "error": o.error,
              "warning": o.warning, "steps": o.steps} for o in outcomes]
-    write_json_atomic(results_dir / SUMMARY_FILE, {"cells": rows})
+    write_json_atomic(results_dir / SUMMARY_FILE, {"cells": rows, "provenance": provenance()})
 
 
