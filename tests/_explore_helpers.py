@@ -55,6 +55,10 @@ def make_results(root: Path, paths: dict[str, Path]) -> Path:
     for index, model in enumerate(("restgan", "stackgan-bow")):
         cell = results / "cells" / f"{model}__default__seed0"
         shutil.copytree(paths[model], cell / "run")
+        config = cell / "run" / "config.toml"  # the catalog stays where it was: name it absolutely
+        stored = config.read_text().split('catalog = "')[1].split('"')[0]
+        absolute = str((paths[model] / stored).resolve())
+        config.write_text(config.read_text().replace(f'catalog = "{stored}"', f'catalog = "{absolute}"'))
         (cell / "cell.json").write_text(json.dumps({"model": model, "variant": "default", "seed": 0,
                                                     "overrides": {}}))
         metrics = {"is_colour": {"mean": 1.5 + index, "std": 0.1, "n": 8, "spread": "isc_splits"},

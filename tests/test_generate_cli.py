@@ -71,8 +71,9 @@ def test_bad_seeds_and_a_moved_catalog_name_the_option(run_dir, tmp_path):
     moved = tmp_path / "moved_run"
     shutil.copytree(run_dir, moved)
     text = (moved / "config.toml").read_text()
-    catalog = text.split('catalog = "')[1].split('"')[0]
-    (moved / "config.toml").write_text(text.replace(catalog, str(tmp_path / "gone")))
+    stored = text.split('catalog = "')[1].split('"')[0]  # relative to the run folder (issue 21)
+    catalog = str((run_dir / stored).resolve())
+    (moved / "config.toml").write_text(text.replace(stored, str(tmp_path / "gone")))
     lost = _generate(moved, "women's black pants", "--out", tmp_path / "b.png", "--seeds", 0)
     assert lost.exit_code == 1 and "--catalog" in lost.output
     found = _generate(moved, "women's black pants", "--out", tmp_path / "b.png", "--seeds", 0,
