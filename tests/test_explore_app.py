@@ -15,7 +15,7 @@ from PIL import Image
 
 from ganbench.cli import main
 from ganbench.explore import server
-from ganbench.explore.app import DEFAULT_SEEDS, Explorer, build_app, parse_seed, parse_seed_count
+from ganbench.explore.app import DEFAULT_SEEDS, KEEP, Explorer, build_app, parse_seed, parse_seed_count
 from ganbench.explore.refine import step_images
 from ganbench.explore.sources import ExploreError, open_pretrained
 
@@ -65,7 +65,7 @@ def test_the_number_of_seeds_is_a_control(explorer):
     assert [s for *_, s, _ in _images(grid)] == [4, 5, 4, 5]
     for bad in (0, 9, 1.5, "x", None):
         steps, status, grid = explorer.show(["women's black pants"], 0, True, bad)
-        assert "the number of noise seeds must be a whole number from 1 to 8" in status and grid == ""
+        assert "the number of noise seeds must be a whole number from 1 to 8" in status and grid == KEEP
         with pytest.raises(ExploreError):
             parse_seed_count(bad)
 
@@ -74,11 +74,13 @@ def test_undo_and_catalog_streams(explorer):
     steps, _, _ = explorer.undo(["women's black pants", "petite"], 0, True)
     assert steps == ["women's black pants"]
     shortest = min(range(len(explorer.streams)), key=lambda i: len(explorer.streams[i]))
-    steps, _, grid = explorer.pick(explorer.stream_choices[shortest], 1, False, [])
+    steps, _, grid, first = explorer.pick(explorer.stream_choices[shortest], 1, False, [])
     assert steps == explorer.streams[shortest] and len(_images(grid)) == 2 * DEFAULT_SEEDS * len(steps)
+    assert first == steps[0]  # the first-query box shows the picked stream's first step
     assert "a fresh noise per step" in grid
-    steps, status, _ = explorer.pick("not a stream", 0, True, ["women's black pants"])
+    steps, status, _, first = explorer.pick("not a stream", 0, True, ["women's black pants"])
     assert steps == ["women's black pants"] and "choose one of the catalog's query streams" in status
+    assert first == "women's black pants"
 
 
 @pytest.mark.parametrize(("step", "message"), [("   ", "step 2 is empty"), ("...", "has no words")])
@@ -90,12 +92,13 @@ def test_an_empty_step_is_a_message_and_keeps_the_query(explorer, step, message)
 
 def test_adding_before_starting_and_an_empty_first_query(explorer):
     assert "start with a first query" in explorer.add([], "petite", 0, True)[1]
-    steps, status, _ = explorer.start("  ", 0, True, ["men's blue jeans"])
-    assert steps == ["men's blue jeans"] and "step 1 is empty" in status
+    steps, status, grid = explorer.start("  ", 0, True, ["men's blue jeans"])
+    assert steps == [] and grid == "" and "step 1 is empty" in status  # the page follows the empty box
 
 
 def test_only_unknown_words_say_so_in_the_page(explorer):
-    steps, status, grid = explorer.start("qwerty asdfgh", 0, True, [])
+    steps, status, grid = explorer.start("qwerty asdfgh", 0, True, ["men's blue jeans"])
+    assert steps == []  # a query nothing can draw does not become the query that steps are added to
     assert "**qwerty** is not in the vocabulary" in status and "**asdfgh**" in status
     assert grid.count("no word of the query is in") == 2 and _images(grid) == []
 
@@ -109,7 +112,8 @@ def test_a_misspelt_word_is_flagged_with_its_suggestion(explorer):
 @pytest.mark.parametrize("seed", [-1, 1.5, "abc", None])
 def test_a_bad_seed_is_a_message(explorer, seed):
     steps, status, grid = explorer.show(["women's black pants"], seed, True)
-    assert "the noise seed must be a whole number of 0 or more" in status and grid == ""
+    assert "the noise seed must be a whole number of 0 or more" in status
+    assert grid == KEEP and steps == ["women's black pants"]  # the grid on the page stays
     with pytest.raises(ExploreError):
         parse_seed(seed)
 
@@ -133,7 +137,8 @@ def test_the_gradio_page_has_every_control(explorer):
     app = build_app(explorer)
     ids = {block.elem_id for block in app.blocks.values() if getattr(block, "elem_id", None)}
     assert {"first-query", "start", "next-step", "add-step", "undo", "stream", "seed", "n-seeds", "lock",
-            "status", "grid", "colour-word", "look-up", "colour-word-info", "neighbours", "swatches"} <= ids
+            "status", "grid", "colour-word", "look-up", "colour-word-info", "neighbours", "swatches",
+            "vocabulary", "make-png", "png"} <= ids
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ def show_command(model_name: str | None) -> None:
     """Print every configuration key with its type, default and a one-line description.
 
     Keys are written as `--set` takes them (SECTION.KEY=VALUE) and as TOML
-    tables in a --config file or an experiment's [config]. Where `ganbench
+    tables in a --config file or an experiment file. Where `ganbench
     train` without --config starts from another value (the CPU-scale
     defaults), that value is shown beside the default.
 

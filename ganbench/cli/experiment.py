@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import click
@@ -57,6 +58,7 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: boo
         given = spec.raw.get("launcher", {})  # the [launcher] keys the file sets
         chosen = check_launcher_choice(launcher, jobs, given, str(experiment))
         pipeline = _pipeline()
+        started_ns = time.time_ns()
         outcomes = launch(spec, out, pipeline, chosen, jobs, resume=resume, fresh=fresh)
     except (ConfigError, RunnerError, ValueError) as error:
         raise click.ClickException(str(error)) from None
@@ -67,7 +69,7 @@ def run_command(experiment: Path, out_dir: Path | None, resume: bool, fresh: boo
         return
     click.echo(summarise(outcomes, out))
     report_failed = (out / REPORT_ERROR_FILE).is_file()
-    if not report_failed:
+    if not report_failed and _written_since(out / "index.md", started_ns):
         click.echo(f"report: {out / 'index.md'} (and index.html)")
     if report_failed or any(outcome.status == "failed" for outcome in outcomes):
         raise SystemExit(1)
@@ -100,6 +102,13 @@ def report_command(results_dir: Path, out_dir: Path | None, tables_only: bool) -
     except ResultsError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"report: {index} (and {index.with_suffix('.html').name})")
+
+
+def _written_since(path: Path, started_ns: int) -> bool:
+    """Whether ``path`` was written by this run (an index.md of an earlier run does not count: the report is
+    skipped while another worker holds cells)."""
+    clock_slack_ns = 10_000_000  # file times come from a coarser kernel clock than time.time_ns()
+    return path.is_file() and path.stat().st_mtime_ns >= started_ns - clock_slack_ns
 
 
 def _report_interrupted_run(stop: KeyboardInterrupt, experiment: Path, out: Path | None) -> None:

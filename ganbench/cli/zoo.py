@@ -193,6 +193,8 @@ def _run_and_steps(arguments: tuple[str, ...], pretrained: str | None) -> tuple[
     from pathlib import Path
 
     if pretrained:
+        _refuse_paths(arguments, "with --pretrained NAME every argument is a query step: drop the path, or "
+                                 "drop --pretrained to draw from a run folder")
         return None, arguments
     run_dir, steps = arguments[0], arguments[1:]
     if not Path(run_dir).is_dir():
@@ -200,7 +202,21 @@ def _run_and_steps(arguments: tuple[str, ...], pretrained: str | None) -> tuple[
                                  "followed by the query steps", param_hint="RUN")
     if not steps:
         raise click.BadParameter("give at least one query STEP after RUN", param_hint="STEP")
+    _refuse_paths(steps, "give one RUN folder, then the query steps")
     return run_dir, steps
+
+
+def _refuse_paths(steps: tuple[str, ...], advice: str) -> None:
+    """A step without spaces that holds a ``/`` and is spelled as a path (``/x``, ``./x``, ``../x``, ``~/x``)
+    or names an existing file or folder is a mistake, not query words (the tokeniser would read it as stray
+    words). Our choice: "black/white" stays a query unless such a path exists."""
+    from pathlib import Path
+
+    for step in steps:
+        if "/" not in step or any(c.isspace() for c in step):
+            continue
+        if step.startswith(("/", "./", "../", "~/")) or Path(step).exists():
+            raise click.BadParameter(f"{step!r} is a path, not query words; {advice}", param_hint="STEP")
 
 
 def _load_pretrained(name: str, device: str):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from typing import Any, Literal
 
 from ganbench.config.checks import ConfigError, Problems, at_least
@@ -142,9 +143,15 @@ class TrainConfig:
     """Save checkpoint.pt every N steps (also at the end and on Ctrl-C)."""
     sample_queries: list[list[str]] = field(default_factory=_queries)
     """Fixed query streams (each a list of steps) drawn in the sample grids."""
+    tracker: Literal["none", "mlflow"] = "none"
+    """Also log losses, sample grids and final metrics to MLflow, offline in tracking_dir (extra tracking)."""
+    tracking_dir: str = "mlruns"
+    """The MLflow store's folder (SQLite database and artifacts), relative to the working folder."""
 
     def check(self) -> Problems:
         problems = at_least(self, ("log_every", "sample_every", "checkpoint_every"), 1)
+        if self.tracker == "mlflow" and (not self.tracking_dir.strip() or find_spec("mlflow") is None):
+            problems.append(("tracker", "needs MLflow (pip install 'ganbench[tracking]') and a tracking_dir"))
         if self.batch_size < 2:
             problems.append(("batch_size", f"must be at least 2 (mismatching pairs need two items), "
                                            f"got {self.batch_size}"))

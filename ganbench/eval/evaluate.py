@@ -325,6 +325,7 @@ def evaluate_run(
     given."""
     from ganbench.data.catalog import Catalog
     from ganbench.train.runs import load_run
+    from ganbench.train.tracking import track_final_metrics
 
     run_dir = Path(run_dir)
     catalog = Catalog.open(catalog) if isinstance(catalog, str | Path) else catalog
@@ -343,4 +344,5 @@ def evaluate_run(
     }
     if out is not None:
         write_metrics(metrics, out)
+    track_final_metrics(run_dir, metrics)  # to the run's MLflow run when train.tracker was on
     return metrics

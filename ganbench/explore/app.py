@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from ganbench.explore.colour_terms import cluster_swatches, describe_colour_word, embedding_neighbours
-from ganbench.explore.refine import MAX_SEEDS, clean_steps, refine
+from ganbench.explore.download import strip_png
+from ganbench.explore.refine import MAX_SEEDS, clean_steps, known_words, refine
 from ganbench.explore.render import (
     cluster_swatches_html,
     colour_word_html,
@@ -24,7 +25,8 @@ STREAM_SEPARATOR = " → "
 MAX_STREAMS = 200
 DEFAULT_SEEDS = 3  # noise seeds shown per step
 
-Shown = tuple[list[str], str, str]  # steps, status (Markdown), grid (HTML)
+KEEP = "\x00keep"  # in place of the grid's HTML: leave the grid on the page as it is
+Shown = tuple[list[str], str, str]  # steps, status (Markdown), grid (HTML or KEEP)
 
 
 def parse_seed(value: Any) -> int:
@@ -72,20 +74,23 @@ class Explorer:
         if not steps:
             return steps, note or "Type a first query and press **Start**.", ""
         try:
-            result = refine(self.models, steps, parse_seed(seed), bool(lock_noise), parse_seed_count(n_seeds))
-        except ExploreError as error:
-            return steps, f"⚠ {error}", ""
+            noise = parse_seed(seed), bool(lock_noise), parse_seed_count(n_seeds)
+        except ExploreError as error:  # the boxes are fixed by the user; the query and its grid stay
+            return steps, f"⚠ {error}", KEEP
+        result = refine(self.models, steps, *noise)
         flags = unknown_words_text(result.unknown, len(self.models))
         status = "\n\n".join(part for part in (note, flags) if part)
-        return steps, status, refinement_html(result, self.models)
+        drawn = any(column.by_seed for column in result.columns)
+        return (steps if drawn else []), status, refinement_html(result, self.models)
 
     def start(self, first: str, seed: Any, lock_noise: bool, steps: list[str],
               n_seeds: Any = DEFAULT_SEEDS) -> Shown:
-        """A new query from its first step (the old one stays when the first step is refused)."""
+        """A new query from its first step; a refused first step (empty, no words) or one no model knows
+        clears the page, so the page never shows a query the box no longer holds."""
         try:
             return self.show(clean_steps([first]), seed, lock_noise, n_seeds)
         except ExploreError as error:
-            return self.show(steps, seed, lock_noise, n_seeds, note=f"⚠ {error}")
+            return [], f"⚠ {error}", ""
 
     def add(self, steps: list[str], step: str, seed: Any, lock_noise: bool, n_seeds: Any = DEFAULT_SEEDS
             ) -> tuple[list[str], str, str, str]:
@@ -103,12 +108,31 @@ class Explorer:
         return self.show(steps[:-1], seed, lock_noise, n_seeds)
 
     def pick(self, choice: str | None, seed: Any, lock_noise: bool, steps: list[str],
-             n_seeds: Any = DEFAULT_SEEDS) -> Shown:
-        """A catalog query stream chosen in the drop-down."""
+             n_seeds: Any = DEFAULT_SEEDS) -> tuple[list[str], str, str, str]:
+        """A catalog query stream chosen in the drop-down; returns the first-query box's new text too (the
+        stream's first step)."""
         if not choice or choice not in self.stream_choices:
             note = "⚠ choose one of the catalog's query streams"
-            return self.show(steps, seed, lock_noise, n_seeds, note=note)
-        return self.show(self.streams[self.stream_choices.index(choice)], seed, lock_noise, n_seeds)
+            return (*self.show(steps, seed, lock_noise, n_seeds, note=note), steps[0] if steps else "")
+        stream = self.streams[self.stream_choices.index(choice)]
+        return (*self.show(stream, seed, lock_noise, n_seeds), stream[0])
+
+    def download(self, steps: list[str], seed: Any, lock_noise: bool, n_seeds: Any = DEFAULT_SEEDS
+                 ) -> tuple[str | None, str]:
+        """The shown query as one PNG (path for the download box), or None and why not."""
+        if not steps:
+            return None, "⚠ start with a first query, then download its strip"
+        try:
+            result = refine(self.models, steps, parse_seed(seed), bool(lock_noise), parse_seed_count(n_seeds))
+            return str(strip_png(result)), ""
+        except ExploreError as error:
+            return None, f"⚠ {error}"
+
+    def vocabulary_hint(self) -> str:
+        """Markdown: every word some model knows, for the page's "Words the models know"."""
+        words = known_words(self.models)
+        return (f"{len(words)} words and colour terms; any other word is read as `<unk>`.\n\n"
+                + ", ".join(f"`{word}`" for word in words))
 
     def colour_word(self, word: str) -> tuple[str, str]:
         """The lookup table's answer for one colour word, and each model's neighbours of it."""
@@ -131,6 +155,11 @@ def build_app(explorer: Explorer) -> Any:
     """The Gradio Blocks page (two tabs: Refine, Colour terms)."""
     import gradio as gr
 
+    def page(handler):  # KEEP -> leave the grid as it is
+        def answer(*args):
+            return tuple(gr.skip() if value is KEEP else value for value in handler(*args))
+        return answer
+
     with gr.Blocks(title="ganbench explore", analytics_enabled=False) as app:
         gr.Markdown(f"## ganbench explore\nModels: {models_line(explorer.models)}")
         steps = gr.State([])
@@ -142,6 +171,8 @@ def build_app(explorer: Explorer) -> Any:
                 step = gr.Textbox(label="Refinement step", placeholder="petite", elem_id="next-step", scale=3)
                 add = gr.Button("Add step", elem_id="add-step", scale=1)
                 undo = gr.Button("Remove last step", elem_id="undo", scale=1)
+            with gr.Accordion("Words the models know", open=False, elem_id="vocabulary"):
+                gr.Markdown(explorer.vocabulary_hint())
             with gr.Row():
                 stream = gr.Dropdown(choices=explorer.stream_choices, value=None, elem_id="stream",
                                      label="Or a query stream of the catalog", scale=3)
@@ -151,6 +182,9 @@ def build_app(explorer: Explorer) -> Any:
                 lock = gr.Checkbox(value=True, label="Lock noise across steps", elem_id="lock", scale=1)
             status = gr.Markdown(elem_id="status")
             grid = gr.HTML(elem_id="grid")
+            with gr.Row():
+                make_png = gr.Button("Strip as PNG", elem_id="make-png", scale=1)
+                png = gr.File(label="PNG of the strip", elem_id="png", scale=3)
         with gr.Tab("Colour terms"):
             with gr.Row():
                 word = gr.Textbox(label="Colour word", value="navy", elem_id="colour-word", scale=3)
@@ -160,14 +194,15 @@ def build_app(explorer: Explorer) -> Any:
             gr.Markdown("### The lookup table's clusters")
             gr.HTML(explorer.swatches(), elem_id="swatches")
         shown, noise = [steps, status, grid], [seed, lock, n_seeds]
-        start.click(explorer.start, [first, seed, lock, steps, n_seeds], shown)
-        first.submit(explorer.start, [first, seed, lock, steps, n_seeds], shown)
-        add.click(explorer.add, [steps, step, *noise], [*shown, step])
-        step.submit(explorer.add, [steps, step, *noise], [*shown, step])
-        undo.click(explorer.undo, [steps, *noise], shown)
-        stream.input(explorer.pick, [stream, seed, lock, steps, n_seeds], shown)
+        start.click(page(explorer.start), [first, seed, lock, steps, n_seeds], shown)
+        first.submit(page(explorer.start), [first, seed, lock, steps, n_seeds], shown)
+        add.click(page(explorer.add), [steps, step, *noise], [*shown, step])
+        step.submit(page(explorer.add), [steps, step, *noise], [*shown, step])
+        undo.click(page(explorer.undo), [steps, *noise], shown)
+        stream.input(page(explorer.pick), [stream, seed, lock, steps, n_seeds], [*shown, first])
         for control in noise:
-            control.change(explorer.show, [steps, *noise], shown)
+            control.change(page(explorer.show), [steps, *noise], shown)
+        make_png.click(explorer.download, [steps, *noise], [png, status])
         look.click(explorer.colour_word, [word], [word_info, neighbours])
         word.submit(explorer.colour_word, [word], [word_info, neighbours])
     return app

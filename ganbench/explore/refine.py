@@ -3,7 +3,7 @@
 Beside each image: the colour the words so far ask for (the colour term the title parser finds, its CIELAB
 value from the model's lookup table, else colorspace's vocabulary), the generated garment's dominant colour
 (``colorspace.dominant_colour``, measured as the evaluation does at 64 px) and their CIEDE2000; and, when
-the model's catalog has an evaluation network, its predicted type / gender / colour cluster.
+the model's catalog has an evaluation network, its predicted type / gender / colour cluster / fit / length.
 
 Noise (our choice): the image of step t is the model's answer to the words of steps 1..t as one query
 step, drawn with noise seed ``seed`` when the noise is locked and ``seed + t - 1`` when not. Several noise
@@ -28,7 +28,7 @@ import torch
 from ganbench.data.batches import step_tokens
 from ganbench.explore.sources import ExploreError, ExploreModel
 
-SHOWN_HEADS = ("type", "gender", "colour")
+SHOWN_HEADS = ("type", "gender", "colour", "fit", "length")  # the eval net's heads, where it has them
 MAX_SEEDS = 8  # noise seeds per step at most: each one is another image per step and model
 
 
@@ -124,7 +124,7 @@ def flag_unknown(models: list[ExploreModel], steps: list[str]) -> list[UnknownWo
     """Unknown words across all models, each with the models that lack it and a suggestion."""
     lacking: dict[tuple[int, str], list[str]] = {}
     for model in models:
-        for key in unknown_words(model, steps):
+        for key in dict.fromkeys(unknown_words(model, steps)):  # a word twice in a step: the model once
             lacking.setdefault(key, []).append(model.label)
     return [UnknownWord(word, step, tuple(labels), suggestion(word, models))
             for (step, word), labels in lacking.items()]
@@ -210,6 +210,14 @@ def refine(models: list[ExploreModel], steps: list[str], seed: int = 0, lock_noi
     seeds = [seed + k for k in range(n_seeds)]
     columns = [refine_column(model, steps, seeds, lock_noise) for model in models]
     return Refinement(steps, seed, lock_noise, columns, flag_unknown(models, steps), seeds)
+
+
+def known_words(models: list[ExploreModel]) -> list[str]:
+    """The words some model knows (its vocabulary less the special tokens, plus the lookup table's colour
+    terms, which a colour model reads as their cluster's token), sorted."""
+    words = {t for m in models for t in m.vocabulary.tokens if not t.startswith("<")}
+    words |= {term for m in models if m.lookup is not None for term in m.lookup.terms}
+    return sorted(words)
 
 
 def _triple(values: Any) -> tuple[float, float, float]:

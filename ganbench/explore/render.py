@@ -45,7 +45,7 @@ def _swatch(hex_colour: str, css_class: str = "gb-swatch") -> str:
 
 
 def _lab_text(lab: tuple[float, float, float]) -> str:
-    return "L {:.0f} a {:.0f} b {:.0f}".format(*lab)
+    return "L {} a {} b {}".format(*(round(float(value)) for value in lab))  # an int: no "a -0"
 
 
 def _readings(step: StepImage) -> str:

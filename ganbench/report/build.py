@@ -191,7 +191,9 @@ def _beyond_caption(table: Table, results: Results) -> str:
             "Retention and Response, where Response counts only steps whose previous image did not already "
             "show the requested value; Retention and Response alone are not bolded, a static image wins "
             "Retention), retrieval precision@k normalised by min(k, relevant products) over the train "
-            f"split, and KID; {table.caption_spread()}; best model per column in bold."
+            f"split, and KID; ↑ higher is better, ↓ lower is better, ↕ neither (Step distance: an image "
+            "should move as much as the added words ask, no more, no less); "
+            f"{table.caption_spread()}; best model per column in bold."
             f"{_change_sentence(table)} {_calibration_caption(table, results)}").rstrip()
 
 
@@ -250,7 +252,8 @@ def _figure_items(results: Results, paper: Table, beyond: Table, figures: Path, 
     clusters = colour_by_cluster(results)
     add(plots.grouped_bars(clusters, figures, "colour_by_cluster", "de00_mean", "cluster", "model",
                            error="de00_std", ylabel="ΔE00 (lower is better)",
-                           title="Colour error per colour cluster"), "Colour fidelity per colour cluster",
+                           title="Colour error per colour cluster", valid=plots.NON_NEGATIVE),
+        "Colour fidelity per colour cluster",
         "CIEDE2000 between the requested colour term and the generated garment's dominant colour, per "
         "colour cluster of the lookup table, over the evaluation's test query streams.")
     return items

@@ -24,6 +24,9 @@ from ganbench.report.results import Results  # noqa: E402
 
 ANNOTATE_UP_TO = 8  # classes; larger matrices are shown without numbers in the cells
 SMALL_HEAD = 10  # heads with more classes get a full-width row of their own
+SMALL_PER_ROW = 2  # small heads side by side; two keep the figure within the report's page width
+FIGURE_INCHES = 10.0  # 1,200 px at 120 dpi: shown unscaled in index.html (body at most 1,280 px wide)
+LABEL_POINTS = 9  # class names: 15 px at 120 dpi (the 7-point labels of a 15-inch figure showed ~7 px)
 
 
 @dataclass
@@ -63,18 +66,26 @@ def confusion_heatmaps(report: dict, out_dir: Path, stem: str) -> list[Path] | N
     if not heads:
         return None
     sns.set_theme(style="white", context="paper")
-    small = [h for h, e in heads.items() if len(e["classes"]) <= SMALL_HEAD]
-    large = [h for h in heads if h not in small]
-    width = max(len(small), 1)
-    mosaic = ([small] if small else []) + [[h] * width for h in large]
-    ratios = ([1.0] if small else []) + [max(1.5, len(heads[h]["classes"]) / 9) for h in large]
-    figure, axes = plt.subplot_mosaic(mosaic, figsize=(3.8 * width, 3.6 * sum(ratios)),
+    mosaic, ratios = _layout(heads)
+    figure, axes = plt.subplot_mosaic(mosaic, figsize=(FIGURE_INCHES, 4.4 * sum(ratios)),
                                       height_ratios=ratios, layout="constrained")
     for head, entry in heads.items():
         _heatmap(axes[head], head, entry)
     figure.suptitle(f"Evaluation network on {report.get('n_images', '?')} test images "
                     "(rows: true class, columns: predicted; share of the row)", fontsize=10)
     return save_figure(figure, out_dir, stem)
+
+
+def _layout(heads: dict) -> tuple[list[list[str]], list[float]]:
+    """Mosaic rows: small heads ``SMALL_PER_ROW`` to a row, then each large head across the whole width;
+    with the row heights (a large head grows with its classes)."""
+    small = [h for h, e in heads.items() if len(e["classes"]) <= SMALL_HEAD]
+    large = [h for h in heads if h not in small]
+    width = SMALL_PER_ROW if len(small) > 1 else 1
+    rows = [small[i:i + width] for i in range(0, len(small), width)]
+    mosaic = [row + ["."] * (width - len(row)) for row in rows] + [[h] * width for h in large]
+    ratios = [1.0] * len(rows) + [max(1.5, len(heads[h]["classes"]) / 10) for h in large]
+    return mosaic, ratios
 
 
 def _heatmap(ax: plt.Axes, head: str, entry: dict) -> None:
@@ -84,12 +95,13 @@ def _heatmap(ax: plt.Axes, head: str, entry: dict) -> None:
     names = [f"{name} ({int(n)})" for name, n in zip(entry["classes"], counts.sum(axis=1), strict=True)]
     annotate = len(names) <= ANNOTATE_UP_TO
     sns.heatmap(shares, ax=ax, vmin=0, vmax=1, cmap="viridis", square=True, annot=annotate,
-                fmt=".2f", annot_kws={"fontsize": 7}, cbar=not annotate, cbar_kws={"shrink": 0.6},
-                xticklabels=entry["classes"], yticklabels=names)
+                fmt=".2f", annot_kws={"fontsize": LABEL_POINTS - 1}, cbar=not annotate,
+                cbar_kws={"shrink": 0.6}, xticklabels=entry["classes"], yticklabels=names)
     accuracy = entry.get("accuracy")
-    ax.set_title(f"{head}: accuracy {accuracy:.2f}" if accuracy is not None else head, fontsize=9)
-    ax.set_xlabel("predicted", fontsize=8)
-    ax.set_ylabel("true (count)", fontsize=8)
-    ax.tick_params(axis="both", labelsize=7)
+    ax.set_title(f"{head}: accuracy {accuracy:.2f}" if accuracy is not None else head,
+                 fontsize=LABEL_POINTS + 2)
+    ax.set_xlabel("predicted", fontsize=LABEL_POINTS)
+    ax.set_ylabel("true (count)", fontsize=LABEL_POINTS)
+    ax.tick_params(axis="both", labelsize=LABEL_POINTS)
     ax.tick_params(axis="x", labelrotation=60)
     ax.tick_params(axis="y", labelrotation=0)

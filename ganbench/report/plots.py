@@ -40,6 +40,34 @@ def save_figure(figure: plt.Figure, out_dir: Path, stem: str) -> list[Path]:
 
 
 PANEL_COLUMNS = 4  # metric panels per row
+UNBOUNDED = (-math.inf, math.inf)
+# Values a metric can take (a share is 0..100% once scaled); an error bar is cut where it would cross them.
+# KID is left unbounded: its unbiased estimate can be negative.
+METRIC_RANGES = {"is_type": (1.0, math.inf), "is_colour": (1.0, math.inf), "is_gender": (1.0, math.inf),
+                 "second_is_type": (1.0, math.inf), "second_is_colour": (1.0, math.inf),
+                 "second_is_gender": (1.0, math.inf), "fid": (0.0, math.inf), "second_fid": (0.0, math.inf),
+                 "intra_fid_mean": (0.0, math.inf), "colour_de00_mean": (0.0, math.inf),
+                 "step_feature_distance": (0.0, math.inf)}
+PERCENT_RANGE = (0.0, 100.0)
+NON_NEGATIVE = (0.0, math.inf)
+
+
+def clipped_errors(means: np.ndarray, spreads: np.ndarray,
+                   valid: tuple[float, float] = UNBOUNDED) -> np.ndarray:
+    """Matplotlib's asymmetric ``yerr`` (2 x N: below, above) for ``means`` ± ``spreads``, each end cut at
+    the ``valid`` range, so that a ΔE00 bar never reaches below 0 nor a share past 0% or 100%. A missing
+    mean or spread draws no bar."""
+    means = np.asarray(means, dtype=float)
+    spreads = np.nan_to_num(np.asarray(spreads, dtype=float))
+    low, high = valid
+    below = means - np.maximum(means - spreads, low)
+    above = np.minimum(means + spreads, high) - means
+    return np.nan_to_num(np.clip(np.vstack([below, above]), 0.0, None))
+
+
+def column_range(column) -> tuple[float, float]:
+    """The values a table column can show: a share 0..100%, else :data:`METRIC_RANGES` or unbounded."""
+    return PERCENT_RANGE if column.percent else METRIC_RANGES.get(column.metric, UNBOUNDED)
 
 
 def _palette(n: int) -> list:
@@ -66,12 +94,14 @@ def metric_bars(table: Table, out_dir: Path, stem: str) -> list[Path] | None:
     for ax, column in zip(axes.flat, table.columns, strict=False):
         scale = 100.0 if column.percent else 1.0
         means = table.mean[column.metric].to_numpy(dtype=float) * scale
-        errors = np.nan_to_num(table.spread[column.metric].to_numpy(dtype=float) * scale)
+        errors = clipped_errors(means, table.spread[column.metric].to_numpy(dtype=float) * scale,
+                                column_range(column))
         bars = ax.bar(range(len(labels)), np.nan_to_num(means), yerr=errors, capsize=3, color=colours,
                       edgecolor="black", linewidth=0.8)
         for bar, hatch in zip(bars, HATCHES * 10, strict=False):
             bar.set_hatch(hatch)
-        direction = {LOWER: " (lower is better)", NEUTRAL: ""}.get(column.better, " (higher is better)")
+        direction = {LOWER: " (lower is better)", NEUTRAL: " (neither way is better)"}.get(
+            column.better, " (higher is better)")
         ax.set_title(column.label + direction, fontsize=9)
         ax.set_xticks(range(len(labels)), labels, rotation=35, ha="right", fontsize=8)
         if column.percent:
@@ -128,9 +158,10 @@ def training_curves(logs: dict[str, pd.DataFrame], out_dir: Path, stem: str,
 
 def grouped_bars(frame: pd.DataFrame, out_dir: Path, stem: str, value: str, group: str, hue: str,
                  error: str | None = None, ylabel: str = "", title: str = "",
-                 order: Sequence[str] | None = None) -> list[Path] | None:
+                 order: Sequence[str] | None = None,
+                 valid: tuple[float, float] = UNBOUNDED) -> list[Path] | None:
     """Bars of ``value`` per ``group`` (x axis) and ``hue`` (hatched bars), e.g. colour fidelity per colour
-    cluster per model."""
+    cluster per model; ``error`` bars are cut at the ``valid`` range of ``value``."""
     if frame.empty:
         return None
     sns.set_theme(style="whitegrid", context="paper")
@@ -142,8 +173,9 @@ def grouped_bars(frame: pd.DataFrame, out_dir: Path, stem: str, value: str, grou
     for k, name in enumerate(hues):
         part = frame[frame[hue] == name].set_index(group).reindex(groups)
         x = np.arange(len(groups)) + (k - (len(hues) - 1) / 2) * width
-        yerr = np.nan_to_num(part[error].to_numpy(dtype=float)) if error else None
-        ax.bar(x, np.nan_to_num(part[value].to_numpy(dtype=float)), width, yerr=yerr, capsize=2,
+        means = part[value].to_numpy(dtype=float)
+        yerr = clipped_errors(means, part[error].to_numpy(dtype=float), valid) if error else None
+        ax.bar(x, np.nan_to_num(means), width, yerr=yerr, capsize=2,
                color=_palette(len(hues))[k], edgecolor="black", linewidth=0.6,
                hatch=HATCHES[k % len(HATCHES)], label=name)
     ax.set_xticks(range(len(groups)), groups, rotation=40, ha="right", fontsize=9)

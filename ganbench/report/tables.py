@@ -214,7 +214,7 @@ def format_value(mean: float, spread: float, percent: bool, decimals: int = 2) -
     if not math.isfinite(mean):
         return "n/a"
     scale, unit = (100.0, "%") if percent else (1.0, "")
-    text = f"{mean * scale + 0.0:.{decimals}f}{unit}"
+    text = f"{round(mean * scale, decimals) + 0.0:.{decimals}f}{unit}"  # + 0.0: no "-0.00"
     return f"{text} ± {spread * scale:.{decimals}f}{unit}" if math.isfinite(spread) else text
 
 
@@ -233,7 +233,7 @@ def format_change(change: float, paper: float | None, low: float = math.nan, hig
 def display_rows(table: Table, bold: tuple[str, str], header: str) -> list[list[str]]:
     """Header row, one row per model, the change row, then the calibration rows under a heading row;
     strings with ``bold`` = (open, close) around the best model values."""
-    arrows = {HIGHER: " ↑", LOWER: " ↓", NEUTRAL: ""}
+    arrows = {HIGHER: " ↑", LOWER: " ↓", NEUTRAL: " ↕"}  # ↕: neither way is better (captions say so)
     lines = [[header] + [c.label + arrows[c.better] for c in table.columns]]
     best = {c.metric: best_rows(table, c) for c in table.columns}
     decimals = {c.metric: _decimals(pd.concat([table.mean[c.metric], _calibration_column(table, c)]),
@@ -343,7 +343,7 @@ def _latex_escape(text: str) -> str:
     if text.startswith("\\textbf{"):
         return "\\textbf{" + _latex_escape(text[len("\\textbf{"):-1]) + "}"
     for raw, escaped in (("\\", "\\textbackslash{}"), ("%", "\\%"), ("_", "\\_"), ("&", "\\&"), ("#", "\\#"),
-                         ("±", "$\\pm$"), ("↑", "$\\uparrow$"), ("↓", "$\\downarrow$"), ("≤", "$\\leq$"),
-                         ("ΔE00", "$\\Delta E_{00}$")):
+                         ("±", "$\\pm$"), ("↑", "$\\uparrow$"), ("↓", "$\\downarrow$"),
+                         ("↕", "$\\updownarrow$"), ("≤", "$\\leq$"), ("ΔE00", "$\\Delta E_{00}$")):
         text = text.replace(raw, escaped)
     return text

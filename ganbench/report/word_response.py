@@ -79,10 +79,12 @@ def _figures(response: pd.DataFrame, distance: pd.DataFrame, folder: Path, out: 
     shown = shown.assign(mean=shown["mean"] * 100, spread=shown["spread"] * 100)
     drawn = [("Response per word", plots.grouped_bars(
                  shown, folder, "word_response", "mean", "word", "model", error="spread",
-                 ylabel="response (%, higher is better)", title="Did the image change to show the word?")),
+                 ylabel="response (%, higher is better)", title="Did the image change to show the word?",
+                 valid=plots.PERCENT_RANGE)),
              ("Feature movement per word", plots.grouped_bars(
                  distance, folder, "word_movement", "mean", "word", "model", error="spread",
-                 ylabel="feature distance to the previous step", title="How far the image moves per word"))]
+                 ylabel="feature distance to the previous step", title="How far the image moves per word",
+                 valid=plots.NON_NEGATIVE))]
     return [Figure(str(paths[0].relative_to(out)), label, [str(p.relative_to(out)) for p in paths[1:]])
             for label, paths in drawn if paths]
 

@@ -97,14 +97,21 @@ def run_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline
 def prepare_experiment(experiment: Experiment, results_dir: Path, pipeline: Pipeline, resume: bool,
                        fresh: bool, log: Callable[[str], None]) -> tuple[list[Cell], Path]:
     """Everything before the cells run (their settings were validated when the experiment was loaded):
-    the results folder readied, the experiment saved and the catalog made; returns (cells, catalog)."""
+    the results folder readied, the experiment saved and the catalog made; returns (cells, catalog).
+    An existing catalog (no [run.catalog] recipe) is opened first, so a missing one fails before any file
+    is written."""
     if resume and fresh:
         raise RunnerError("--resume and --fresh exclude each other: resume keeps earlier cells, "
                           "fresh discards them")
+    recipe = experiment.config.run.catalog
+    existing_catalog = recipe.synthesise is None and recipe.import_ is None
+    if existing_catalog:  # only opened, not made: a missing catalog fails before any file is written
+        catalog = pipeline.prepare_catalog(recipe, experiment.catalog_dir)
     _prepare_results_dir(results_dir, resume, fresh, log)
     _save_experiment(experiment, results_dir)
-    return list(experiment.cells), pipeline.prepare_catalog(experiment.config.run.catalog,
-                                                            experiment.catalog_dir)
+    if not existing_catalog:
+        catalog = pipeline.prepare_catalog(recipe, experiment.catalog_dir)
+    return list(experiment.cells), catalog
 
 
 def finish_experiment(results_dir: Path, outcomes: list[CellOutcome], pipeline: Pipeline,

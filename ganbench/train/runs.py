@@ -48,6 +48,7 @@ from ganbench.train.precision import resolve_device, resolve_precision
 from ganbench.train.progress import TrainingProgress
 from ganbench.train.samples import draw_samples
 from ganbench.train.seeding import seed_everything
+from ganbench.train.tracking import open_tracker
 from ganbench.train.trainer import Trainer, phase_schedule
 
 CHECKPOINT, CONFIG, DONE = "checkpoint.pt", "config.toml", "done.json"
@@ -240,21 +241,27 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
             f"{config.train.batch_size} = {ranks.world_size} x {per_rank} per process")
     identity = {"catalog_hash": catalog.hash, "vocabulary_hash": model.context.vocabulary.hash,
                 "lookup_hash": lookup.hash if lookup is not None else ""}
-    log = ScalarLog(run_dir, resume_step=start if resume else None) if ranks.is_main else None
+    log = None
+    if ranks.is_main:
+        tracker = open_tracker(config.train.tracker, config.train.tracking_dir, run_dir,
+                               config_as_dict(config), resume)
+        log = ScalarLog(run_dir, resume_step=start if resume else None, tracker=tracker)
     probe = probe_streams(catalog.items, catalog.indices("train"))  # conditioning-strength texts
     trainer = Trainer(
         model=model, ema=ema, precision=precision, log=log, train=config.train, schedule=schedule,
         optimizers=optimizers, diagnostics=lambda: conditioning_scalars(model, probe),
         batches=_data_loaders(dataset, config, ranks),
         save_checkpoint=lambda step: _save(path, config, model, ema, optimizers, step, identity, ranks),
-        draw_samples=lambda step: draw_samples(model, ema, config.train.sample_queries, config.train.seed,
-                                               run_dir / "samples" / f"step_{step:06d}.png"),
+        draw_samples=lambda step: log.image(draw_samples(model, ema, config.train.sample_queries,
+                                                         config.train.seed,
+                                                         run_dir / "samples" / f"step_{step:06d}.png")),
         progress=progress, ranks=ranks)
+    reached = 0
     try:
         reached = trainer.fit(start, stop_after)
     finally:
         if log is not None:
-            log.close()
+            log.close(finished=reached >= (schedule[-1].stop if schedule else 0))
     finished = reached >= (schedule[-1].stop if schedule else 0)
     if finished and ranks.is_main:
         done = {"step": reached, "model": config.model.name, "precision": precision.name,
