@@ -7,7 +7,6 @@ every model gets the vocabulary extended with the colour-cluster tokens.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,8 +17,7 @@ import torch
 from torch.utils.data import DataLoader
 
 import colorspace
-from ganbench.config import ConfigError, RunConfig, flatten, load_config, write_config
-from ganbench.config.validate import config_as_dict
+from ganbench.config import ConfigError, RunConfig, config_as_dict, flatten, load_config, write_config
 from ganbench.data.batches import QueryBatchDataset, StepBatchSampler, class_names, collate, model_vocabulary
 from ganbench.models.base import GanModel, ModelContext
 from ganbench.models.diagnostics import conditioning_scalars, probe_streams
@@ -103,8 +101,8 @@ def _resolved(config: RunConfig) -> RunConfig:
     lookup = config.data.colour_lookup
     lookup = lookup if lookup in ("default", "none") else str(Path(lookup).resolve())
     catalog = str(Path(config.data.catalog).resolve())
-    data = dataclasses.replace(config.data, catalog=catalog, colour_lookup=lookup)
-    return dataclasses.replace(config, data=data)
+    return config.model_copy(update={"data": config.data.model_copy(
+        update={"catalog": catalog, "colour_lookup": lookup})})
 
 
 def _check_run_dir(config: RunConfig, run_dir: Path, resume: bool) -> None:
@@ -247,7 +245,8 @@ def load_run(run_dir: str | Path, device: str | torch.device = "cpu", catalog_pa
         raise RunError(f"{run_dir} is not a run folder: {CONFIG} is missing")
     config = load_config(run_dir / CONFIG)
     if catalog_path is not None:
-        config = dataclasses.replace(config, data=dataclasses.replace(config.data, catalog=str(catalog_path)))
+        data = config.data.model_copy(update={"catalog": str(catalog_path)})
+        config = config.model_copy(update={"data": data})
     device = torch.device(device)
     catalog, lookup = open_catalog(config.data.catalog), open_lookup(config)
     model = build_model(config, catalog, lookup, device)
