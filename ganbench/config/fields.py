@@ -27,8 +27,12 @@ class Section(BaseModel):
     model_config = SETTINGS
 
 
-def _list_as_tuple(value: object) -> object:
-    return tuple(value) if isinstance(value, list) else value  # TOML has arrays, not tuples
+def _pair(value: object) -> object:
+    if isinstance(value, list | tuple):  # TOML has arrays, not tuples
+        if len(value) != 2:
+            raise ValueError("must be a list of 2 items")
+        return tuple(value)
+    return value
 
 
 def _power_of_two(size: int) -> int:
@@ -44,7 +48,7 @@ def _query_streams(streams: list[list[str]]) -> list[list[str]]:
     return streams
 
 
-Pair = BeforeValidator(_list_as_tuple)
-"""Reads a TOML array as the tuple a field declares (``tuple[float, float]``)."""
+Pair = BeforeValidator(_pair)
+"""Reads a TOML array of two items as the pair a field declares (``tuple[float, float]``)."""
 ImageSize = Annotated[int, AfterValidator(_power_of_two)]
 QueryStreams = Annotated[list[list[str]], AfterValidator(_query_streams)]

@@ -81,8 +81,10 @@ def _sentence(detail: dict[str, Any]) -> str:
         return f"must be one of {context['expected'].replace(' or ', ', ')}{got}"
     if kind in bounds:
         words, name = bounds[kind]
-        return f"must be {'positive' if kind == 'greater_than' and context[name] == 0 else words} " \
-               f"{'' if kind == 'greater_than' and context[name] == 0 else context[name]}".rstrip() + got
+        bound = context[name]
+        if kind == "greater_than" and bound == 0:
+            return f"must be positive{got}"
+        return f"must be {words} {format(bound, 'g') if isinstance(bound, float) else bound}{got}"
     if kind in ("too_short", "too_long") and isinstance(detail["input"], list | tuple):
         return f"must be a list of {context.get('min_length', context.get('max_length'))} items{got}"
     if kind == "string_too_short":
