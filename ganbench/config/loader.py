@@ -72,11 +72,18 @@ def _layers(named: Mapping[str, tuple[Any, str]] | None, texts: Iterable[str]) -
 
 
 def build_section(cls: type[BaseModel], table: Any, prefix: str, problems: ProblemList) -> Any:
-    """``cls`` validated from ``table``; on problems they go to ``problems`` and the defaults stand in."""
+    """``cls`` validated from ``table``. On problems they go to ``problems`` and the table's valid keys
+    stand in (the defaults where even those fail), so what depends on them (an experiment's cells) is
+    still checked and reported in the same error."""
     try:
         return cls.model_validate(table)
     except ValidationError as error:
         problems.add_errors(error, cls, prefix)
+        bad = {detail["loc"][0] for detail in error.errors() if detail["loc"]}
+    valid = {k: v for k, v in table.items() if k not in bad} if isinstance(table, dict) else {}
+    try:
+        return cls.model_validate(valid)
+    except ValidationError:
         return cls()
 
 

@@ -82,8 +82,8 @@ def _sentence(detail: dict[str, Any]) -> str:
     if kind in bounds:
         words, name = bounds[kind]
         bound = context[name]
-        if kind == "greater_than" and bound == 0:
-            return f"must be positive{got}"
+        if bound == 0 and kind in ("greater_than", "greater_than_equal"):
+            return f"must be {'positive' if kind == 'greater_than' else '0 or more'}{got}"
         return f"must be {words} {format(bound, 'g') if isinstance(bound, float) else bound}{got}"
     if kind in ("too_short", "too_long") and isinstance(detail["input"], list | tuple):
         return f"must be a list of {context.get('min_length', context.get('max_length'))} items{got}"
