@@ -1,6 +1,5 @@
 """A whole evaluation on a tiny drawn catalog with fake models, and the real-feature cache."""
 
-import dataclasses
 import json
 
 import numpy as np
@@ -145,7 +144,7 @@ def test_generated_images_far_from_the_catalog_have_a_larger_fid(catalog):
                 for s in query_streams
             ]
 
-    settings = dataclasses.replace(SETTINGS, fid_samples=32)  # all 32 drawn images: 16 are fewer than
+    settings = SETTINGS.model_copy(update=dict(fid_samples=32))  # all 32 drawn images: 16 are fewer than
     # the 32 feature dimensions, and that FID's bias would swamp the difference
     faithful = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
     noise = evaluate_model(Noise(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
