@@ -202,7 +202,9 @@ def test_fid_and_kid_switch_to_inception_with_a_weights_file(tmp_path):
 
 
 def test_too_few_samples_is_a_clear_error(catalog):
-    settings = EvalConfig(n_samples=1, net=SETTINGS.net)
+    with pytest.raises(ValueError, match="n_samples"):  # refused where the settings are built
+        EvalConfig(n_samples=1, net=SETTINGS.net)
+    settings = EvalConfig.model_construct(n_samples=1, net=SETTINGS.net)  # and by evaluation itself
     with pytest.raises(ValueError, match="at least 2"):
         evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
 

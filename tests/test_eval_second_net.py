@@ -169,7 +169,7 @@ def test_too_few_drawn_images_for_fid_samples_is_a_warning(evaluated):
 
 
 def test_second_net_options_are_validated_and_documented():
-    with pytest.raises(ConfigError, match="'eval.net2.holdout' must lie in"):
+    with pytest.raises(ConfigError, match="'eval.net2.holdout' must be less than 1"):
         load_section("eval", overrides=["eval.net2.holdout=1.0"])
     with pytest.raises(ConfigError, match="'eval.fid_samples' must be at least 2"):
         load_section("eval", overrides=["eval.fid_samples=1"])
