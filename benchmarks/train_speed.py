@@ -124,7 +124,7 @@ def synthetic_batch(context: ModelContext, batch_size: int, policy: TextPolicy) 
 
 def build(name: str, sizes: tuple[int, int], overrides: dict[str, Any]) -> Any:
     options_class = get_model(name).options_class
-    known = {f.name for f in dataclasses.fields(options_class)}
+    known = set(options_class.model_fields)
     options = options_class(**{k: v for k, v in overrides.items() if k in known})
     torch.manual_seed(0)
     return get_model(name)(options, synthetic_context(sizes)), options

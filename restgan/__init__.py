@@ -29,16 +29,13 @@ Choices where the paper is silent (ours):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ganbench.data.batches import TextPolicy
 from ganbench.models.mismatch import ATTRIBUTE_SETS
-from ganbench.models.options import AuxClassifierOptions
+from ganbench.models.options import AuxClassifierOptions, Weight
 from ganbench.models.registry import register_model
 from ganbench.models.stackgan import Recipe, StackGanModel
 
 
-@dataclass
 class RestganOptions(AuxClassifierOptions):
     """StackGAN widths plus ReStGAN's ablation flags."""
 
@@ -52,7 +49,7 @@ class RestganOptions(AuxClassifierOptions):
     """One noise z (and conditioning noise at generation) for all steps of a query stream."""
     consistency_loss: bool = False
     """Not in the paper: adds consistency_weight x the mean L1 between consecutive steps' images."""
-    consistency_weight: float = 1.0
+    consistency_weight: Weight = 1.0
     """Weight of the consistency loss (used only with consistency_loss = true)."""
 
 

@@ -3,7 +3,6 @@ the exact format of docs/architecture.md, and tiny model options."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import torch
@@ -88,7 +87,7 @@ def tiny_context(with_lookup: bool = True) -> ModelContext:
 
 def tiny_options(name: str, **overrides: Any) -> Any:
     options_class = get_model(name).options_class
-    known = {f.name for f in dataclasses.fields(options_class)}
+    known = set(options_class.model_fields)
     return options_class(**{k: v for k, v in TINY_WIDTHS.items() if k in known}, **overrides)
 
 

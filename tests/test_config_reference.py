@@ -3,7 +3,7 @@ command-line option the user typed."""
 
 from __future__ import annotations
 
-import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -27,16 +27,28 @@ TABLES = [*SECTIONS.values(), CatalogRecipe, SynthesisRecipe, ImportRecipe, Vari
 @pytest.mark.parametrize("table", TABLES, ids=lambda cls: cls.__name__)
 def test_every_config_key_has_a_one_line_description(table: type) -> None:
     descriptions = field_descriptions(table)
-    for spec in dataclasses.fields(table):
-        text = descriptions.get(spec.name, "")
-        assert text and "\n" not in text, f"{table.__name__}.{spec.name} needs a docstring line under it"
+    for name in table.model_fields:
+        text = descriptions.get(name, "")
+        assert text and "\n" not in text, f"{table.__name__}.{name} needs a docstring line under it"
 
 
-def test_stackgan_options_are_described_from_their_class_docstring() -> None:
+def test_options_are_described_from_the_docstrings_under_their_fields() -> None:
     descriptions = field_descriptions(get_model("stackgan-bow").options_class)
-    assert descriptions["gf_dim"] == descriptions["df_dim"]
-    assert descriptions["gf_dim"].startswith("Generator/discriminator base widths (StackGAN paper scale")
+    assert descriptions["gf_dim"].startswith("Generator base width (StackGAN paper scale")
     assert descriptions["z_dim"] == "Noise size."
+
+
+def test_json_schema_comes_from_the_same_declaration() -> None:
+    result = CliRunner().invoke(main, ["config", "show", "--json", "--model", "restgan"])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    train = schema["$defs"]["TrainConfig"]
+    assert train["additionalProperties"] is False
+    assert train["properties"]["lr"]["exclusiveMinimum"] == 0
+    assert train["properties"]["precision"]["enum"] == ["auto", "bf16", "fp32"]
+    assert train["properties"]["batch_size"]["description"].startswith("Catalog items per training step")
+    options = schema["$defs"]["ModelConfig"]["properties"]["options"]["properties"]
+    assert options["text_training"]["enum"] == ["frozen", "fine-tune", "scratch"]
 
 
 def test_types_are_spelled_compactly() -> None:
@@ -67,8 +79,8 @@ def test_config_show_prints_every_key_type_default_and_description() -> None:
 def test_config_show_with_a_model_lists_its_options(name: str) -> None:
     result = CliRunner().invoke(main, ["config", "show", "--model", name])
     assert result.exit_code == 0, result.output
-    for option in dataclasses.fields(get_model(name).options_class):
-        assert any(line.startswith(f"model.options.{option.name}: ") for line in result.output.splitlines())
+    for option in get_model(name).options_class.model_fields:
+        assert any(line.startswith(f"model.options.{option}: ") for line in result.output.splitlines())
     assert "model.options.gf_dim: int = 16" in result.output
 
 

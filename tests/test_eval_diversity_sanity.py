@@ -7,7 +7,6 @@ item), so photos sharing labels differ as real product photos do; both generator
 item asks for, one with a fixed jitter whatever the seed, the other with a jitter drawn from the seed.
 """
 
-import dataclasses
 
 import numpy as np
 import pytest
@@ -132,7 +131,7 @@ def test_one_pass_adds_seeded_extra_draws_and_three_passes_none(rows, catalog):
     assert rows["varied"]["settings"]["intra_fid"]["pants"]["generated"] == rows["varied"]["intra_fid"][
         "pants"]["n"]
     three = evaluate_source(ItemGenerator(catalog, True), catalog, FakeLookup(),
-                            dataclasses.replace(SETTINGS, n_samples=72), lambda _: None)
+                            SETTINGS.model_copy(update=dict(n_samples=72)), lambda _: None)
     assert three["settings"]["diversity"]["extra_streams_drawn"] == 0
     assert three["settings"]["diversity"]["streams_scored"] == 24
     again = evaluate_source(ItemGenerator(catalog, True), catalog, FakeLookup(), SETTINGS, lambda _: None)

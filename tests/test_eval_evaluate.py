@@ -1,6 +1,5 @@
 """A whole evaluation on a tiny drawn catalog with fake models, and the real-feature cache."""
 
-import dataclasses
 import json
 
 import numpy as np
@@ -145,7 +144,7 @@ def test_generated_images_far_from_the_catalog_have_a_larger_fid(catalog):
                 for s in query_streams
             ]
 
-    settings = dataclasses.replace(SETTINGS, fid_samples=32)  # all 32 drawn images: 16 are fewer than
+    settings = SETTINGS.model_copy(update=dict(fid_samples=32))  # all 32 drawn images: 16 are fewer than
     # the 32 feature dimensions, and that FID's bias would swamp the difference
     faithful = evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
     noise = evaluate_model(Noise(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
@@ -203,7 +202,9 @@ def test_fid_and_kid_switch_to_inception_with_a_weights_file(tmp_path):
 
 
 def test_too_few_samples_is_a_clear_error(catalog):
-    settings = EvalConfig(n_samples=1, net=SETTINGS.net)
+    with pytest.raises(ValueError, match="n_samples"):  # refused where the settings are built
+        EvalConfig(n_samples=1, net=SETTINGS.net)
+    settings = EvalConfig.model_construct(n_samples=1, net=SETTINGS.net)  # and by evaluation itself
     with pytest.raises(ValueError, match="at least 2"):
         evaluate_model(FakeModel(size=16), catalog, FakeLookup(), settings, log=lambda _: None)
 

@@ -145,8 +145,8 @@ def test_models_command_lists_every_model():
 def test_models_command_shows_options_of_one_model():
     result = CliRunner().invoke(models_command, ["restgan"])
     assert result.exit_code == 0, result.output
-    assert "shared_noise (bool) = True" in result.output
-    assert "colour_model (bool) = True" in result.output
+    assert "shared_noise (bool) = true" in result.output
+    assert "colour_model (bool) = true" in result.output
 
 
 def test_models_command_unknown_name_is_a_sentence():

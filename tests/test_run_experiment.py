@@ -68,10 +68,12 @@ def test_good_experiment_plans_cells_with_merged_overrides(tmp_path):
     (GOOD.replace('models = ["restgan"]', 'models = ["restgam"]'),
      "names 'restgam', which is not in run.models ['stackgan-bow', 'restgan']; did you mean 'restgan'"),
     (GOOD.replace("seeds = [0, 1]", "seeds = [0, 0]"), "distinct integers"),
-    (GOOD.replace("n = 32", "n = 0"), "'run.catalog.synthesise.n' must be at least 8 items"),
+    (GOOD.replace("n = 32", "n = 0"), "'run.catalog.synthesise.n' must be at least 8"),
     (GOOD.replace('models = ["stackgan-bow", "restgan"]', "models = []"), "'run.models' is required"),
-    (GOOD + "\n[run.model_config.stackgan-lstm]\n", "'run.model_config.stackgan-lstm' names 'stackgan-lstm'"),
-    (GOOD.replace("[run.catalog]", '[run.catalog]\nimport = { format = "csv", src = "x" }'), "together"),
+    (GOOD + "\n[run.model_config.stackgan-lstm]\n",
+     "'run.model_config' names 'stackgan-lstm', which is not in run.models"),
+    (GOOD.replace("[run.catalog]", '[run.catalog]\nimport = { format = "csv", src = "x" }'),
+     "'run.catalog' takes synthesise or import, not both"),
     (GOOD.replace("[train]", "[train]\nseed = 4"), "'train.seed' is set for every cell from run.seeds"),
     (GOOD.replace("[eval]", "[eval]\nk = 0"), "'eval.k' must be at least 1"),
     (GOOD + '\n[report]\nstreams = []\n', "'report.streams' must be a non-empty list"),
@@ -105,7 +107,26 @@ def test_every_problem_of_an_experiment_and_its_cells_is_listed_at_once(tmp_path
     assert message.count("'train.stage1_steps' must be 0 or more") == 1  # once, not once per cell
     assert "[run.variants.no-colour] (over" in message
     assert "did you mean 'model.options.colour_model'" in message
-    assert "[run.model_config.restgan] (over" in message and "gf_dim must be at least 1" in message
+    assert "[run.model_config.restgan] (over" in message
+    assert "'model.options.gf_dim' must be at least 1" in message
+
+
+def test_a_misspelt_key_a_wrong_type_and_an_out_of_range_value_are_all_named(tmp_path):
+    """Issue 20: one error lists every problem, each with its dotted key, the file and, for a misspelt
+    key, the nearest valid one."""
+    text = (GOOD.replace("stage1_steps = 2", 'stage1_steps = 2\nbatch_sise = 8\nlr = "fast"')
+            .replace("n_samples = 8", "n_samples = 8\nprc_k = 0"))
+    path = write(tmp_path, text)
+    with pytest.raises(ExperimentError) as error:
+        load_experiment(path)
+    lines = str(error.value).splitlines()
+    assert lines[0] == "3 problems in the configuration:"
+    problems = {line.split("'")[1]: line for line in lines[1:]}
+    assert set(problems) == {"train.batch_sise", "train.lr", "eval.prc_k"}
+    assert all(line.startswith(f"  - {path}: ") for line in problems.values())
+    assert "did you mean 'train.batch_size'?" in problems["train.batch_sise"]
+    assert "must be a number, got a string ('fast')" in problems["train.lr"]
+    assert "must be at least 1, got an integer (0)" in problems["eval.prc_k"]
 
 
 def _experiment(tmp_path, text=GOOD):

@@ -13,7 +13,9 @@ def config_group() -> None:
 @click.command("show")
 @click.option("--model", "model_name", metavar="NAME",
               help="Also list this registered model's options ([model.options]).")
-def show_command(model_name: str | None) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the JSON schema of the settings (pydantic's, from the same declaration) instead.")
+def show_command(model_name: str | None, as_json: bool) -> None:
     """Print every configuration key with its type, default and a one-line description.
 
     Keys are written as `--set` takes them (SECTION.KEY=VALUE) and as TOML
@@ -21,15 +23,25 @@ def show_command(model_name: str | None) -> None:
     train` without --config starts from another value (the CPU-scale
     defaults), that value is shown beside the default.
 
+    With --json, the settings' JSON schema (every table, key, type, default,
+    range and description; with --model, [model.options] is that model's),
+    e.g. for an editor's completion in experiment files.
+
     \b
     Examples:
       ganbench config show
       ganbench config show --model restgan
+      ganbench config show --json --model restgan > ganbench-settings.schema.json
     """
-    from ganbench.config.reference import config_reference, format_reference
+    import json
+
+    from ganbench.config.reference import config_reference, format_reference, json_schema
     from ganbench.models.registry import RegistryError
 
     try:
+        if as_json:
+            click.echo(json.dumps(json_schema(model_name), indent=1))
+            return
         reference = config_reference(model_name)
     except RegistryError as error:
         raise click.BadParameter(str(error), param_hint="--model") from None

@@ -9,8 +9,7 @@ from typing import Any
 
 import click
 
-from ganbench.config import RunConfig, flatten
-from ganbench.config.validate import config_as_dict
+from ganbench.config import RunConfig, config_as_dict, flatten
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,7 @@ def models_command(name: str | None) -> None:
       ganbench models
       ganbench models restgan
     """
-    import dataclasses
-
-    from ganbench.config.reference import field_descriptions
+    from ganbench.config.reference import option_rows
     from ganbench.models.registry import RegistryError, available_models, describe, get_model
 
     try:
@@ -33,10 +31,9 @@ def models_command(name: str | None) -> None:
         raise click.ClickException(str(error)) from error
     click.echo(f"{name}: {describe(cls)} ({cls.__module__}.{cls.__qualname__})")
     click.echo("options ([model.options]):")
-    descriptions = field_descriptions(cls.options_class)
-    for option in dataclasses.fields(cls.options_class):
-        about = descriptions.get(option.name)
-        click.echo(f"  {option.name} ({option.type}) = {option.default!r}" + (f": {about}" if about else ""))
+    for row in option_rows(cls.options_class):
+        about = f": {row.description}" if row.description else ""
+        click.echo(f"  {row.key.removeprefix('model.options.')} ({row.type}) = {row.default}{about}")
 
 
 @click.command("train")
@@ -72,25 +69,17 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
     """
     from pathlib import Path
 
-    from ganbench.config import load_config
-    from ganbench.config.profiles import CPU_DEFAULTS, CPU_PROFILE_NAME, cpu_defaults_line
-    from ganbench.train.runs import CHECKPOINT, CONFIG, train_run
-
-    if config_file is None and resume and (Path(out_dir) / CONFIG).is_file():
-        config_file = str(Path(out_dir) / CONFIG)
-    named = {"model.name": (model_name, f"--model {model_name}")} if model_name else {}
-    named |= {"data.catalog": (catalog, f"--catalog {catalog}")} if catalog else {}
-    defaults = CPU_DEFAULTS if config_file is None else None
-    from ganbench.train.distributed import launched_ranks, teardown_distributed
+    from ganbench.config.profiles import cpu_defaults_line
+    from ganbench.train.distributed import launched_ranks
+    from ganbench.train.runs import CHECKPOINT
+    from ganbench.train.start import train_in_group, training_settings
 
     main_rank = launched_ranks().is_main  # under torchrun only rank 0 speaks; the others exit alike
     try:
-        config = load_config(config_file, overrides, named=named, defaults=defaults,
-                             defaults_name=CPU_PROFILE_NAME)
-        if defaults is not None and main_rank:
+        config, cpu_defaults = training_settings(out_dir, config_file, overrides, model_name, catalog, resume)
+        if cpu_defaults and main_rank:
             click.echo(cpu_defaults_line())
-        run_dir = train_run(config, out_dir, resume=resume)
-        teardown_distributed(wait_for_all=True)
+        run_dir = train_in_group(config, out_dir, resume=resume)
     except ValueError as error:  # every user-facing error of config, catalog, registry and run is one
         if not main_rank:
             raise SystemExit(1) from None
@@ -99,8 +88,6 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
         if main_rank:
             _report_interrupted_training(stop, Path(out_dir), (Path(out_dir) / CHECKPOINT).is_file())
         raise SystemExit(130) from None
-    finally:
-        teardown_distributed()
     if main_rank:
         click.echo(f"trained {config.model.name}: {run_dir}")
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -105,7 +104,7 @@ def evaluate_baseline(
 def calibration_key(catalog_hash: str, lookup_hash: str, settings: EvalConfig, image_size: int) -> str:
     """Hash of everything a calibration row depends on (catalog, lookup table, evaluation settings that
     change numbers, image size); the device and batch size do not enter it."""
-    fields = {k: v for k, v in asdict(settings).items() if k not in ("device", "batch_size")}
+    fields = {k: v for k, v in settings.model_dump().items() if k not in ("device", "batch_size")}
     weights = settings.inception_weights
     fields["inception_weights"] = file_hash(Path(weights)) if weights is not None else None
     blob = {"format": CALIBRATION_FORMAT, "catalog": catalog_hash, "lookup": lookup_hash,

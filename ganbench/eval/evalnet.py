@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +100,7 @@ class EvalNet:
 def eval_net_key(catalog_hash: str, lookup_hash: str, options: EvalNetOptions) -> str:
     """Hash naming a trained classifier: changes when the catalog, lookup table or options change."""
     blob = json.dumps(
-        {"format": FORMAT, "catalog": catalog_hash, "lookup": lookup_hash, "options": asdict(options)},
+        {"format": FORMAT, "catalog": catalog_hash, "lookup": lookup_hash, "options": options.model_dump()},
         sort_keys=True,
     )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -131,7 +131,7 @@ def save_eval_net(
     payload = {
         "format": FORMAT,
         "key": key,
-        "options": asdict(options),
+        "options": options.model_dump(),
         "classes": model.classes,
         "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
         **provenance,

@@ -30,7 +30,6 @@ import hashlib
 import json
 import math
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -107,7 +106,7 @@ class ResidualClassifier(nn.Module):
 def second_net_key(catalog_hash: str, lookup_hash: str, classes: dict, options: SecondNetOptions) -> str:
     """Hash naming a trained second net: changes with the catalog, lookup table, classes or options."""
     blob = json.dumps({"format": FORMAT, "catalog": catalog_hash, "lookup": lookup_hash,
-                       "classes": classes, "options": asdict(options)}, sort_keys=True)
+                       "classes": classes, "options": options.model_dump()}, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -167,7 +166,7 @@ def _train_and_store(catalog: Any, lookup: Any, classes: dict[str, list[str]], o
     report.update(train_seconds=round(time.perf_counter() - start, 2), training=fit.to_json(),
                   train_items=fit_idx.tolist(), holdout_items=held_idx.tolist(), key=key,
                   catalog_hash=catalog.hash, lookup_hash=lookup.hash)
-    payload = {"format": FORMAT, "key": key, "options": asdict(options), "classes": model.classes,
+    payload = {"format": FORMAT, "key": key, "options": options.model_dump(), "classes": model.classes,
                "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()}}
     directory.mkdir(parents=True, exist_ok=True)
     target = torch_save_atomic(payload, directory / CLASSIFIER_FILE)

@@ -14,7 +14,6 @@ in docs/architecture.md (Evaluation).
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
@@ -232,7 +231,7 @@ def evaluate_source(
 ) -> dict:
     """All metrics of the images ``source`` draws for ``catalog``'s test query streams (module doc)."""
     start = time.perf_counter()
-    settings = dataclasses.replace(settings, device=str(resolve_device(settings.device, "eval.device")))
+    settings = settings.model_copy(update={"device": str(resolve_device(settings.device, "eval.device"))})
     streams = evaluation_streams(catalog, settings.n_samples)
     plan = plan_reference(catalog, settings.reference, streams.items, source.shows_catalog_photos,
                           settings.seed)  # before any work: a reference set that cannot work stops here

@@ -19,7 +19,7 @@ import numpy as np
 from ganbench.config import EvalConfig
 
 SPREAD_KINDS = ("isc_splits", "kid_subsets", "bootstrap", "exact", "subsets")  # exact: a count, no spread
-DEFAULT_BOOTSTRAP_ROUNDS = EvalConfig.bootstrap_rounds  # the setting's one default
+DEFAULT_BOOTSTRAP_ROUNDS = EvalConfig().bootstrap_rounds  # the setting's one default
 
 
 def metric_entry(mean: float | None, std: float | None, n: int, spread: str) -> dict:

@@ -55,8 +55,9 @@ class TrainingPhase:
 class GanModel(nn.Module, ABC):
     """Base class of every registered model.
 
-    Subclasses set ``options_class`` (a dataclass of their own validated options) and implement the
-    abstract methods. ``generator`` must be the ``nn.Module`` whose parameters the harness keeps an
+    Subclasses set ``options_class`` (a pydantic model of their options, see
+    :mod:`ganbench.models.options`; a plain dataclass works too) and implement the abstract methods.
+    ``generator`` must be the ``nn.Module`` whose parameters the harness keeps an
     exponential moving average of; ``draw`` must use only ``generator`` so swapping in EMA weights
     changes what it draws.
     """

@@ -19,6 +19,8 @@ import inspect
 from importlib.metadata import EntryPoint, entry_points
 from types import ModuleType
 
+from pydantic import BaseModel
+
 from ganbench.models.base import GanModel
 
 ENTRY_POINT_GROUP = "ganbench.models"
@@ -37,10 +39,11 @@ def _check_model_class(name: str, cls: object) -> None:
         missing = ", ".join(sorted(cls.__abstractmethods__))
         raise RegistryError(f"model {name!r}: {cls.__qualname__} is abstract; implement {missing}")
     options_class = getattr(cls, "options_class", None)
-    if not (isinstance(options_class, type) and dataclasses.is_dataclass(options_class)):
+    if not (isinstance(options_class, type) and (issubclass(options_class, BaseModel)
+                                                 or dataclasses.is_dataclass(options_class))):
         raise RegistryError(
-            f"model {name!r}: {cls.__name__}.options_class must be a dataclass of its options, "
-            f"got {options_class!r}"
+            f"model {name!r}: {cls.__name__}.options_class must be a dataclass or a pydantic model of its "
+            f"options, got {options_class!r}"
         )
 
 

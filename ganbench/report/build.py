@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ganbench.config import ConfigError, RunConfig
-from ganbench.config.validate import build_run_config
+from ganbench.config.loader import build_run_config
 from ganbench.data.files import read_json_object
 from ganbench.report import conditioning, evaluators, plots, strips
 from ganbench.report import diversity as diversity_report

@@ -1,4 +1,5 @@
-"""Plan an experiment's cells: one training + evaluation per (model, variant, seed)."""
+"""An experiment's cell: one training + evaluation per (model, variant, seed); planned and given its
+settings by :mod:`ganbench.run.experiment`."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ganbench.config import ExperimentConfig, RunConfig, flatten
-from ganbench.report.results import DEFAULT_VARIANT, cell_name
+from ganbench.config import RunConfig
+from ganbench.report.results import cell_name
 
 
 @dataclass(frozen=True)
@@ -36,20 +37,3 @@ class Cell:
     def describe(self) -> dict[str, Any]:
         return {"model": self.model, "variant": self.variant, "seed": self.seed,
                 "overrides": dict(sorted(self.overrides.items()))}
-
-
-def plan_cells(run: ExperimentConfig, training_tables: dict[str, Any]) -> list[Cell]:
-    """Every cell in run order: models in the experiment's order, then variants, then seeds.
-
-    ``training_tables`` are the experiment file's own [data], [model] and [train] tables."""
-    base = {key: value for key, value in flatten(training_tables).items() if key != "data.catalog"}
-    variants = run.variants or {DEFAULT_VARIANT: None}
-    cells = []
-    for model in run.models:
-        for name, variant in variants.items():
-            if variant is not None and not variant.applies_to(model):
-                continue
-            overrides = {**base, **flatten(run.model_config.get(model, {})),
-                         **flatten(variant.config if variant is not None else {})}
-            cells.extend(Cell(model, name, seed, overrides) for seed in run.seeds)
-    return cells

@@ -35,23 +35,30 @@ An experiment file has the sections of a run's settings plus [run] (and [launche
     streams = [["women's black pants", "petite", "capri"]]
 
 ``model.name`` and ``train.seed`` are set for each cell from ``run.models`` and ``run.seeds``. Every key
-of the file and of every cell is validated before any work; all problems are reported together.
+of the file and of every cell is validated before any work, each cell's settings once (by
+:func:`ganbench.config.layered_config`); all problems are reported together.
 Relative paths are read relative to the current directory (``make run`` runs from the repository root).
 """
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ganbench.config import ConfigError, RunConfig
-from ganbench.config.loader import read_toml
-from ganbench.config.validate import ProblemList, build_run_config
-from ganbench.run.cells import Cell, plan_cells
-from ganbench.run.configs import resolve_config
+from ganbench.config import (
+    ConfigError,
+    ExperimentConfig,
+    RunConfig,
+    build_run_config,
+    flatten,
+    layered_config,
+)
+from ganbench.config.loader import Layer, read_toml
+from ganbench.config.validate import ProblemList
+from ganbench.report.results import DEFAULT_VARIANT
+from ganbench.run.cells import Cell
 
 TRAINING_TABLES = ("data", "model", "train")
 
@@ -95,16 +102,43 @@ def experiment_from_dict(raw: Mapping[str, Any], source: Path | None = None,
     catalog_dir = Path(config.data.catalog) if config.data.catalog else default_dir
     tables = {name: raw[name] for name in TRAINING_TABLES if isinstance(raw.get(name), Mapping)}
     cells = tuple(Cell(cell.model, cell.variant, cell.seed, cell.overrides,
-                       resolve_config(dict(raw), config.run, cell, catalog_dir, problems))
+                       layered_config(raw, cell_layers(config.run, cell, catalog_dir), problems))
                   for cell in plan_cells(config.run, tables))
-    _raise(problems)
-    name = config.run.name or (source.stem if source else "experiment")
-    config = dataclasses.replace(config, run=dataclasses.replace(config.run, name=name))
-    return Experiment(name, source, config, catalog_dir, cells, dict(raw))
-
-
-def _raise(problems: ProblemList) -> None:
     try:
         problems.raise_if_any()
     except ConfigError as error:
         raise ExperimentError(str(error)) from None
+    name = config.run.name or (source.stem if source else "experiment")
+    config = config.model_copy(update={"run": config.run.model_copy(update={"name": name})})
+    return Experiment(name, source, config, catalog_dir, cells, dict(raw))
+
+
+def plan_cells(run: ExperimentConfig, training_tables: dict[str, Any]) -> list[Cell]:
+    """Every cell in run order: models in the experiment's order, then variants, then seeds.
+
+    ``training_tables`` are the experiment file's own [data], [model] and [train] tables. A cell's
+    ``overrides`` merges, later winning: those tables, the model's [run.model_config.M], then the
+    variant's config (so an ablation always gets the last word)."""
+    base = {key: value for key, value in flatten(training_tables).items() if key != "data.catalog"}
+    variants = run.variants or {DEFAULT_VARIANT: None}
+    cells = []
+    for model in run.models:
+        for name, variant in variants.items():
+            if variant is not None and not variant.applies_to(model):
+                continue
+            overrides = {**base, **flatten(run.per_model.get(model, {})),
+                         **flatten(variant.config if variant is not None else {})}
+            cells.extend(Cell(model, name, seed, overrides) for seed in run.seeds)
+    return cells
+
+
+def cell_layers(run: ExperimentConfig, cell: Cell, catalog_dir: Path) -> list[Layer]:
+    """What a cell sets over the experiment file's run sections, in order, each named for the errors:
+    its model's [run.model_config.M], its variant's config, then its catalog, model and seed."""
+    layers: list[Layer] = [(f"[run.model_config.{cell.model}]", flatten(run.per_model.get(cell.model, {})))]
+    variant = run.variants.get(cell.variant)
+    if variant is not None:
+        layers.append((f"[run.variants.{cell.variant}]", flatten(variant.config)))
+    layers.append(("the experiment's catalog, model and seed", {
+        "data.catalog": str(catalog_dir), "model.name": cell.model, "train.seed": cell.seed}))
+    return layers

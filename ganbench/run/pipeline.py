@@ -23,7 +23,7 @@ from ganbench.train.runs import train_run
 def real_pipeline(write_report: bool = True) -> Pipeline:
     from ganbench.report.build import write_report as report
 
-    return Pipeline(prepare_catalog=prepare_catalog, train=train, evaluate=evaluate, render=render,
+    return Pipeline(prepare_catalog=prepare_catalog, train=train_run, evaluate=evaluate, render=render,
                     write_report=report if write_report else None, calibrate=calibrate)
 
 
@@ -58,10 +58,6 @@ def _check_reusable(manifest: dict, recipe: CatalogRecipe, folder: Path) -> None
             f"seed {manifest.get('seed')}, {manifest.get('counts', {}).get('read')} items read) than the "
             f"experiment asks for ({recipe.describe(str(folder))}); delete it or set data.catalog to "
             "another folder")
-
-
-def train(config: RunConfig, run_dir: Path, resume: bool) -> Path:
-    return train_run(config, run_dir, resume=resume)
 
 
 def evaluate(run_dir: Path, catalog: Path, config: RunConfig) -> dict:

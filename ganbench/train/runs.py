@@ -7,7 +7,6 @@ every model gets the vocabulary extended with the colour-cluster tokens.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from dataclasses import dataclass
@@ -19,8 +18,7 @@ import torch
 from torch.utils.data import DataLoader
 
 import colorspace
-from ganbench.config import ConfigError, RunConfig, flatten, load_config, write_config
-from ganbench.config.validate import config_as_dict
+from ganbench.config import ConfigError, RunConfig, config_as_dict, flatten, load_config, write_config
 from ganbench.data.batches import QueryBatchDataset, StepBatchSampler, class_names, collate, model_vocabulary
 from ganbench.models.base import GanModel, ModelContext
 from ganbench.models.diagnostics import conditioning_scalars, probe_streams
@@ -103,8 +101,8 @@ def _with_paths(config: RunConfig, convert) -> RunConfig:
     """``config`` with ``convert`` applied to its catalog path and to a colour lookup table's file path."""
     lookup = config.data.colour_lookup
     lookup = lookup if lookup in BUILT_IN_LOOKUPS else convert(lookup)
-    data = dataclasses.replace(config.data, catalog=convert(config.data.catalog), colour_lookup=lookup)
-    return dataclasses.replace(config, data=data)
+    data = config.data.model_copy(update={"catalog": convert(config.data.catalog), "colour_lookup": lookup})
+    return config.model_copy(update={"data": data})
 
 
 def _resolved(config: RunConfig, run_dir: Path, resume: bool) -> RunConfig:
@@ -302,7 +300,8 @@ def load_run(run_dir: str | Path, device: str | torch.device = "cpu", catalog_pa
         raise RunError(missing_checkpoint(run_dir))
     config = read_run_config(run_dir)
     if catalog_path is not None:
-        config = dataclasses.replace(config, data=dataclasses.replace(config.data, catalog=str(catalog_path)))
+        data = config.data.model_copy(update={"catalog": str(catalog_path)})
+        config = config.model_copy(update={"data": data})
     device = torch.device(device)
     catalog, lookup = open_catalog(config.data.catalog), open_lookup(config)
     model = build_model(config, catalog, lookup, device)

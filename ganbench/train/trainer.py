@@ -16,9 +16,8 @@ from typing import Any
 
 import torch
 
-from ganbench.config import ConfigError, RunConfig, flatten
-from ganbench.config.schema import RUN_SECTIONS, TrainConfig
-from ganbench.config.validate import config_as_dict
+from ganbench.config import ConfigError, RunConfig, TrainConfig, config_as_dict, flatten
+from ganbench.config.schema import RUN_SECTIONS
 from ganbench.models.base import TrainingPhase
 from ganbench.train.distributed import SINGLE_PROCESS, Ranks
 from ganbench.train.ema import EMA
@@ -26,7 +25,7 @@ from ganbench.train.interrupt import InterruptRequest, TrainingInterrupted, defe
 from ganbench.train.logging import ScalarLog
 from ganbench.train.precision import Precision
 from ganbench.train.progress import TrainingProgress
-from ganbench.train.schedule import apply_lr_decay
+from ganbench.train.schedule import phase_lr_schedule
 
 
 class TrainingError(RuntimeError):
@@ -116,9 +115,10 @@ class Trainer:
         device, train = self.precision.device, self.train
         self.progress.start_phase(phase.name, first, phase.start, phase.stop)
         tick, images = time.perf_counter(), 0
+        rates = phase_lr_schedule(self.optimizers, train, first - phase.start)
         try:
             for step, batch in zip(range(first, last), self.batches(first, last), strict=True):
-                apply_lr_decay(self.optimizers, step - phase.start, train)
+                rates.before_step()
                 losses = self._step(to_device(batch, device, train.channels_last), step, phase.name)
                 done, images = step + 1, images + len(batch["n_steps"]) * self.ranks.world_size
                 if done % train.log_every == 0 or done == phase.stop:
