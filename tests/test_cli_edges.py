@@ -87,10 +87,10 @@ def test_run_announces_the_report_only_when_it_wrote_one(tmp_path, monkeypatch):
 def test_every_model_option_has_a_description_with_balanced_brackets(name):
     options = get_model(name).options_class
     descriptions = field_descriptions(options)
-    for option in dataclasses.fields(options):
-        text = descriptions.get(option.name, "")
-        assert text, f"{name}: option {option.name} needs a docstring line under its field"
-        assert text.count("(") == text.count(")"), f"{name}: {option.name}: {text}"
+    assert set(descriptions) == set(options.model_fields)
+    for option, text in descriptions.items():
+        assert text, f"{name}: option {option} needs a docstring line under its field"
+        assert text.count("(") == text.count(")"), f"{name}: {option}: {text}"
     shown = CliRunner().invoke(main, ["models", name]).output
     assert "(no description)" not in shown
 
