@@ -1,6 +1,6 @@
 # make run  : create .venv if missing, install ganbench with dev extras, run the quick experiment.
 # make run RUN_FLAGS=--resume : continue (or skip) cells an earlier make run trained.
-# make test : create .venv if missing, install ganbench with dev extras, check the import contract (pyproject.toml), run the test suite.
+# make test : create .venv if missing, install ganbench with the dev and tracking (MLflow) extras, check the import contract (pyproject.toml), run the test suite.
 # make explore : install the explore extra too (Gradio, Playwright), start `ganbench explore` on 127.0.0.1
 #                with the shipped pretrained models (EXPLORE_FLAGS="runs/restgan --port 8000" for others).
 # make pretrained : retrain the shipped pretrained models (experiments/pretrained.toml) and export them
@@ -19,11 +19,11 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,tracking]'
 	touch $(STAMP)
 
 $(EXPLORE_STAMP): $(BIN)/python pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev,explore]'
+	$(BIN)/pip install --quiet -e '.[dev,tracking,explore]'
 	touch $(EXPLORE_STAMP)
 
 install: $(STAMP)
