@@ -11,12 +11,14 @@ import matplotlib.pyplot as plt
 from _report_helpers import make_results
 from PIL import Image
 
+from ganbench.eval import provenance as provenance_module
 from ganbench.eval.provenance import provenance
 from ganbench.report.build import write_report
 from ganbench.report.plots import save_figure
 from ganbench.report.strips import save_image
 
-KEYS = {"git", "date", "command", "cpu", "gpu", "device", "precision", "versions", "wall_seconds"}
+KEYS = {"git", "date", "command", "cpu", "cpu_cores", "gpu", "device", "precision", "versions",
+        "wall_seconds"}
 
 
 def test_provenance_names_commit_date_command_hardware_precision_versions_and_wall_time():
@@ -52,7 +54,7 @@ def test_the_report_shows_the_run_and_evaluation_provenance(tmp_path):
     (cell / "metrics.json").write_text(json.dumps(metrics))
     text = write_report(tmp_path, tmp_path / "report", figures=False).read_text()
     block = text[text.index("## Provenance"):text.index("## Cells")]
-    assert "git commit aaaaaaaaaaaa with uncommitted changes" in block
+    assert "git commit aaaaaaaaaaaa with uncommitted code changes" in block
     assert "`ganbench run experiments/quick.toml`" in block and "47.0 min wall" in block
     assert "`ganbench eval RUN`" in block and "training bf16 on cpu" in block and "evaluation fp32" in block
     assert "torch" in block
@@ -90,3 +92,46 @@ def test_a_rebuilt_report_removes_figures_it_no_longer_references(tmp_path):
     text = index.read_text()
     kept = sorted(p for p in (tmp_path / "report" / "figures").rglob("*.*") if p.suffix != ".json")
     assert kept and all(path.relative_to(tmp_path / "report").as_posix() in text for path in kept)
+
+
+def test_dirty_means_changed_code_not_a_rewritten_results_folder(tmp_path, monkeypatch):
+    """A run rewrites its committed results folder: that alone must not mark the code as changed."""
+    def git(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    (tmp_path / "ganbench").mkdir()
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "ganbench" / "code.py").write_text("x = 1\n")
+    (tmp_path / "reports" / "metrics.json").write_text("{}\n")
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "c")
+    monkeypatch.setattr(provenance_module, "SOURCE_DIR", tmp_path / "ganbench")
+
+    def state():
+        provenance_module.git_state.cache_clear()
+        return provenance_module.git_state()
+
+    (tmp_path / "reports" / "metrics.json").write_text('{"new": 1}\n')
+    assert state()["dirty"] is False
+    (tmp_path / "ganbench" / "code.py").write_text("x = 2\n")
+    assert state()["dirty"] is True
+    provenance_module.git_state.cache_clear()
+
+
+def test_a_resume_keeps_the_earlier_invocations_wall_time(tmp_path):
+    """`--resume` that only rebuilds the report writes run_summary.json again: the training run's
+    provenance moves to earlier_invocations and the report still shows it."""
+    from ganbench.run.runner import SUMMARY_FILE, _write_summary
+
+    make_results(tmp_path)
+    _write_summary(tmp_path, [])
+    first = json.loads((tmp_path / SUMMARY_FILE).read_text())["provenance"]
+    first = first | {"command": "ganbench run quick.toml", "wall_seconds": 2820.0}
+    (tmp_path / SUMMARY_FILE).write_text(json.dumps({"cells": [], "provenance": first}))
+    _write_summary(tmp_path, [])
+    summary = json.loads((tmp_path / SUMMARY_FILE).read_text())
+    assert summary["earlier_invocations"] == [first]
+    text = write_report(tmp_path, tmp_path / "report", figures=False).read_text()
+    block = text[text.index("## Provenance"):text.index("## Cells")]
+    assert "Earlier invocations" in block and "`ganbench run quick.toml`" in block and "47.0 min" in block

@@ -4,8 +4,9 @@ command, the hardware, the precision, the versions and the wall time of the proc
 Written into every ``metrics.json`` (``provenance``) and, by ``ganbench run``, into ``run_summary.json``;
 the report shows both (:mod:`ganbench.report.provenance`). Choices (ours): the commit is that of the
 checkout ganbench is imported from (not of the working directory), found with ``git`` when it is on the
-PATH, else null with the reason; "dirty" counts changes to tracked files only (untracked outputs such as
-results folders do not make a tree dirty); the CPU model comes from /proc/cpuinfo (lscpu's source) or,
+PATH, else null with the reason; "dirty" counts changes to the tracked code only (the packages and
+pyproject.toml: a committed results folder being rewritten by the run, or an edited doc, does not make the
+code dirty); the CPU model comes from /proc/cpuinfo (lscpu's source) or,
 elsewhere, :func:`platform.processor`; the wall time is that of the whole process (on Linux from its
 start time in /proc, so a ``ganbench run`` counts its catalog, training, evaluation and calibration).
 """
@@ -29,10 +30,11 @@ SOURCE_DIR = Path(__file__).resolve().parent.parent
 IMPORTED_AT = time.time()  # the fallback start of the process where /proc is not available
 GIT_TIMEOUT_S = 10
 PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy")
+CODE_PATHS = ("ganbench", "restgan", "baselines", "colorspace", "pyproject.toml")  # what "dirty" looks at
 
 
 def _git(*args: str) -> str:
-    done = subprocess.run(["git", "-C", str(SOURCE_DIR), *args], capture_output=True, text=True,
+    done = subprocess.run(["git", "-C", str(SOURCE_DIR.parent), *args], capture_output=True, text=True,
                           timeout=GIT_TIMEOUT_S, check=True)
     return done.stdout.strip()
 
@@ -42,7 +44,8 @@ def git_state() -> dict:
     """``{"commit", "dirty"}`` of the checkout ganbench runs from, or ``{"commit": None, "why"}``."""
     try:
         commit = _git("rev-parse", "HEAD")
-        dirty = bool(_git("status", "--porcelain", "--untracked-files=no"))
+        code = [path for path in CODE_PATHS if (SOURCE_DIR.parent / path).exists()]
+        dirty = bool(_git("status", "--porcelain", "--untracked-files=no", "--", *code))
     except (OSError, subprocess.SubprocessError) as error:
         reason = "not a git checkout" if isinstance(error, subprocess.CalledProcessError) else str(error)
         return {"commit": None, "dirty": None, "why": reason}
@@ -99,6 +102,7 @@ def provenance(device: str | None = None, precision: str | None = None) -> dict:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": shlex.join([Path(sys.argv[0]).name, *sys.argv[1:]]) if sys.argv and sys.argv[0] else "",
         "cpu": cpu_model(),
+        "cpu_cores": os.cpu_count(),
         "gpu": gpu_name(device) if device is not None else None,
         "device": str(device) if device is not None else None,
         "precision": precision,

@@ -20,13 +20,14 @@ def _code(record: dict) -> str:
     git = record.get("git") or {}
     if not git.get("commit"):
         return f"not from a git checkout ({git.get('why', 'unknown')})" if git else UNRECORDED
-    return f"git commit {git['commit'][:12]}" + (" with uncommitted changes" if git.get("dirty") else "")
+    return f"git commit {git['commit'][:12]}" + (" with uncommitted code changes" if git.get("dirty") else "")
 
 
 def _hardware(record: dict) -> str:
     if not record.get("cpu"):
         return UNRECORDED
-    return record["cpu"] + (f"; GPU {record['gpu']}" if record.get("gpu") else "")
+    cores = f" ({record['cpu_cores']} cores)" if record.get("cpu_cores") else ""
+    return record["cpu"] + cores + (f"; GPU {record['gpu']}" if record.get("gpu") else "")
 
 
 def _minutes(seconds: Any) -> str:
@@ -48,7 +49,8 @@ def _precisions(results: Results) -> str:
 
 def provenance_rows(results: Results) -> list[tuple[str, str]]:
     """(label, value) rows of the block, in the order shown."""
-    run = read_json_object(results.root / "run_summary.json").get("provenance") or {}
+    summary = read_json_object(results.root / "run_summary.json")
+    run = summary.get("provenance") or {}
     evaluations = _cells(results, "provenance")
     evaluation = max(evaluations, key=lambda p: str(p.get("date", "")), default={})
     main = run or evaluation
@@ -58,6 +60,11 @@ def provenance_rows(results: Results) -> list[tuple[str, str]]:
                             f"{_minutes(run.get('wall_seconds'))} wall for the whole command"))
     else:
         rows.append(("Run", UNRECORDED))
+    earlier = [p for p in summary.get("earlier_invocations") or [] if isinstance(p, dict)]
+    if earlier:
+        rows.append(("Earlier invocations", "; ".join(
+            f"`{p.get('command', '?')}`, {p.get('date', '?')}, {_minutes(p.get('wall_seconds'))} wall"
+            for p in earlier)))
     if evaluation:
         rows.append(("Latest evaluation",
                      f"`{evaluation.get('command', '?')}`, {evaluation.get('date', '?')} "

@@ -297,8 +297,13 @@ def _save_experiment(experiment: Experiment, results_dir: Path) -> None:
 
 
 def _write_summary(results_dir: Path, outcomes: list[CellOutcome]) -> None:
+    """run_summary.json: this invocation's cells and provenance, and the provenance of the earlier
+    invocations on the folder (a --resume that only rebuilt the report must not hide the training run)."""
     rows = [{"cell": o.cell.name, "status": o.status, "seconds": round(o.seconds, 1), "error": o.error,
              "warning": o.warning, "steps": o.steps} for o in outcomes]
-    write_json_atomic(results_dir / SUMMARY_FILE, {"cells": rows, "provenance": provenance()})
+    before = read_json_object(results_dir / SUMMARY_FILE) if (results_dir / SUMMARY_FILE).is_file() else {}
+    earlier = [p for p in [*before.get("earlier_invocations", []), before.get("provenance")] if p]
+    write_json_atomic(results_dir / SUMMARY_FILE, {"cells": rows, "provenance": provenance(),
+                                                   "earlier_invocations": earlier})
 
 
