@@ -63,7 +63,7 @@ def _allowed_typos(word: str) -> int:
 
 
 class LookupTable:
-    """Colour terms, their Lab values and their clusters; see ``docs/architecture.md``."""
+    """Colour terms, their Lab values and their clusters; see ``docs/colour.md``."""
 
     def __init__(self, term_labs: Mapping[str, Sequence[float]], clusters: Sequence[Cluster],
                  parameters: Mapping[str, object] | None = None) -> None:  # fmt: skip

@@ -1,6 +1,6 @@
 """Fixtures for the evaluation tests: a tiny drawn catalog, a small lookup table and fake models.
 
-The fake catalog follows the catalog API of docs/architecture.md (items, manifest, hash, images(size),
+The fake catalog follows the API of ganbench.data.catalog.Catalog (items, manifest, hash, images(size),
 masks(size), indices(split), root) with garments drawn as flat rectangles: type sets the height,
 gender the width, colour the fill. It is independent of the synthetic renderer so the evaluation can be
 tested on its own; tests that need the real catalog use ``ganbench data synth`` when available.

@@ -200,7 +200,7 @@ class QueryBatchDataset(Dataset):
 
 
 def collate(items: list[dict[str, Any]]) -> dict[str, Any]:
-    """Pad and stack dataset items into the batch dict of docs/architecture.md."""
+    """Pad and stack dataset items into the batch dict of docs/architecture.md (the plugin interface)."""
     images = {size: torch.stack([item["images"][size] for item in items]).permute(0, 3, 1, 2).float()
               .div_(127.5).sub_(1.0) for size in items[0]["images"]}
     labels = torch.tensor([item["labels"] for item in items], dtype=torch.long)

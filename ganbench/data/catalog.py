@@ -1,6 +1,6 @@
 """An opened catalog folder: items, manifest, vocabulary, images and their cached arrays.
 
-See docs/architecture.md ("Catalog on disk") for the layout. ``ganbench.data.writer.write_catalog``
+See docs/architecture.md ("A catalog") for the layout. ``ganbench.data.writer.write_catalog``
 writes a catalog; ``Catalog.open`` reads one. The arrays behind ``images(size)`` and ``masks(size)`` come
 from the image cache (``ganbench.data.cache``): built from the PNGs the first time a size is asked for,
 memory-mapped after that. Before the first array is handed out, every image file is checked to exist (a

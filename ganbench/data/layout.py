@@ -1,6 +1,6 @@
 """The catalog folder's layout: file names, the item format, reading its JSON files, what may be replaced.
 
-See docs/architecture.md ("Catalog on disk"). Everything here is plain file handling; the writer, the
+See docs/architecture.md ("A catalog"). Everything here is plain file handling; the writer, the
 reader (``Catalog``), the image cache and the integrity checks all build on it.
 """
 

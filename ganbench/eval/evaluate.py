@@ -9,7 +9,7 @@ attribute accuracy, refinement, retrieval. The source is a trained model (:func:
 :func:`evaluate_run`) or a calibration row (:mod:`ganbench.eval.calibration`); the metric code is the
 same for all. Every metric is
 ``{"mean", "std", "n", "spread"}`` (see :mod:`ganbench.eval.uncertainty`); the file layout is documented
-in docs/architecture.md (Evaluation).
+in docs/architecture.md ("metrics.json").
 """
 
 from __future__ import annotations

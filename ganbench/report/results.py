@@ -94,7 +94,7 @@ def load_calibration(folder: Path) -> pd.DataFrame:
 
 
 def cell_name(model: str, variant: str, seed: int) -> str:
-    """The folder name of a cell: ``MODEL__VARIANT__seedN`` (docs/architecture.md)."""
+    """The folder name of a cell: ``MODEL__VARIANT__seedN`` (docs/architecture.md, "A results folder")."""
     return f"{model}__{variant}__seed{seed}"
 
 
