@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from _asserts import raises_naming
 
 from colorspace import (
     ColourTerm,
@@ -35,7 +36,7 @@ def test_builtin_vocabularies_have_expected_sizes_and_sources():
     assert default["khaki"].source == "apparel"
     assert default["navy"].source == "xkcd"
     assert default["rebeccapurple"].source == "css"
-    with pytest.raises(UnknownVocabularyError, match="expected one of"):
+    with raises_naming(UnknownVocabularyError, "'pantone'", "xkcd"):
         load_vocabulary("pantone")
 
 
@@ -89,11 +90,11 @@ def test_cluster_names_frequent_and_central():
 
 def test_clustering_rejects_bad_parameters():
     terms = catalog_terms()
-    with pytest.raises(ClusteringError, match="exactly one of k"):
+    with raises_naming(ClusteringError, "k", "max_de"):
         cluster_terms(terms)
-    with pytest.raises(ClusteringError, match="k must be between"):
+    with raises_naming(ClusteringError, "500"):
         cluster_terms(terms, k=500)
-    with pytest.raises(ClusteringError, match="k-means needs k"):
+    with raises_naming(ClusteringError, "k-means"):
         cluster_terms(terms, method="kmeans")
 
 
@@ -151,9 +152,9 @@ def test_hash_changes_with_content_and_tampering_is_caught(tmp_path):
     with pytest.raises(LookupTableError, match="does not match"):
         LookupTable.load(path)
     (tmp_path / "bad.json").write_text("{}")
-    with pytest.raises(LookupTableError, match="not a colour lookup table"):
+    with raises_naming(LookupTableError, tmp_path / "bad.json"):
         LookupTable.load(tmp_path / "bad.json")
     with pytest.raises(LookupTableError, match="not found"):
         LookupTable.load(tmp_path / "missing.json")
-    with pytest.raises(LookupTableError, match=r"\.json or \.csv"):
+    with raises_naming(LookupTableError, "table.txt", ".json", ".csv"):
         default_lookup().save(tmp_path / "table.txt")

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from _asserts import raises_naming
 from _data_helpers import simple_images, simple_items
 from click.testing import CliRunner
 
@@ -86,12 +87,12 @@ def test_a_missing_image_without_a_cache_is_one_line_not_a_traceback(catalog):
     (catalog.root / "images" / "item001.png").unlink()
     (catalog.root / "images" / "item002.png").unlink()
     opened = Catalog.open(catalog.root)
-    with pytest.raises(CatalogError, match=r"catalog image .*item001.png is missing \(and 1 more\)"):
+    with raises_naming(CatalogError, "item001.png", "1 more"):
         opened.images(16)
-    with pytest.raises(CatalogError, match="item002.png is missing"):
+    with raises_naming(CatalogError, "item002.png"):
         opened.rgba(2)
     (catalog.root / "images" / "item003.png").write_bytes(b"not a png")
-    with pytest.raises(CatalogError, match="item003.png cannot be read"):
+    with raises_naming(CatalogError, "item003.png"):
         opened.rgba(3)
 
 

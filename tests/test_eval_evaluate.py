@@ -5,6 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from _asserts import raises_naming
 from _eval_helpers import (
     FakeCatalog,
     FakeLookup,
@@ -214,7 +215,7 @@ def test_a_model_returning_the_wrong_shape_is_named(catalog):
         def generate(self, query_streams, seed):
             return [torch.zeros(1, 3, 16, 16) for _ in query_streams]
 
-    with pytest.raises(ValueError, match="model.generate must return uint8"):
+    with raises_naming(ValueError, "model.generate", "uint8"):
         evaluate_model(Wrong(size=16), catalog, FakeLookup(), SETTINGS, log=lambda _: None)
 
 

@@ -1,8 +1,11 @@
 """Distribution metrics from precomputed features: FID, IS, KID, and the bootstrap spreads."""
 
+import itertools
+
 import numpy as np
 import pytest
 import scipy.linalg
+import scipy.stats
 import torch
 
 from ganbench.eval.features import (
@@ -68,9 +71,17 @@ def test_the_symmetric_form_used_for_the_bootstrap_equals_torch_fidelity(n):
 
 def test_fid_entry_carries_a_bootstrap_spread():
     real = fid_statistics(_features(seed=4))
-    entry = fid_entry(_features(seed=5).float() + 1.0, real, seed=0, rounds=5)
-    assert entry["spread"] == "bootstrap" and entry["n"] == 400
-    assert entry["mean"] > 10 and entry["std"] > 0
+    generated = _features(n=120, seed=5) + 1.0
+    entry = fid_entry(generated.float(), real, seed=0, rounds=300)
+    assert entry["spread"] == "bootstrap" and entry["n"] == 120
+    # oracle: scipy's bootstrap of the scipy FID (the real side's statistics held fixed, as in fid_entry)
+    real_features = _features(seed=4).numpy()
+    rows = generated.numpy()
+    reference = scipy.stats.bootstrap(
+        (np.arange(120),), lambda idx: _reference_fid(rows[idx], real_features), n_resamples=300,
+        vectorized=False, random_state=np.random.default_rng(1)).standard_error
+    assert entry["mean"] == pytest.approx(_reference_fid(rows, real_features), rel=1e-4)
+    assert entry["std"] == pytest.approx(reference, rel=0.25)  # two 300-round Monte Carlo estimates
 
 
 def test_inception_score_is_the_class_count_for_confident_balanced_predictions():
@@ -119,12 +130,49 @@ def test_metrics_of_too_few_samples_are_none():
     assert kid_entry(torch.zeros(1, 3), torch.zeros(5, 3), seed=0)["mean"] is None
 
 
+def _exact_bootstrap_std_of_the_mean(values: np.ndarray) -> float:
+    """Brute force: the std of the mean over every one of the n**n equally likely resamples."""
+    n = len(values)
+    means = [values[list(picks)].mean() for picks in itertools.product(range(n), repeat=n)]
+    return float(np.std(means))
+
+
+def test_exact_bootstrap_oracle_is_the_plug_in_standard_error():
+    values = np.array([1.0, 0.0, 1.0, 1.0])
+    # the bootstrap distribution of a mean has variance (population variance) / n
+    assert _exact_bootstrap_std_of_the_mean(values) == pytest.approx(np.sqrt(values.var() / 4), rel=1e-12)
+
+
 def test_bootstrap_mean_is_seeded_and_drops_nan():
     values = np.array([1.0, 0.0, 1.0, np.nan, 1.0])
     first, second = bootstrap_mean(values, seed=3), bootstrap_mean(values, seed=3)
     assert first == second
-    assert first["mean"] == pytest.approx(0.75) and first["n"] == 4 and 0 < first["std"] < 0.5
+    assert first["mean"] == pytest.approx(0.75) and first["n"] == 4
     assert bootstrap_mean(np.array([np.nan]), seed=0) == metric_entry(None, None, 0, "bootstrap")
+
+
+@pytest.mark.parametrize("values", [[1.0, 0.0, 1.0, 1.0], [2.0, 7.0, 3.5, 0.5, 11.0]])
+def test_bootstrap_mean_std_converges_to_the_exact_bootstrap(values):
+    values = np.array(values)
+    exact = _exact_bootstrap_std_of_the_mean(values)  # 0.2165 for the first: sqrt(0.1875 / 4)
+    entry = bootstrap_mean(values, seed=1, rounds=20_000)  # Monte Carlo error of the std about 0.5%
+    assert entry["mean"] == pytest.approx(values.mean()) and entry["std"] == pytest.approx(exact, rel=0.03)
+
+
+def test_bootstrap_statistic_resamples_indices_like_the_exact_bootstrap():
+    values = np.array([2.0, 7.0, 3.5, 0.5, 11.0])
+    entry = bootstrap_statistic(5, lambda idx: values[idx].mean(), seed=2, rounds=20_000)
+    assert entry["mean"] == pytest.approx(values.mean())
+    assert entry["std"] == pytest.approx(_exact_bootstrap_std_of_the_mean(values), rel=0.03)
+
+
+def test_bootstrap_statistic_of_a_median_matches_scipy():
+    values = np.random.default_rng(5).exponential(size=41)
+    entry = bootstrap_statistic(41, lambda idx: float(np.median(values[idx])), seed=0, rounds=4000)
+    reference = scipy.stats.bootstrap((values,), np.median, n_resamples=4000, vectorized=False,
+                                      random_state=np.random.default_rng(1)).standard_error
+    assert entry["mean"] == pytest.approx(np.median(values))
+    assert entry["std"] == pytest.approx(reference, rel=0.1)  # two Monte Carlo estimates, ~2% error each
 
 
 def test_bootstrap_statistic_of_a_constant_has_no_spread():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 from _eval_helpers import FakeCatalog, FakeLookup, FakeModel
@@ -57,9 +59,14 @@ def test_probe_texts_are_the_first_distinct_streams():
 def test_metrics_entry_has_a_bootstrap_spread_over_distinct_texts():
     model = build_model("stackgan-lstm")
     streams = QUERIES + QUERIES  # duplicates count once
-    entry = conditioning_metrics(model, streams, seed=0, rounds=20)["conditioning_strength"]
+    entry = conditioning_metrics(model, streams, seed=0, rounds=3000)["conditioning_strength"]
     assert entry["n"] == len(QUERIES) and entry["spread"] == "bootstrap"
-    assert entry["mean"] == pytest.approx(measure(model, QUERIES)) and entry["std"] > 0
+    assert entry["mean"] == pytest.approx(measure(model, QUERIES))
+    # oracle: the exact bootstrap, the strength of every one of the 4**4 equally likely resamples of texts
+    mu, sigma = (t.detach().float() for t in model.conditioning(QUERIES))
+    exact = [conditioning_strength(mu[list(rows)], sigma[list(rows)])
+             for rows in itertools.product(range(len(QUERIES)), repeat=len(QUERIES))]
+    assert entry["std"] == pytest.approx(float(np.std(exact)), rel=0.06)  # 3000 rounds: ~1.3% error
 
 
 def test_training_logs_the_strength_at_every_log_row(tmp_path: Path):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from _asserts import raises_naming
 from _models_helpers import MODEL_NAMES, TrainOptions, build_model, tiny_batch, tiny_context
 
 from ganbench.nn.text_encoders import LstmEncoder
@@ -194,13 +195,13 @@ def test_lstm_encoder_gives_float32_under_autocast_and_matches_float32():
 def test_train_step_errors_are_sentences():
     model = build_model("stackgan-bow")
     batch = tiny_batch(model.context, False)
-    with pytest.raises(RuntimeError, match="call configure_optimizers"):
+    with raises_naming(RuntimeError, "configure_optimizers"):
         model.train_step(batch, 0, "stage1")
     model.configure_optimizers(TrainOptions())
-    with pytest.raises(ValueError, match="phase must be one of"):
+    with raises_naming(ValueError, "'stage3'"):
         model.train_step(batch, 0, "stage3")
     del batch["images"][16]
-    with pytest.raises(KeyError, match="the model needs 16 px"):
+    with raises_naming(KeyError, "16 px"):
         model.train_step(batch, 0, "stage1")
 
 
@@ -220,7 +221,7 @@ def test_optimisers_are_adam_with_train_options():
 
 
 def test_colour_model_without_lookup_is_refused():
-    with pytest.raises(ValueError, match="colour_model = true needs a colour lookup table"):
+    with raises_naming(ValueError, "colour_model"):
         build_model("restgan", context=tiny_context(with_lookup=False))
     model = build_model("restgan", context=tiny_context(with_lookup=False), colour_model=False)
     assert "classes_colour" not in model.discriminators["stage1"].class_heads  # no colour classes known

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _asserts import raises_naming
 from _run_helpers import FakeSteps
 from click.testing import CliRunner
 
@@ -83,7 +84,7 @@ def test_launcher_table_maps_to_slurm_parameters(tmp_path) -> None:
         "slurm_additional_parameters": {"qos": "high"}}
     assert "slurm_partition" not in executor_parameters("submitit-local", settings)
     if shutil.which("srun") is None:  # this machine is no SLURM cluster: one clear line
-        with pytest.raises(LauncherError, match='--launcher slurm: Could not detect "srun"'):
+        with raises_naming(LauncherError, "--launcher slurm", "srun"):
             executor_for("slurm", settings, tmp_path)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from _asserts import raises_naming
 from _models_helpers import MODEL_NAMES, TrainOptions, build_model, tiny_batch, tiny_context
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 
@@ -94,7 +95,7 @@ def test_frozen_fine_tune_and_scratch_modes():
         changed[mode] = any(not torch.equal(a, b) for a, b in zip(before, after, strict=True))
     assert changed == {"frozen": False, "fine-tune": True, "scratch": True}
     assert build_model("stackgan-lstm", text_training="scratch").text_pretraining() is None
-    with pytest.raises(ValueError, match="text_training"):
+    with raises_naming(ValueError, "text_training", "'pretrained'"):
         build_model("stackgan-lstm", text_training="pretrained")
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 import torch
 import torch.multiprocessing as mp
+from _asserts import raises_naming
 from _distributed_helpers import StandIn, free_port, global_batch, one_step_worker
 from _train_helpers import make_tiny_catalog
 from click.testing import CliRunner
@@ -52,12 +53,12 @@ def test_ranks_share_each_global_batch_without_overlap() -> None:
 
 def test_world_size_must_fit_the_batch() -> None:
     assert local_batch_size(8, Ranks(1, 2, 1)) == 4
-    with pytest.raises(DistributedError, match="4 training processes but train.batch_size = 2"):
+    with raises_naming(DistributedError, "train.batch_size", "4", "2"):
         local_batch_size(2, Ranks(0, 4, 0))
     with pytest.raises(DistributedError, match="at least 2 items") as refused:  # one item per rank
         local_batch_size(2, Ranks(0, 2, 0))
     assert "raise train.batch_size to 4" in str(refused.value)
-    with pytest.raises(DistributedError, match="does not split evenly"):
+    with raises_naming(DistributedError, "train.batch_size", "10", "4"):
         local_batch_size(10, Ranks(0, 4, 0))
 
 

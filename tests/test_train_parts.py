@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from _asserts import raises_naming
 from _train_helpers import FakeGan, FakeLookup, FakeOptions, tiny_context, tiny_items
 
 from ganbench.config import ConfigError, RunConfig, TrainConfig
@@ -81,7 +82,7 @@ def test_data_order_depends_only_on_seed_and_step() -> None:
     assert batch_positions(10, 3, 1, 0) != batch_positions(10, 3, 2, 0)
     resumed = list(StepBatchSampler(10, 3, seed=1, start=2, stop=5))
     assert resumed == list(StepBatchSampler(10, 3, seed=1, start=0, stop=5))[2:]
-    with pytest.raises(ValueError, match="fewer than batch_size 4"):
+    with raises_naming(ValueError, "batch_size", "4"):
         StepBatchSampler(3, 4, 0, 0, 1)
 
 
@@ -93,9 +94,9 @@ def test_phase_schedule_splits_the_budget_the_model_declares() -> None:
         ("stage1", 0, 3), ("stage2", 3, 8)]
     joint = [TrainingPhase("joint", ("train.stage1_steps", "train.stage2_steps"))]
     assert [(p.start, p.stop) for p in phase_schedule(joint, config)] == [(0, 8)]
-    with pytest.raises(ConfigError, match="phase 'warmup' counts its steps with 'train.warmup_steps'"):
+    with raises_naming(ConfigError, "'warmup'", "'train.warmup_steps'"):
         phase_schedule([TrainingPhase("warmup", ("train.warmup_steps",))], config)
-    with pytest.raises(ConfigError, match="'train.lr', which is not a setting of 0 or more steps"):
+    with raises_naming(ConfigError, "'train.lr'"):
         phase_schedule([TrainingPhase("odd", ("train.lr",))], config)
 
 
@@ -134,7 +135,7 @@ def test_precision_choice_and_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     assert fallback.name == "fp32" and "training in float32" in fallback.note
     assert precision.resolve_device("cpu") == cpu
     if not torch.cuda.is_available():
-        with pytest.raises(ValueError, match="no CUDA device"):
+        with raises_naming(ValueError, "CUDA"):
             precision.resolve_device("cuda")
 
 
@@ -168,12 +169,12 @@ def test_truncated_checkpoint_gives_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "checkpoint.pt"
     save_checkpoint(path, model_name="fake-gan", model=model, ema=ema, optimizers=optimizers, step=1)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(CheckpointError, match="cannot be read: it is truncated, damaged"):
+    with raises_naming(CheckpointError, path):
         load_checkpoint(path)
     (tmp_path / "empty.pt").write_bytes(b"")
-    with pytest.raises(CheckpointError, match="empty.pt cannot be read"):
+    with raises_naming(CheckpointError, tmp_path / "empty.pt"):
         load_checkpoint(tmp_path / "empty.pt")
-    with pytest.raises(CheckpointError, match="no checkpoint at"):
+    with raises_naming(CheckpointError, tmp_path / "missing.pt"):
         load_checkpoint(tmp_path / "missing.pt")
 
 
@@ -182,11 +183,11 @@ def test_checkpoint_of_another_model_gives_a_clear_error(tmp_path: Path) -> None
     path = tmp_path / "checkpoint.pt"
     save_checkpoint(path, model_name="fake-gan", model=model, ema=ema, optimizers=optimizers, step=1)
     payload = load_checkpoint(path)
-    with pytest.raises(CheckpointError, match="holds model 'fake-gan', not 'restgan'"):
+    with raises_naming(CheckpointError, "'fake-gan'", "'restgan'"):
         restore_training_state(payload, path, model_name="restgan", model=model, ema=ema,
                                optimizers=optimizers)
     wider, wider_ema, wider_optimizers = _fake_model(width=12)
-    with pytest.raises(CheckpointError, match="does not fit this 'fake-gan' model"):
+    with raises_naming(CheckpointError, "'fake-gan'"):
         restore_training_state(payload, path, model_name="fake-gan", model=wider, ema=wider_ema,
                                optimizers=wider_optimizers)
 
