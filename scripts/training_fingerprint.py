@@ -10,6 +10,10 @@ stackgan-prefix differed in the last bit of g_adversarial at step 1 between two 
     python scripts/training_fingerprint.py > before.json
     ... change the code ...
     python scripts/training_fingerprint.py > after.json && diff before.json after.json
+
+With a catalog folder as the only argument, every model trains on that catalog instead of a freshly
+synthesised 64-item one: give both runs the same folder when the change touches how catalogs are written
+(their bytes, and so the catalog hash a checkpoint records, follow the PNG writer).
 """
 
 from __future__ import annotations
@@ -52,14 +56,16 @@ def losses_digest(log_path: Path) -> str:
     return digest(json.dumps(kept, sort_keys=True).encode())
 
 
-def tensors_digest(obj) -> str:
-    """A hash of every tensor in a checkpoint, in key order (the zip container's metadata left out)."""
-    buffer = io.BytesIO()
+def checkpoint_digests(obj) -> dict[str, str]:
+    """Hashes of a checkpoint's tensors and, apart, of its other values (step, names, the catalog's hash),
+    each in key order (the zip container's metadata left out). They are apart because the catalog hash
+    follows the PNG bytes the catalog was written with, not the training (issue 20 changed the writer)."""
+    tensors, values = io.BytesIO(), io.BytesIO()
 
     def walk(node, prefix: str) -> None:
         if isinstance(node, torch.Tensor):
-            buffer.write(prefix.encode())
-            buffer.write(node.detach().cpu().contiguous().numpy().tobytes())
+            tensors.write(prefix.encode())
+            tensors.write(node.detach().cpu().contiguous().numpy().tobytes())
         elif isinstance(node, dict):
             for key in sorted(node, key=str):
                 walk(node[key], f"{prefix}/{key}")
@@ -67,27 +73,27 @@ def tensors_digest(obj) -> str:
             for index, item in enumerate(node):
                 walk(item, f"{prefix}/{index}")
         elif isinstance(node, (int, float, str, bool)) or node is None:
-            buffer.write(f"{prefix}={node!r}".encode())
+            values.write(f"{prefix}={node!r}".encode())
 
     walk(obj, "")
-    return digest(buffer.getvalue())
+    return {"checkpoint_tensors": digest(tensors.getvalue()), "checkpoint_values": digest(values.getvalue())}
 
 
-def main() -> None:
+def main(given_catalog: str | None = None) -> None:
     out: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        catalog = Path(tmp) / "catalog"
-        ganbench("data", "synth", "--out", str(catalog), "--n", "64", "--seed", "1", "--workers", "1")
+        catalog = Path(given_catalog).resolve() if given_catalog else Path(tmp) / "catalog"
+        if not given_catalog:
+            ganbench("data", "synth", "--out", str(catalog), "--n", "64", "--seed", "1", "--workers", "1")
         for model in MODELS:
             run_dir = Path(tmp) / model
             sets = [arg for setting in SETTINGS for arg in ("--set", setting)]
             ganbench("train", "--model", model, "--catalog", str(catalog), "--out", str(run_dir), *sets)
             checkpoint = torch.load(run_dir / "checkpoint.pt", map_location="cpu", weights_only=True)
-            out[model] = {"losses": losses_digest(run_dir / "log.jsonl"),
-                          "checkpoint": tensors_digest(checkpoint)}
+            out[model] = {"losses": losses_digest(run_dir / "log.jsonl")} | checkpoint_digests(checkpoint)
             print(model, out[model], file=sys.stderr)
     print(json.dumps(out, indent=2, sort_keys=True))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else None)
