@@ -12,21 +12,31 @@ A lock is *stale* (its holder is gone, the cell may be claimed again) when:
   count, so neither takes the other's cell), or
 - its heartbeat is older than ``STALE_AFTER_SECONDS`` (another host whose process we cannot see).
 A stale lock is reported (who held it, since when) and replaced; a live one is left alone.
+
+Claiming and taking over happen under an exclusive ``fcntl.flock`` on ``lock.guard`` beside the lock (never
+deleted, so every worker locks the same inode; the kernel releases it if the holder dies): read, judge
+stale, delete and claim are one step, so of two workers that both saw a stale lock only the first takes
+it; the second then reads the first one's live lock and stands back. (A plain read-delete-claim let the
+second delete the first one's fresh lock and claim the cell too.)
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 LOCK_FILE = "lock.json"
+GUARD_FILE = "lock.guard"  # flock-ed around every claim and takeover
 HEARTBEAT_SECONDS = 30.0
 STALE_AFTER_SECONDS = 600.0
 
@@ -119,6 +129,17 @@ class CellBusy(RuntimeError):
         self.folder, self.holder = Path(folder), holder
 
 
+@contextlib.contextmanager
+def _guarded(guard: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``guard`` for the duration of the block (waits for other holders)."""
+    handle = os.open(guard, os.O_CREAT | os.O_RDWR, 0o644)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)  # closing releases the flock
+
+
 class CellLock:
     """``with CellLock(folder, log):`` holds the cell or raises :class:`CellBusy`; a stale lock is logged
     and taken over. The lock is removed on exit (also on errors), the heartbeat stops."""
@@ -131,20 +152,20 @@ class CellLock:
 
     def __enter__(self) -> CellLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        for _ in range(2):  # a stale lock is removed once, then claimed like a free one
-            if self._claim():
-                self._beat = threading.Thread(target=self._heartbeat, daemon=True)
-                self._beat.start()
-                return self
-            state = read_lock(self.path.parent)
-            if state.held:
-                raise CellBusy(self.path.parent, state.holder)
-            if state.holder is not None:
+        with _guarded(self.path.parent / GUARD_FILE):
+            if not self._claim():
+                state = read_lock(self.path.parent)
+                if state.held or state.holder is None:  # (None: released between our claim and read)
+                    raise CellBusy(self.path.parent, state.holder or LockHolder("?", 0, "", ""))
                 self.log(f"{self.path.parent.name}: stale lock ({state.holder.describe()}: "
                          f"{state.stale_reason}); taking the cell over")
                 self.path.unlink(missing_ok=True)
-        state = read_lock(self.path.parent)
-        raise CellBusy(self.path.parent, state.holder or LockHolder("?", 0, "", ""))
+                if not self._claim():  # only a worker that ignores the guard gets here
+                    raise CellBusy(self.path.parent, read_lock(self.path.parent).holder
+                                   or LockHolder("?", 0, "", ""))
+        self._beat = threading.Thread(target=self._heartbeat, daemon=True)
+        self._beat.start()
+        return self
 
     def _claim(self) -> bool:
         try:
