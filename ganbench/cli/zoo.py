@@ -49,8 +49,11 @@ def models_command(name: str | None) -> None:
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override one setting, value read as TOML (repeatable).")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
+@click.option("--resume-if-checkpoint", is_flag=True,
+              help="Continue when --out holds a checkpoint, start otherwise (torchrun --max-restarts, "
+                   "requeued jobs).")
 def train_command(model_name: str | None, catalog: str | None, out_dir: str, config_file: str | None,
-                  overrides: tuple[str, ...], resume: bool) -> None:
+                  overrides: tuple[str, ...], resume: bool, resume_if_checkpoint: bool) -> None:
     """Train a registered model on a catalog into a run folder (config, checkpoint, logs, samples).
 
     Settings come from --config (without it, the CPU-scale defaults: 32 -> 64
@@ -60,8 +63,9 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
     and no --config, the run's own config.toml is used.
 
     On a terminal progress bars show; otherwise (a file, a pipe) one line is
-    printed every train.log_every steps. Ctrl-C finishes the current step,
-    saves a checkpoint and prints the command that continues the run.
+    printed every train.log_every steps. Ctrl-C (or SIGTERM, SIGUSR1, SIGUSR2,
+    as schedulers send) finishes the current step, saves a checkpoint, prints
+    the command that continues the run and exits with 128 + the signal.
 
     \b
     Examples:
@@ -74,8 +78,11 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
 
     from ganbench.config import load_config
     from ganbench.config.profiles import CPU_DEFAULTS, CPU_PROFILE_NAME, cpu_defaults_line
+    from ganbench.run.locks import CellBusy
+    from ganbench.run.train_lock import run_folder_lock
     from ganbench.train.runs import CHECKPOINT, CONFIG, train_run
 
+    resume = resume or (resume_if_checkpoint and (Path(out_dir) / CHECKPOINT).is_file())
     if config_file is None and resume and (Path(out_dir) / CONFIG).is_file():
         config_file = str(Path(out_dir) / CONFIG)
     named = {"model.name": (model_name, f"--model {model_name}")} if model_name else {}
@@ -89,16 +96,17 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
                              defaults_name=CPU_PROFILE_NAME)
         if defaults is not None and main_rank:
             click.echo(cpu_defaults_line())
-        run_dir = train_run(config, out_dir, resume=resume)
+        with run_folder_lock(Path(out_dir), main_rank):  # one training per run folder (srun -n4 ...)
+            run_dir = train_run(config, out_dir, resume=resume)
         teardown_distributed(wait_for_all=True)
-    except ValueError as error:  # every user-facing error of config, catalog, registry and run is one
+    except (ValueError, CellBusy) as error:  # every user-facing error (config, catalog, run, a held folder)
         if not main_rank:
             raise SystemExit(1) from None
         raise click.ClickException(str(error)) from error
     except KeyboardInterrupt as stop:
         if main_rank:
             _report_interrupted_training(stop, Path(out_dir), (Path(out_dir) / CHECKPOINT).is_file())
-        raise SystemExit(130) from None
+        raise SystemExit(128 + getattr(stop, "signum", 2)) from None  # 130 for Ctrl-C, 143 for SIGTERM
     finally:
         teardown_distributed()
     if main_rank:

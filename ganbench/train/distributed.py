@@ -75,13 +75,13 @@ class Ranks:
         dist.all_reduce(tensor)
         return dict(zip(values, (tensor / self.world_size).tolist(), strict=True))
 
-    def any(self, flag: bool) -> bool:
-        """True on every rank when it is true on one (an interrupt seen by one rank stops all)."""
+    def largest(self, value: int) -> int:
+        """The largest ``value`` over the ranks, on every rank (a stop signal seen by one rank stops all)."""
         if not self.distributed:
-            return flag
-        tensor = torch.tensor([int(flag)], device=_collective_device())
+            return value
+        tensor = torch.tensor([int(value)], device=_collective_device())
         dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
-        return bool(tensor.item())
+        return int(tensor.item())
 
 
 SINGLE_PROCESS = Ranks()
