@@ -6,11 +6,10 @@ from __future__ import annotations
 import os
 import shlex
 import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from _cluster_helpers import run_fake_ganbench
 from _run_helpers import FakeSteps
 from _train_helpers import FakeGan, make_tiny_catalog, tiny_config_dict
 from click.testing import CliRunner
@@ -103,21 +102,6 @@ def test_run_command_prints_how_to_resume_the_experiment(tmp_path, monkeypatch):
     assert f"continue with: ganbench run {experiment} --out {out} --resume" in result.output
 
 
-SIGNAL_WORKER = """
-import os, signal, sys
-sys.path.insert(0, sys.argv[1])
-from _train_helpers import FakeGan
-from ganbench.cli import main
-
-signum, at_step = int(sys.argv[2]), int(sys.argv[3])
-def hook(step):
-    if step == at_step:  # twice: SLURM's SIGTERM after its warning signal must not cut the save short
-        os.kill(os.getpid(), signum)
-        os.kill(os.getpid(), signum)
-FakeGan.step_hook = staticmethod(hook)
-main(sys.argv[4:])
-"""
-
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2])
 def test_scheduler_signals_checkpoint_the_step_and_exit_with_128_plus_the_signal(catalog, tmp_path, signum):
@@ -125,10 +109,7 @@ def test_scheduler_signals_checkpoint_the_step_and_exit_with_128_plus_the_signal
     killed training mid-step, keeping only the last periodic checkpoint."""
     config_file, out = tmp_path / "run.toml", tmp_path / "run"
     write_config(_config(catalog), config_file)
-    tests = str(Path(__file__).resolve().parent)
-    stopped = subprocess.run([sys.executable, "-c", SIGNAL_WORKER, tests, str(int(signum)), "2", "train",
-                              "--config", str(config_file), "--out", str(out)],
-                             capture_output=True, text=True, timeout=300)
+    stopped = run_fake_ganbench(signum, 2, 0.0, "train", "--config", str(config_file), "--out", str(out))
     assert stopped.returncode == 128 + signum, stopped.stderr
     assert load_checkpoint(out / "checkpoint.pt")["step"] == 3
     assert [row["step"] for row in read_log(out)] == [1, 2, 3] and not (out / "done.json").exists()
