@@ -6,9 +6,14 @@ every step sleeps ``pause`` seconds (so two trainings surely overlap)."""
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+from _run_helpers import FakeSteps
 
 WORKER = """
 import os, sys, time
@@ -35,3 +40,18 @@ def fake_ganbench_command(signum: int, at_step: int, pause: float, *args: str) -
 def run_fake_ganbench(signum: int, at_step: int, pause: float, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(fake_ganbench_command(signum, at_step, pause, *args), capture_output=True,
                           text=True, timeout=300)
+
+
+class KillingSteps(FakeSteps):
+    """Fake steps whose training of ``victim`` (a model name) kills its own process with SIGKILL, as the
+    out-of-memory killer would; every other training takes ``pause`` seconds (so it is still running)."""
+
+    def __init__(self, victim: str, pause: float = 3.0) -> None:
+        super().__init__()
+        self.victim, self.pause = victim, pause
+
+    def train(self, config, run_dir: Path, resume: bool) -> None:
+        if config.model.name == self.victim:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(self.pause)
+        super().train(config, run_dir, resume)

@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _cluster_helpers import KillingSteps
 from _run_helpers import FakeSteps
 from click.testing import CliRunner
 
@@ -115,3 +116,21 @@ def test_bad_launcher_choices_are_one_line(tmp_path) -> None:
         assert len(result.output.strip().splitlines()) == 1
     assert check_launcher_choice("local", 1, ["partition"], "slurm.toml") == "local"  # explicit: runs here
     assert LauncherConfig().timeout_min == 24 * 60
+
+
+@pytest.mark.slow
+def test_a_killed_jobs_worker_fails_its_cell_and_the_others_finish(tmp_path) -> None:
+    """Killing one `--jobs 2` worker (as the OOM killer would) broke the process pool: the healthy cell
+    died too, with a BrokenProcessPool traceback."""
+    results, lines = tmp_path / "out", []
+    experiment = load_experiment(_experiment(tmp_path), results_dir=results)
+    outcomes = launch(experiment, results, KillingSteps(victim="restgan").pipeline(), "local", 2,
+                      log=lines.append)
+    assert [o.status for o in outcomes] == ["done", "failed"]
+    assert "SIGKILL" in outcomes[1].error
+    killed = results / "cells" / "restgan__default__seed0"
+    assert "SIGKILL" in (killed / "error.txt").read_text() and not (killed / "lock.json").exists()
+    status = CliRunner().invoke(main, ["status", str(results)]).output.splitlines()
+    assert status[-1] == "2 cells: 1 done, 1 failed"
+    again = launch(experiment, results, FakeSteps().pipeline(), "local", 2, resume=True, log=lines.append)
+    assert [o.status for o in again] == ["skipped", "done"]

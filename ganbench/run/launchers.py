@@ -14,12 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing
-import os
 import subprocess
 import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +38,7 @@ from ganbench.run.runner import (
     run_experiment,
 )
 from ganbench.run.status import JOB_FILE
+from ganbench.run.workers import run_in_processes
 
 Log = Callable[[str], None]
 
@@ -61,7 +59,7 @@ def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launch
                                                        f"({held[c.name].holder.describe()})")
                  for c in cells if c.name in held}
     if launcher == "local":
-        outcomes |= _run_in_processes(pending, results_dir, catalog, pipeline, jobs, log)
+        outcomes |= run_in_processes(pending, results_dir, catalog, pipeline, jobs, log)
     else:
         outcomes |= _submit(pending, results_dir, catalog, experiment, pipeline, launcher, log)
     ordered = [outcomes[c.name] for c in cells]
@@ -69,42 +67,6 @@ def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launch
         finish_experiment(results_dir, ordered, pipeline, log, catalog=catalog,
                           settings=experiment.config.eval)
     return ordered
-
-
-# --- local: N cells at once, one GPU each -----------------------------------------------------------------
-def _pin_device(devices: Any, cpu_threads: int) -> None:
-    """Process-pool initialiser: this worker sees one GPU (when there are any); on the CPU it gets its
-    share of the cores (``cpu_threads``), since N workers each taking every core oversubscribe them."""
-    device = devices.get()
-    if device is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = str(device)
-    else:
-        import torch
-
-        torch.set_num_threads(cpu_threads)
-
-
-def _run_in_processes(cells: list[Cell], results_dir: Path, catalog: Path, pipeline: Pipeline, jobs: int,
-                      log: Log) -> dict[str, CellOutcome]:
-    import torch
-
-    context = multiprocessing.get_context("spawn")
-    devices = context.Queue()
-    gpus = torch.cuda.device_count()
-    for worker in range(jobs):
-        devices.put(worker % gpus if gpus else None)
-    cpu_threads = max(1, torch.get_num_threads() // jobs)
-    log(f"running {len(cells)} cell(s), {jobs} at once" + (f" on {gpus} GPU(s)" if gpus else
-                                                           f", {cpu_threads} CPU thread(s) each"))
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_pin_device,
-                             initargs=(devices, cpu_threads)) as pool:
-        futures = {c.name: pool.submit(run_cell, c, results_dir, catalog, pipeline) for c in cells}
-        outcomes = {}
-        for name, future in futures.items():
-            outcomes[name] = future.result()
-            detail = outcomes[name].error or outcomes[name].warning
-            log(f"{name}: {outcomes[name].status}" + (f" ({detail})" if detail else ""))
-    return outcomes
 
 
 # --- submitit: local processes or a SLURM job array --------------------------------------------------------
