@@ -32,6 +32,7 @@ from ganbench.train.distributed import (
     RankShardSampler,
     average_gradients_before_step,
     broadcast_weights,
+    count_samples,
     gather_rng,
     launched_ranks,
     local_batch_size,
@@ -138,6 +139,13 @@ def _data_loaders(dataset: QueryBatchDataset, config: RunConfig, ranks: Ranks = 
     return batches
 
 
+def _counted(loaders, ranks: Ranks, reads: str):
+    """Under torchrun, each batch's sample count weights the averages over ranks (see count_samples)."""
+    if not ranks.distributed:
+        return loaders
+    return lambda first, last: count_samples(loaders(first, last), ranks, reads)
+
+
 def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
               stop_after: int | None = None, progress: TrainingProgress | None = None) -> Path:
     """Train the configured model into ``out_dir`` (or continue it); returns the run folder.
@@ -201,7 +209,7 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     trainer = Trainer(
         model=model, ema=ema, precision=precision, log=log, train=config.train, schedule=schedule,
         optimizers=optimizers, diagnostics=lambda: conditioning_scalars(model, probe),
-        batches=_data_loaders(dataset, config, ranks),
+        batches=_counted(_data_loaders(dataset, config, ranks), ranks, model.text_policy().reads),
         save_checkpoint=lambda step: _save(path, config, model, ema, optimizers, step, identity, ranks),
         draw_samples=lambda step: draw_samples(model, ema, config.train.sample_queries, config.train.seed,
                                                run_dir / "samples" / f"step_{step:06d}.png"),
