@@ -130,6 +130,8 @@ class TrainConfig:
     """Channels-last images and convolution weights (faster on CPU and CUDA)."""
     sync_batchnorm: bool = False
     """Under torchrun: batch-norm statistics over the global batch (SyncBatchNorm, CUDA only)."""
+    distributed_timeout_min: int = 30
+    """Under torchrun: minutes a collective (NCCL or gloo) waits for a slow or dead rank before failing."""
     seed: int = 0
     """Seed of the weights, the noise and the batch order (same seed and settings, same run)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -144,7 +146,8 @@ class TrainConfig:
     """Fixed query streams (each a list of steps) drawn in the sample grids."""
 
     def check(self) -> Problems:
-        problems = at_least(self, ("log_every", "sample_every", "checkpoint_every"), 1)
+        problems = at_least(self, ("log_every", "sample_every", "checkpoint_every",
+                                   "distributed_timeout_min"), 1)
         if self.batch_size < 2:
             problems.append(("batch_size", f"must be at least 2 (mismatching pairs need two items), "
                                            f"got {self.batch_size}"))
@@ -340,10 +343,18 @@ class LauncherConfig:
     """At most this many cells of the job array at once (0: no limit)."""
     sbatch: dict[str, str | int] = field(default_factory=dict)
     """Extra #SBATCH flags, e.g. { qos = "high", constraint = "a100" }."""
+    max_requeues: int = 3
+    """Times a cell job is requeued after reaching its time limit (submitit's max_num_timeout; preemptions
+    are requeued without limit); each requeue resumes from the step saved when the signal came."""
+    max_restarts: int = 0
+    """torchrun --max-restarts of a multi-GPU cell: a failed worker group restarts from its checkpoint."""
+    max_parallel: int = 0
+    """submitit-local: at most this many cell jobs at once (0: one per gpus_per_node visible GPUs, all
+    at once on a machine without GPUs)."""
 
     def check(self) -> Problems:
         problems = at_least(self, ("gpus_per_node", "cpus_per_task", "mem_gb", "timeout_min",
-                                   "array_parallelism"), 0)
+                                   "array_parallelism", "max_requeues", "max_restarts", "max_parallel"), 0)
         if self.nodes != 1:
             problems.append(("nodes", f"= {self.nodes}: a cell runs on one node (up to gpus_per_node GPUs "
                                       "through torchrun); for multi-node training run `torchrun --nnodes N "

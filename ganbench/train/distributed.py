@@ -123,9 +123,12 @@ def launched_ranks(environ: Mapping[str, str] = os.environ) -> Ranks:
                                f"{environ.get('LOCAL_RANK')!r}") from None
 
 
-def setup_distributed(device: torch.device, ranks: Ranks | None = None) -> tuple[Ranks, torch.device]:
+def setup_distributed(device: torch.device, ranks: Ranks | None = None,
+                      timeout_min: int = 30) -> tuple[Ranks, torch.device]:
     """Join the process group when launched with a world of more than one; returns the ranks and the
-    device this rank trains on (``cuda:LOCAL_RANK`` on CUDA)."""
+    device this rank trains on (``cuda:LOCAL_RANK`` on CUDA, also passed as ``device_id`` so NCCL binds
+    its communicator to that GPU at once). ``timeout_min``: how long a collective waits for the others
+    (``train.distributed_timeout_min``)."""
     ranks = ranks or launched_ranks()
     if not ranks.distributed:
         return ranks, device
@@ -138,7 +141,8 @@ def setup_distributed(device: torch.device, ranks: Ranks | None = None) -> tuple
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
         dist.init_process_group(backend, rank=ranks.rank, world_size=ranks.world_size,
-                                timeout=timedelta(minutes=30))
+                                timeout=timedelta(minutes=timeout_min),
+                                device_id=device if device.type == "cuda" else None)
     return ranks, device
 
 

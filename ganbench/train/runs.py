@@ -55,7 +55,7 @@ TRAINING_SECTIONS = ("data", "model", "train")  # what a resumed run must keep (
 # training settings a resumed run may change without breaking the continuation
 RESUMABLE_CHANGES = {"data.num_workers", "train.device", "train.log_every", "train.sample_every",
                      "train.checkpoint_every", "train.stage2_steps", "train.sample_queries",
-                     "train.sync_batchnorm"}
+                     "train.sync_batchnorm", "train.distributed_timeout_min"}
 
 
 class RunError(ValueError):
@@ -160,7 +160,8 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     _check_run_dir(config, run_dir, resume)
     catalog, lookup = open_catalog(config.data.catalog), open_lookup(config)
     per_rank = local_batch_size(config.train.batch_size, launched_ranks())  # before joining the group
-    ranks, device = setup_distributed(resolve_device(config.train.device))
+    ranks, device = setup_distributed(resolve_device(config.train.device),
+                                      timeout_min=config.train.distributed_timeout_min)
     precision = resolve_precision(config.train.precision, device)
     seed_everything(config.train.seed)
     model = build_model(config, catalog, lookup, device)
