@@ -179,8 +179,9 @@ def _run_submitit_local(executor: submitit.AutoExecutor, cells: list[Cell], resu
         while waiting and len(running) < len(slots):
             cell, index = waiting.pop(0), _free(len(slots), running)
             slot = slots[index]
-            executor.update_parameters(gpus_per_node=len(slot), visible_gpus=slot,
-                                       name=f"ganbench-{experiment.name}-{cell.name}")
+            # visible_gpus is a LocalExecutor parameter that AutoExecutor does not pass on
+            executor._executor.update_parameters(gpus_per_node=len(slot), visible_gpus=slot,
+                                                 name=f"ganbench-{experiment.name}-{cell.name}")
             job = executor.submit(CellJob(), cell, results_dir, catalog, experiment, pipeline, False)
             _record_jobs([(cell, job)], results_dir, "submitit-local", log)
             running.append((cell, job, index))
