@@ -22,6 +22,7 @@ from ganbench.train.distributed import (
     RankShardSampler,
     average_gradients_before_step,
     broadcast_weights,
+    count_samples,
     setup_distributed,
     teardown_distributed,
 )
@@ -73,4 +74,37 @@ def one_step_worker(rank: int, world_size: int, port: int, batch_size: int, out:
     dist.all_gather_object(gathered, {k: v.clone() for k, v in model.state_dict().items()})
     if rank == 0:
         torch.save(gathered, Path(out) / "after.pt")
+    teardown_distributed(wait_for_all=True)
+
+
+class StepsStandIn(StandIn):
+    """The stand-in as a model that reads query streams: every item has ``n_steps`` samples (one per
+    step, item-major) and its losses are means over all samples of the batch."""
+
+    def train_step(self, batch: dict[str, torch.Tensor]) -> None:
+        per_step = torch.repeat_interleave(torch.arange(len(batch["n_steps"])), batch["n_steps"])
+        adversarial_step(self.discriminator, self.optimizers, batch["real"][per_step],
+                         self.generator(batch["noise"][per_step]))
+
+
+def steps_batch(size: int) -> dict[str, torch.Tensor]:
+    """A global batch whose first half has 2 steps per item and second half 7 (the ranks' counts differ)."""
+    return global_batch(size) | {"n_steps": torch.tensor([2] * (size // 2) + [7] * (size - size // 2))}
+
+
+def variable_steps_worker(rank: int, world_size: int, port: int, batch_size: int, out: str) -> None:
+    """One step of :class:`StepsStandIn` on this rank's share, counted as the harness counts it."""
+    os.environ.update(MASTER_ADDR="127.0.0.1", MASTER_PORT=str(port))
+    torch.set_num_threads(1)
+    ranks, _ = setup_distributed(torch.device("cpu"), Ranks(rank, world_size, rank))
+    torch.manual_seed(100)
+    model = StepsStandIn()
+    average_gradients_before_step(model.optimizers, ranks)
+    batch = steps_batch(batch_size)
+    positions = next(iter(RankShardSampler([list(range(batch_size))], ranks)))
+    share = {name: values[positions] for name, values in batch.items()}
+    for counted in count_samples([share], ranks, "query_stream"):
+        model.train_step(counted)
+    if rank == 0:
+        torch.save(model.state_dict(), Path(out) / "after.pt")
     teardown_distributed(wait_for_all=True)

@@ -154,3 +154,40 @@ def test_status_names_failures_queued_and_unstarted_cells(tmp_path: Path) -> Non
     assert output[-1] == "4 cells: 1 done, 1 failed, 1 queued, 1 not started"
     bad = CliRunner().invoke(main, ["status", str(tmp_path)])
     assert bad.exit_code == 1 and "is not an experiment's results folder" in bad.output
+
+
+TAKEOVER_WORKER = """
+import sys, time
+from pathlib import Path
+from ganbench.run import locks
+
+folder, go = Path(sys.argv[1]), Path(sys.argv[2])
+read = locks.read_lock
+def slow_read(*args, **kwargs):  # widen the window between judging the lock stale and replacing it
+    state = read(*args, **kwargs)
+    time.sleep(1.0)
+    return state
+locks.read_lock = slow_read
+while not go.exists():
+    time.sleep(0.01)
+try:
+    with locks.CellLock(folder, log=lambda line: None):
+        print("HELD", flush=True)
+        time.sleep(2.5)
+except locks.CellBusy as busy:
+    print("BUSY", busy.holder.pid, flush=True)
+"""
+
+
+def test_two_workers_taking_over_one_stale_lock_leave_one_holder(tmp_path: Path) -> None:
+    """Two real processes find the same stale lock at once: read, delete, claim let both hold the cell
+    (the second deleted the first one's fresh lock); under the guard one holds it, the other is busy."""
+    folder = tmp_path / "cell"
+    _write_lock(folder, pid=_dead_pid())
+    go = tmp_path / "go"
+    workers = [subprocess.Popen([sys.executable, "-c", TAKEOVER_WORKER, str(folder), str(go)],
+                                stdout=subprocess.PIPE, text=True) for _ in range(2)]
+    go.touch()
+    outputs = sorted(worker.communicate(timeout=60)[0].split()[0] for worker in workers)
+    assert outputs == ["BUSY", "HELD"]
+    assert not (folder / LOCK_FILE).exists()

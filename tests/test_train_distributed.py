@@ -14,7 +14,15 @@ import pytest
 import torch
 import torch.multiprocessing as mp
 from _asserts import raises_naming
-from _distributed_helpers import StandIn, free_port, global_batch, one_step_worker
+from _distributed_helpers import (
+    StandIn,
+    StepsStandIn,
+    free_port,
+    global_batch,
+    one_step_worker,
+    steps_batch,
+    variable_steps_worker,
+)
 from _train_helpers import make_tiny_catalog
 from click.testing import CliRunner
 
@@ -42,6 +50,19 @@ def test_two_ranks_of_batch_b_update_like_one_process_of_batch_2b(tmp_path: Path
     half.load_state_dict(start)
     half.train_step({k: v[:4] for k, v in global_batch(8).items()})
     assert not torch.allclose(half.state_dict()["generator.0.weight"], rank0["generator.0.weight"], atol=1e-6)
+
+
+@pytest.mark.slow
+def test_two_ranks_weight_their_gradients_by_query_steps_like_one_process(tmp_path: Path) -> None:
+    """Losses are means over query-step samples; rank 0's items have 2 steps, rank 1's 7. The plain mean
+    of the ranks' gradients weighted both halves alike, unlike one process with the whole batch."""
+    mp.spawn(variable_steps_worker, args=(2, free_port(), 8, str(tmp_path)), nprocs=2, join=True)
+    torch.manual_seed(100)
+    single = StepsStandIn()
+    single.train_step(steps_batch(8))
+    after = torch.load(tmp_path / "after.pt")
+    for name, expected in single.state_dict().items():
+        torch.testing.assert_close(after[name], expected, rtol=1e-5, atol=1e-6)
 
 
 def test_ranks_share_each_global_batch_without_overlap() -> None:

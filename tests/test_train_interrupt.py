@@ -9,6 +9,7 @@ import signal
 from pathlib import Path
 
 import pytest
+from _cluster_helpers import run_fake_ganbench
 from _run_helpers import FakeSteps
 from _train_helpers import FakeGan, make_tiny_catalog, tiny_config_dict
 from click.testing import CliRunner
@@ -99,3 +100,20 @@ def test_run_command_prints_how_to_resume_the_experiment(tmp_path, monkeypatch):
     assert result.exit_code == 130, result.output
     assert "Aborted!" not in result.output
     assert f"continue with: ganbench run {experiment} --out {out} --resume" in result.output
+
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2])
+def test_scheduler_signals_checkpoint_the_step_and_exit_with_128_plus_the_signal(catalog, tmp_path, signum):
+    """SIGTERM (torchrun, scancel, a time limit) and SIGUSR1/2 (SLURM's --signal warning, submitit's USR2)
+    killed training mid-step, keeping only the last periodic checkpoint."""
+    config_file, out = tmp_path / "run.toml", tmp_path / "run"
+    write_config(_config(catalog), config_file)
+    stopped = run_fake_ganbench(signum, 2, 0.0, "train", "--config", str(config_file), "--out", str(out))
+    assert stopped.returncode == 128 + signum, stopped.stderr
+    assert load_checkpoint(out / "checkpoint.pt")["step"] == 3
+    assert [row["step"] for row in read_log(out)] == [1, 2, 3] and not (out / "done.json").exists()
+    assert f"continue with: ganbench train --out {shlex.quote(str(out))} --resume" in stopped.stderr
+    resumed = CliRunner().invoke(main, ["train", "--out", str(out), "--resume"])
+    assert resumed.exit_code == 0, resumed.output
+    assert _losses(out) == _losses(train_run(_config(catalog), tmp_path / "straight"))

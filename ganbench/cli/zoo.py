@@ -46,8 +46,11 @@ def models_command(name: str | None) -> None:
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override one setting, value read as TOML (repeatable).")
 @click.option("--resume", is_flag=True, help="Continue the run in --out from its checkpoint.")
+@click.option("--resume-if-checkpoint", is_flag=True,
+              help="Continue when --out holds a checkpoint, start otherwise (torchrun --max-restarts, "
+                   "requeued jobs).")
 def train_command(model_name: str | None, catalog: str | None, out_dir: str, config_file: str | None,
-                  overrides: tuple[str, ...], resume: bool) -> None:
+                  overrides: tuple[str, ...], resume: bool, resume_if_checkpoint: bool) -> None:
     """Train a registered model on a catalog into a run folder (config, checkpoint, logs, samples).
 
     Settings come from --config (without it, the CPU-scale defaults: 32 -> 64
@@ -57,8 +60,9 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
     and no --config, the run's own config.toml is used.
 
     On a terminal progress bars show; otherwise (a file, a pipe) one line is
-    printed every train.log_every steps. Ctrl-C finishes the current step,
-    saves a checkpoint and prints the command that continues the run.
+    printed every train.log_every steps. Ctrl-C (or SIGTERM, SIGUSR1, SIGUSR2,
+    as schedulers send) finishes the current step, saves a checkpoint, prints
+    the command that continues the run and exits with 128 + the signal.
 
     \b
     Examples:
@@ -70,24 +74,29 @@ def train_command(model_name: str | None, catalog: str | None, out_dir: str, con
     from pathlib import Path
 
     from ganbench.config.profiles import cpu_defaults_line
+    from ganbench.run.locks import CellBusy
+    from ganbench.run.train_lock import run_folder_lock
     from ganbench.train.distributed import launched_ranks
     from ganbench.train.runs import CHECKPOINT
     from ganbench.train.start import train_in_group, training_settings
+
+    resume = resume or (resume_if_checkpoint and (Path(out_dir) / CHECKPOINT).is_file())
 
     main_rank = launched_ranks().is_main  # under torchrun only rank 0 speaks; the others exit alike
     try:
         config, cpu_defaults = training_settings(out_dir, config_file, overrides, model_name, catalog, resume)
         if cpu_defaults and main_rank:
             click.echo(cpu_defaults_line())
-        run_dir = train_in_group(config, out_dir, resume=resume)
-    except ValueError as error:  # every user-facing error of config, catalog, registry and run is one
+        with run_folder_lock(Path(out_dir), main_rank):  # one training per run folder (srun -n4 ...)
+            run_dir = train_in_group(config, out_dir, resume=resume)
+    except (ValueError, CellBusy) as error:  # every user-facing error (config, catalog, run, a held folder)
         if not main_rank:
             raise SystemExit(1) from None
         raise click.ClickException(str(error)) from error
     except KeyboardInterrupt as stop:
         if main_rank:
             _report_interrupted_training(stop, Path(out_dir), (Path(out_dir) / CHECKPOINT).is_file())
-        raise SystemExit(130) from None
+        raise SystemExit(128 + getattr(stop, "signum", 2)) from None  # 130 for Ctrl-C, 143 for SIGTERM
     if main_rank:
         click.echo(f"trained {config.model.name}: {run_dir}")
 

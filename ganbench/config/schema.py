@@ -127,6 +127,8 @@ class TrainConfig(Section):
     """Channels-last images and convolution weights (faster on CPU and CUDA)."""
     sync_batchnorm: bool = False
     """Under torchrun: batch-norm statistics over the global batch (SyncBatchNorm, CUDA only)."""
+    distributed_timeout_min: Positive = 30
+    """Under torchrun: minutes a collective (NCCL or gloo) waits for a slow or dead rank before failing."""
     seed: int = 0
     """Seed of the weights, the noise and the batch order (same seed and settings, same run)."""
     device: Literal["auto", "cpu", "cuda"] = "auto"
@@ -287,6 +289,14 @@ class LauncherConfig(Section):
     """At most this many cells of the job array at once (0: no limit)."""
     sbatch: dict[str, str | int] = Field(default_factory=dict)
     """Extra #SBATCH flags, e.g. { qos = "high", constraint = "a100" }."""
+    max_requeues: Count = 3
+    """Times a cell job is requeued after reaching its time limit (submitit's max_num_timeout; preemptions
+    are requeued without limit); each requeue resumes from the step saved when the signal came."""
+    max_restarts: Count = 0
+    """torchrun --max-restarts of a multi-GPU cell: a failed worker group restarts from its checkpoint."""
+    max_parallel: Count = 0
+    """submitit-local: at most this many cell jobs at once (0: one per gpus_per_node visible GPUs, all
+    at once on a machine without GPUs)."""
 
     @field_validator("nodes")
     @classmethod

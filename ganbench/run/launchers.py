@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import multiprocessing
 import os
-import subprocess
-import sys
+import signal
+import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,9 @@ from ganbench.run.runner import (
     run_experiment,
 )
 from ganbench.run.status import JOB_FILE
+from ganbench.run.torchrun import TorchrunTrain
+from ganbench.run.workers import run_in_processes
+from ganbench.train.interrupt import TrainingInterrupted
 
 Log = Callable[[str], None]
 
@@ -61,7 +62,7 @@ def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launch
                                                        f"({held[c.name].holder.describe()})")
                  for c in cells if c.name in held}
     if launcher == "local":
-        outcomes |= _run_in_processes(pending, results_dir, catalog, pipeline, jobs, log)
+        outcomes |= run_in_processes(pending, results_dir, catalog, pipeline, jobs, log)
     else:
         outcomes |= _submit(pending, results_dir, catalog, experiment, pipeline, launcher, log)
     ordered = [outcomes[c.name] for c in cells]
@@ -71,95 +72,49 @@ def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launch
     return ordered
 
 
-# --- local: N cells at once, one GPU each -----------------------------------------------------------------
-def _pin_device(devices: Any, cpu_threads: int) -> None:
-    """Process-pool initialiser: this worker sees one GPU (when there are any); on the CPU it gets its
-    share of the cores (``cpu_threads``), since N workers each taking every core oversubscribe them."""
-    device = devices.get()
-    if device is not None:
-        os.environ["CUDA_VISIBLE_DEVICES"] = str(device)
-    else:
-        import torch
-
-        torch.set_num_threads(cpu_threads)
-
-
-def _run_in_processes(cells: list[Cell], results_dir: Path, catalog: Path, pipeline: Pipeline, jobs: int,
-                      log: Log) -> dict[str, CellOutcome]:
-    import torch
-
-    context = multiprocessing.get_context("spawn")
-    devices = context.Queue()
-    gpus = torch.cuda.device_count()
-    for worker in range(jobs):
-        devices.put(worker % gpus if gpus else None)
-    cpu_threads = max(1, torch.get_num_threads() // jobs)
-    log(f"running {len(cells)} cell(s), {jobs} at once" + (f" on {gpus} GPU(s)" if gpus else
-                                                           f", {cpu_threads} CPU thread(s) each"))
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_pin_device,
-                             initargs=(devices, cpu_threads)) as pool:
-        futures = {c.name: pool.submit(run_cell, c, results_dir, catalog, pipeline) for c in cells}
-        outcomes = {}
-        for name, future in futures.items():
-            outcomes[name] = future.result()
-            detail = outcomes[name].error or outcomes[name].warning
-            log(f"{name}: {outcomes[name].status}" + (f" ({detail})" if detail else ""))
-    return outcomes
-
-
 # --- submitit: local processes or a SLURM job array --------------------------------------------------------
 class CellJob(submitit.helpers.Checkpointable):
-    """One cell as a submitit job; requeued (same arguments) on preemption or time limit."""
+    """One cell as a submitit job; requeued (same arguments) on preemption or time limit.
+
+    submitit's SIGUSR2 handler would requeue at once, mid-step; training replaces it while it runs
+    (:mod:`ganbench.train.interrupt`), saves the step, and the signal is then raised again for submitit's
+    handler, which requeues the job (at most ``launcher.max_requeues`` times after time limits)."""
 
     def __call__(self, cell: Cell, results_dir: Path, catalog: Path, experiment: Experiment,
                  pipeline: Pipeline, write_report: bool) -> CellOutcome:
-        outcome = run_cell(cell, results_dir, catalog, pipeline)
+        try:
+            outcome = run_cell(cell, results_dir, catalog, pipeline)
+        except TrainingInterrupted as stop:  # the step is saved: now the signal's own meaning applies
+            signal.raise_signal(stop.signum)  # submitit's USR2 handler requeues; SIGTERM ends the job
+            raise
         if write_report:
-            _report_when_complete(experiment, results_dir, pipeline)
+            _report_when_complete(experiment, results_dir, pipeline, catalog)
         return outcome
 
 
-def _report_when_complete(experiment: Experiment, results_dir: Path, pipeline: Pipeline) -> None:
-    """Write the report once every cell has its metrics (the last job to finish does it)."""
+def _report_when_complete(experiment: Experiment, results_dir: Path, pipeline: Pipeline,
+                          catalog: Path) -> None:
+    """Once every cell has its metrics (the last job to finish does it): the run summary, the calibration
+    rows and the report, as a local run writes them."""
     from ganbench.run.locks import CellBusy, CellLock
 
     finished = all((c.folder(results_dir) / METRICS_FILE).is_file() for c in experiment.cells)
-    if pipeline.write_report is None or not finished:
+    if not finished:
         return
+    outcomes = [CellOutcome(c, "done") for c in experiment.cells]
     try:
         with CellLock(results_dir / "jobs" / "report"):  # two jobs finishing at once: one writes it
-            pipeline.write_report(results_dir)
+            finish_experiment(results_dir, outcomes, pipeline, print, catalog=catalog,
+                              settings=experiment.config.eval)
     except CellBusy:
         pass
 
 
-class TorchrunTrain:
-    """The train step of a multi-GPU cell: ``torchrun --nproc-per-node N -m ganbench train`` on the node."""
-
-    def __init__(self, processes: int) -> None:
-        self.processes = processes
-
-    def __call__(self, config: Any, run_dir: Path, resume: bool) -> Path:
-        from ganbench.config import write_config
-
-        config_file = Path(run_dir).parent / "train_config.toml"
-        config_file.parent.mkdir(parents=True, exist_ok=True)
-        write_config(config, config_file)
-        command = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node",
-                   str(self.processes), "-m", "ganbench", "train", "--config", str(config_file), "--out",
-                   str(run_dir), *(["--resume"] if resume else [])]
-        result = subprocess.run(command, capture_output=True, text=True)
-        if result.returncode != 0:
-            lines = [line for line in result.stderr.splitlines() if line.strip()]
-            raise RuntimeError(f"torchrun training failed (exit {result.returncode}): "
-                               f"{lines[-1] if lines else 'no output'}")
-        return Path(run_dir)
-
-
-def executor_parameters(launcher: str, settings: LauncherConfig) -> dict[str, Any]:
+def executor_parameters(launcher: str, settings: LauncherConfig, name: str = "ganbench") -> dict[str, Any]:
     """submitit ``update_parameters`` keywords from the ``[launcher]`` resources (SLURM-only ones only for
     ``slurm``)."""
     parameters: dict[str, Any] = {"timeout_min": settings.timeout_min, "tasks_per_node": 1, "nodes": 1,
+                                  "name": name,
                                   "gpus_per_node": settings.gpus_per_node or None,
                                   "cpus_per_task": settings.cpus_per_task or None}
     if launcher == "slurm":
@@ -170,14 +125,17 @@ def executor_parameters(launcher: str, settings: LauncherConfig) -> dict[str, An
     return {k: v for k, v in parameters.items() if v is not None}
 
 
-def executor_for(launcher: str, settings: LauncherConfig, folder: Path) -> submitit.AutoExecutor:
-    """A submitit executor for ``launcher`` with the ``[launcher]`` resources."""
+def executor_for(launcher: str, settings: LauncherConfig, folder: Path,
+                 name: str = "ganbench") -> submitit.AutoExecutor:
+    """A submitit executor for ``launcher`` with the ``[launcher]`` resources; its jobs are named
+    ``name`` and requeued at most ``max_requeues`` times after their time limit."""
     cluster = "slurm" if launcher == "slurm" else "local"
     try:
-        executor = submitit.AutoExecutor(folder=folder / "%j", cluster=cluster)
+        executor = submitit.AutoExecutor(folder=folder / "%j", cluster=cluster,
+                                         **{f"{cluster}_max_num_timeout": settings.max_requeues})
     except RuntimeError as error:  # submitit: no srun / sbatch on this machine
         raise LauncherError(f"--launcher {launcher}: {error}") from None
-    executor.update_parameters(**executor_parameters(launcher, settings))
+    executor.update_parameters(**executor_parameters(launcher, settings, name))
     return executor
 
 
@@ -186,30 +144,94 @@ def _submit(cells: list[Cell], results_dir: Path, catalog: Path, experiment: Exp
     if not cells:
         return {}
     settings = experiment.config.launcher
-    executor = executor_for(launcher, settings, results_dir / "jobs")
+    executor = executor_for(launcher, settings, results_dir / "jobs", f"ganbench-{experiment.name}")
     if settings.gpus_per_node > 1:
-        pipeline = dataclasses.replace(pipeline, train=TorchrunTrain(settings.gpus_per_node))
+        pipeline = dataclasses.replace(pipeline, train=TorchrunTrain(settings.gpus_per_node,
+                                                                     settings.max_restarts))
     slurm = launcher == "slurm"
+    if not slurm:
+        return _run_submitit_local(executor, cells, results_dir, catalog, experiment, pipeline, log)
     with executor.batch():  # one job array on SLURM
         submitted = [(cell, executor.submit(CellJob(), cell, results_dir, catalog, experiment, pipeline,
                                             slurm)) for cell in cells]
+    _record_jobs(submitted, results_dir, launcher, log)
+    log(f"{len(cells)} cell job(s) submitted; follow them with `ganbench status {results_dir}`; the last "
+        "one to finish writes the report")
+    return {cell.name: CellOutcome(cell, "queued") for cell in cells}
+
+
+def _record_jobs(submitted: list, results_dir: Path, launcher: str, log: Log) -> None:
     for cell, job in submitted:
         marker = {"job_id": str(job.job_id), "launcher": launcher, "stdout": str(job.paths.stdout),
                   "submitted_at": datetime.now(UTC).isoformat(timespec="seconds")}
         cell.folder(results_dir).mkdir(parents=True, exist_ok=True)
         (cell.folder(results_dir) / JOB_FILE).write_text(json.dumps(marker, indent=1), encoding="utf-8")
         log(f"{cell.name}: submitted as job {job.job_id} ({launcher})")
-    if slurm:
-        log(f"{len(cells)} cell job(s) submitted; follow them with `ganbench status {results_dir}`; the last "
-            "one to finish writes the report")
-        return {cell.name: CellOutcome(cell, "queued") for cell in cells}
-    outcomes = {}
-    for cell, job in submitted:
-        try:
-            outcomes[cell.name] = job.result()
-        except (submitit.core.utils.FailedJobError, submitit.core.utils.UncompletedJobError) as error:
-            lines = str(error).strip().splitlines()
-            reason = lines[-1] if lines else type(error).__name__
-            outcomes[cell.name] = CellOutcome(cell, "failed", error=f"job {job.job_id}: {reason}")
-        log(f"{cell.name}: {outcomes[cell.name].status} (job {job.job_id})")
+
+
+def _run_submitit_local(executor: submitit.AutoExecutor, cells: list[Cell], results_dir: Path, catalog: Path,
+                        experiment: Experiment, pipeline: Pipeline, log: Log) -> dict[str, CellOutcome]:
+    """submitit-local: the cells as jobs on this machine, each on GPUs of its own (:func:`gpu_slots`), at
+    most as many at once as there are slots; returns one outcome per cell."""
+    slots = gpu_slots(experiment.config.launcher, len(cells))
+    waiting, running, outcomes = list(cells), [], {}
+    while waiting or running:
+        while waiting and len(running) < len(slots):
+            cell, index = waiting.pop(0), _free(len(slots), running)
+            slot = slots[index]
+            # visible_gpus is a LocalExecutor parameter that AutoExecutor does not pass on
+            executor._executor.update_parameters(gpus_per_node=len(slot), visible_gpus=slot,
+                                                 name=f"ganbench-{experiment.name}-{cell.name}")
+            job = executor.submit(CellJob(), cell, results_dir, catalog, experiment, pipeline, False)
+            _record_jobs([(cell, job)], results_dir, "submitit-local", log)
+            running.append((cell, job, index))
+        finished = [entry for entry in running if entry[1].done()]
+        if not finished:
+            time.sleep(0.5)
+        for entry in finished:
+            running.remove(entry)
+            outcomes[entry[0].name] = _job_outcome(entry[0], entry[1], log)
     return outcomes
+
+
+def _free(n_slots: int, running: list) -> int:
+    """The first slot no running job holds."""
+    used = {entry[2] for entry in running}
+    return next(index for index in range(n_slots) if index not in used)
+
+
+def gpu_slots(settings: LauncherConfig, n_cells: int) -> list[tuple[int, ...]]:
+    """The GPU sets submitit-local cell jobs run on, one per job at a time: each job gets
+    ``max(1, gpus_per_node)`` GPUs of its own (0 does not mean "the CPU" on a machine with GPUs: submitit
+    would hide them all), as many jobs at once as the visible GPUs allow; on a machine without GPUs every
+    cell at once. ``max_parallel`` caps the number either way."""
+    visible = _visible_gpus()
+    per_job = max(1, settings.gpus_per_node)
+    slots = [tuple(visible[i : i + per_job]) for i in range(0, len(visible) - per_job + 1, per_job)]
+    if not visible:
+        slots = [()] * max(1, n_cells)
+    elif not slots:
+        raise LauncherError(f"launcher.gpus_per_node = {settings.gpus_per_node} but this machine shows "
+                            f"{len(visible)} GPU(s)")
+    return slots[: settings.max_parallel] if settings.max_parallel else slots
+
+
+def _visible_gpus() -> list[int]:
+    """The GPU indices cell jobs may use: CUDA_VISIBLE_DEVICES when it lists numbers, else every device."""
+    import torch
+
+    listed = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if listed is not None and all(part.strip().isdigit() for part in listed.split(",") if part.strip()):
+        return [int(part) for part in listed.split(",") if part.strip()]
+    return list(range(torch.cuda.device_count()))
+
+
+def _job_outcome(cell: Cell, job: Any, log: Log) -> CellOutcome:
+    try:
+        outcome = job.result()
+    except (submitit.core.utils.FailedJobError, submitit.core.utils.UncompletedJobError) as error:
+        lines = str(error).strip().splitlines()
+        reason = lines[-1] if lines else type(error).__name__
+        outcome = CellOutcome(cell, "failed", error=f"job {job.job_id}: {reason}")
+    log(f"{cell.name}: {outcome.status} (job {job.job_id})")
+    return outcome

@@ -12,12 +12,18 @@ its submodules' methods (``critic.features``, ``critic.conditional_logits``...) 
 ``forward``) or force every plugin to be written for DDP. The harness instead installs one hook on each
 optimiser the model returns from ``configure_optimizers`` (:func:`average_gradients_before_step`): just
 before ``optimizer.step()`` the gradients of that optimiser's parameters are averaged over the ranks
-(one flattened ``all_reduce`` per step and optimiser). With per-rank losses that are means over the
-local batch and equal local batches, the averaged gradient is the gradient of the mean over the global
-batch, which is what one process with the whole batch computes (tested). Weights start identical
-(broadcast from rank 0) and every rank applies the same update, so they stay identical, and so does the
-EMA each rank keeps. Batch-norm statistics stay per rank (StackGAN's own multi-GPU behaviour) unless
-``train.sync_batchnorm`` converts the layers to ``SyncBatchNorm`` (CUDA only: PyTorch's kernel is).
+(one flattened ``all_reduce`` per step and optimiser). A model's losses are means over its conditioned
+samples, one per query step for a model that reads the query stream (2-7 per item, so ranks hold
+different numbers) and one per item for a model that reads titles; the ranks' gradients are therefore
+weighted by their sample counts (each rank's gradient times its count, summed, divided by the summed
+count, one ``all_reduce`` with the count appended), which makes the result the gradient of the mean over
+the global batch, what one process with the whole batch computes (tested with variable steps). The count
+comes from the model's declared ``text_policy().reads``, never its name; a loss over another set (the
+final step's class term: one per item) is weighted by the same count, a small approximation. Weights
+start identical (broadcast from rank 0) and every rank applies the same update, so they stay identical,
+and so does the EMA each rank keeps. Batch-norm statistics stay per rank (StackGAN's own multi-GPU
+behaviour) unless ``train.sync_batchnorm`` converts the layers to ``SyncBatchNorm`` (CUDA only: PyTorch's
+kernel is).
 
 Data: the global batch of a step is exactly the single-process batch (``train.batch_size`` items, a pure
 function of seed and step); rank r takes its r-th contiguous slice, so every epoch is sharded across
@@ -29,8 +35,8 @@ every rank's RNG state (``extra["rank_rng"]``), so a resumed run draws the noise
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -47,13 +53,22 @@ class DistributedError(ValueError):
     """A distributed launch that cannot train as configured (world larger than the batch, ...)."""
 
 
+class LocalSamples:
+    """How many samples this rank's current step averages its losses over (0: not counted, equal weights)."""
+
+    def __init__(self) -> None:
+        self.count = 0.0
+
+
 @dataclass(frozen=True)
 class Ranks:
-    """This process's place among the training processes; ``world_size == 1`` is the plain single run."""
+    """This process's place among the training processes; ``world_size == 1`` is the plain single run.
+    ``samples`` is set per step by :func:`count_samples` and weights the averages over ranks."""
 
     rank: int = 0
     world_size: int = 1
     local_rank: int = 0
+    samples: LocalSamples = field(default_factory=LocalSamples, compare=False, repr=False)
 
     @property
     def is_main(self) -> bool:
@@ -68,20 +83,23 @@ class Ranks:
             dist.barrier()
 
     def average(self, values: Mapping[str, float]) -> dict[str, float]:
-        """The mean of each named scalar over the ranks (for the logged losses)."""
+        """The mean of each named scalar over the ranks, weighted by their sample counts when counted (the
+        logged losses: then the mean over the global batch)."""
         if not self.distributed or not values:
             return dict(values)
-        tensor = torch.tensor(list(values.values()), dtype=torch.float64, device=_collective_device())
+        weight = self.samples.count or 1.0
+        tensor = torch.tensor([*(v * weight for v in values.values()), weight], dtype=torch.float64,
+                              device=_collective_device())
         dist.all_reduce(tensor)
-        return dict(zip(values, (tensor / self.world_size).tolist(), strict=True))
+        return dict(zip(values, (tensor[:-1] / tensor[-1]).tolist(), strict=True))
 
-    def any(self, flag: bool) -> bool:
-        """True on every rank when it is true on one (an interrupt seen by one rank stops all)."""
+    def largest(self, value: int) -> int:
+        """The largest ``value`` over the ranks, on every rank (a stop signal seen by one rank stops all)."""
         if not self.distributed:
-            return flag
-        tensor = torch.tensor([int(flag)], device=_collective_device())
+            return value
+        tensor = torch.tensor([int(value)], device=_collective_device())
         dist.all_reduce(tensor, op=dist.ReduceOp.MAX)
-        return bool(tensor.item())
+        return int(tensor.item())
 
 
 SINGLE_PROCESS = Ranks()
@@ -105,9 +123,12 @@ def launched_ranks(environ: Mapping[str, str] = os.environ) -> Ranks:
                                f"{environ.get('LOCAL_RANK')!r}") from None
 
 
-def setup_distributed(device: torch.device, ranks: Ranks | None = None) -> tuple[Ranks, torch.device]:
+def setup_distributed(device: torch.device, ranks: Ranks | None = None,
+                      timeout_min: int = 30) -> tuple[Ranks, torch.device]:
     """Join the process group when launched with a world of more than one; returns the ranks and the
-    device this rank trains on (``cuda:LOCAL_RANK`` on CUDA)."""
+    device this rank trains on (``cuda:LOCAL_RANK`` on CUDA, also passed as ``device_id`` so NCCL binds
+    its communicator to that GPU at once). ``timeout_min``: how long a collective waits for the others
+    (``train.distributed_timeout_min``)."""
     ranks = ranks or launched_ranks()
     if not ranks.distributed:
         return ranks, device
@@ -120,7 +141,8 @@ def setup_distributed(device: torch.device, ranks: Ranks | None = None) -> tuple
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
         dist.init_process_group(backend, rank=ranks.rank, world_size=ranks.world_size,
-                                timeout=timedelta(minutes=30))
+                                timeout=timedelta(minutes=timeout_min),
+                                device_id=device if device.type == "cuda" else None)
     return ranks, device
 
 
@@ -167,17 +189,30 @@ class RankShardSampler:
         return len(self.global_batches)
 
 
-def _average_gradients(optimizer: torch.optim.Optimizer, world_size: int) -> None:
+def _average_gradients(optimizer: torch.optim.Optimizer, ranks: Ranks) -> None:
+    """The sample-weighted mean of the ranks' gradients (plain mean when no rank counted its samples)."""
     grads = [p.grad for group in optimizer.param_groups for p in group["params"] if p.grad is not None]
     if not grads:
         return
-    flat = torch.cat([g.reshape(-1) for g in grads])
+    weight = ranks.samples.count or 1.0
+    flat = torch.cat([*(g.reshape(-1) for g in grads), grads[0].new_ones(1)])
+    flat.mul_(weight)
     dist.all_reduce(flat)
-    flat.div_(world_size)
+    flat[:-1].div_(flat[-1])
     offset = 0
     for grad in grads:
         grad.copy_(flat[offset : offset + grad.numel()].view_as(grad))
         offset += grad.numel()
+
+
+def count_samples(batches: Iterable[dict], ranks: Ranks, reads: str) -> Iterator[dict]:
+    """``batches`` unchanged, setting ``ranks.samples`` to each batch's number of conditioned samples as
+    the training loop takes it: the batch's query steps for a model that reads the query stream, its
+    items for one that reads titles (``reads``: the model's ``text_policy().reads``)."""
+    for batch in batches:
+        steps = batch["n_steps"]
+        ranks.samples.count = float(steps.sum()) if reads == "query_stream" else float(len(steps))
+        yield batch
 
 
 def average_gradients_before_step(optimizers: Mapping[str, torch.optim.Optimizer], ranks: Ranks) -> None:
@@ -190,7 +225,7 @@ def average_gradients_before_step(optimizers: Mapping[str, torch.optim.Optimizer
         return
     for optimizer in optimizers.values():
         optimizer.register_step_pre_hook(
-            lambda opt, args, kwargs: _average_gradients(opt, ranks.world_size))
+            lambda opt, args, kwargs: _average_gradients(opt, ranks))
 
 
 def broadcast_weights(model: nn.Module, ranks: Ranks) -> None:

@@ -31,6 +31,7 @@ from ganbench.train.distributed import (
     RankShardSampler,
     average_gradients_before_step,
     broadcast_weights,
+    count_samples,
     gather_rng,
     launched_ranks,
     local_batch_size,
@@ -55,7 +56,7 @@ TRAINING_SECTIONS = ("data", "model", "train")  # what a resumed run must keep (
 # training settings a resumed run may change without breaking the continuation
 RESUMABLE_CHANGES = {"data.num_workers", "train.device", "train.log_every", "train.sample_every",
                      "train.checkpoint_every", "train.stage2_steps", "train.sample_queries",
-                     "train.sync_batchnorm"}
+                     "train.sync_batchnorm", "train.distributed_timeout_min"}
 
 
 class RunError(ValueError):
@@ -180,6 +181,13 @@ def _data_loaders(dataset: QueryBatchDataset, config: RunConfig, ranks: Ranks = 
     return batches
 
 
+def _counted(loaders, ranks: Ranks, reads: str):
+    """Under torchrun, each batch's sample count weights the averages over ranks (see count_samples)."""
+    if not ranks.distributed:
+        return loaders
+    return lambda first, last: count_samples(loaders(first, last), ranks, reads)
+
+
 def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
               stop_after: int | None = None, progress: TrainingProgress | None = None) -> Path:
     """Train the configured model into ``out_dir`` (or continue it); returns the run folder.
@@ -195,7 +203,8 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     _check_run_dir(config, run_dir, resume)
     catalog, lookup = open_catalog(config.data.catalog), open_lookup(config)
     per_rank = local_batch_size(config.train.batch_size, launched_ranks())  # before joining the group
-    ranks, device = setup_distributed(resolve_device(config.train.device))
+    ranks, device = setup_distributed(resolve_device(config.train.device),
+                                      timeout_min=config.train.distributed_timeout_min)
     precision = resolve_precision(config.train.precision, device)
     seed_everything(config.train.seed)
     model = build_model(config, catalog, lookup, device)
@@ -248,7 +257,7 @@ def train_run(config: RunConfig, out_dir: str | Path, resume: bool = False,
     trainer = Trainer(
         model=model, ema=ema, precision=precision, log=log, train=config.train, schedule=schedule,
         optimizers=optimizers, diagnostics=lambda: conditioning_scalars(model, probe),
-        batches=_data_loaders(dataset, config, ranks),
+        batches=_counted(_data_loaders(dataset, config, ranks), ranks, model.text_policy().reads),
         save_checkpoint=lambda step: _save(path, config, model, ema, optimizers, step, identity, ranks),
         draw_samples=lambda step: log.image(draw_samples(model, ema, config.train.sample_queries,
                                                          config.train.seed,

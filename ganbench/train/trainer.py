@@ -2,7 +2,8 @@
 
 Each phase of ``model.phases()`` runs for the sum of the settings its budget names (StackGAN:
 ``stage1`` runs ``train.stage1_steps`` iterations, ``stage2`` ``train.stage2_steps``). Steps are counted
-globally across phases. Ctrl-C finishes the current step, checkpoints it and raises
+globally across phases. Ctrl-C (or SIGTERM, SIGUSR1, SIGUSR2) finishes the current step, checkpoints it
+and raises
 :class:`~ganbench.train.interrupt.TrainingInterrupted` (see :mod:`ganbench.train.interrupt`).
 """
 
@@ -128,9 +129,10 @@ class Trainer:
                 if (done % train.sample_every == 0 or done == phase.stop) and self.ranks.is_main:
                     self.draw_samples(done)
                 self.progress.step()
-                if self.ranks.any(interrupt.requested):  # checked before the next batch is fetched
+                signum = self.ranks.largest(interrupt.signum)  # checked before the next batch is fetched
+                if signum:
                     self.save_checkpoint(done)
-                    raise TrainingInterrupted(done, self.progress.total)
+                    raise TrainingInterrupted(done, self.progress.total, signum)
                 if done % train.checkpoint_every == 0 and done != last:
                     self.save_checkpoint(done)
         finally:
