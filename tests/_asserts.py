@@ -23,3 +23,9 @@ def raises_naming(error_type: type[BaseException], *names: object) -> Iterator[p
 def names_all(text: str, *names: object) -> bool:
     """Whether ``text`` (a command's output) contains ``str(name)`` for every one of ``names``."""
     return all(str(name) in text for name in names)
+
+
+def line_naming(text: str, *names: object) -> bool:
+    """Whether one line of ``text`` contains ``str(name)`` for every one of ``names`` (a value next to its
+    key, a file next to what happened to it)."""
+    return any(all(str(name) in line for name in names) for line in text.splitlines())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+from _asserts import names_all
 from click.testing import CliRunner
 
 from colorspace import LookupTable, catalog_terms, default_lookup
@@ -36,9 +37,9 @@ def test_cluster_writes_a_loadable_table(tmp_path):
 
 def test_cluster_bad_options_are_errors_not_tracebacks():
     result = _invoke("cluster", "--method", "kmeans")
-    assert result.exit_code == 1 and "k-means needs k" in result.output
+    assert result.exit_code == 1 and names_all(result.output, "k-means", "clusters")
     result = _invoke("cluster", "--k", "999")
-    assert result.exit_code == 1 and "k must be between" in result.output
+    assert result.exit_code == 1 and names_all(result.output, "between 1", "70", "999")
 
 
 def test_lookup_words_typos_phrases_and_json():
@@ -85,7 +86,7 @@ def test_study_from_a_vector_file(tmp_path):
 
 def test_study_needs_one_source_and_a_loadable_run(tmp_path):
     result = _invoke("study", "--out", str(tmp_path / "s"))
-    assert result.exit_code == 1 and "exactly one of --vectors" in result.output
+    assert result.exit_code == 1 and names_all(result.output, "--vectors", "--run")
     result = _invoke("study", "--run", str(tmp_path), "--out", str(tmp_path / "s"))
     assert result.exit_code == 1 and "run" in result.output and "Traceback" not in result.output
 
@@ -101,7 +102,7 @@ def test_ground_prints_counts_and_writes_csv(tmp_path):
     (tmp_path / "items.jsonl").write_text(json.dumps({"id": "a", "colour": "khaki"}) + "\n")
     result = _invoke("ground", str(tmp_path), "--out", str(tmp_path / "ground.csv"))
     assert result.exit_code == 0, result.output
-    assert "items read 1, used 1, skipped 0" in result.output
+    assert names_all(result.output, "read 1", "used 1", "skipped 0")
     assert (tmp_path / "ground.csv").read_text().startswith("term,n_products")
     result = _invoke("ground", str(tmp_path / "cache"))
-    assert result.exit_code == 1 and "not a catalog folder" in result.output
+    assert result.exit_code == 1 and names_all(result.output, tmp_path / "cache", "items.jsonl")

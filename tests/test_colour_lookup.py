@@ -149,7 +149,7 @@ def test_hash_changes_with_content_and_tampering_is_caught(tmp_path):
     data = json.loads(path.read_text())
     data["terms"][0]["lab"][0] += 1.0
     path.write_text(json.dumps(data))
-    with pytest.raises(LookupTableError, match="does not match"):
+    with raises_naming(LookupTableError, path, "hash"):
         LookupTable.load(path)
     (tmp_path / "bad.json").write_text("{}")
     with raises_naming(LookupTableError, tmp_path / "bad.json"):

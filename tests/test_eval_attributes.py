@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 import torch
+from _asserts import raises_naming
 from _eval_helpers import FakeLookup
 
 from ganbench.data.text import parse_attributes
@@ -34,7 +35,7 @@ def test_requests_follow_the_growing_query():
 
 
 def test_an_empty_stream_is_refused():
-    with pytest.raises(ValueError, match="at least one step"):
+    with raises_naming(ValueError, "stream", [1]):
         parse_requests([["pants"], []], SPACE, parse_attributes)
 
 

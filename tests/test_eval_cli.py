@@ -9,6 +9,7 @@ import json
 import shutil
 
 import pytest
+from _asserts import names_all
 from _eval_helpers import (
     draw_garment,
     make_items,
@@ -47,7 +48,7 @@ def _invoke(*args):
 def test_eval_net_train_then_info(catalog):
     trained = _invoke("eval-net", "train", "--catalog", catalog, *NET_FLAGS)
     assert trained.exit_code == 0, trained.output
-    assert "eval-net test accuracy" in trained.output and "confusion matrices" in trained.output
+    assert names_all(trained.output, "eval-net", "accuracy", "confusion_*.csv")  # where the matrices are
     lines = trained.output.replace(str(catalog), "CATALOG").splitlines()
     assert max(map(len, lines)) <= 130  # per-head accuracy, no matrix rows (24 classes: 275 wide)
     folder = next((catalog / "eval_net").glob("*/classifier.pt")).parent
@@ -103,12 +104,12 @@ def test_eval_writes_metrics_and_agrees_with_itself(catalog, run_dir, tmp_path):
 
 def test_eval_of_a_folder_that_is_no_run_says_so(catalog, tmp_path):
     result = _invoke("eval", tmp_path, "--catalog", catalog, *NET_FLAGS)
-    assert result.exit_code == 1 and "not a run folder" in result.output
+    assert result.exit_code == 1 and names_all(result.output, tmp_path, "config.toml")
 
 
 def test_eval_with_a_missing_inception_file_is_a_usage_error(catalog, run_dir, tmp_path):
     result = _invoke("eval", run_dir, "--catalog", catalog, "--inception-weights", tmp_path / "none.pth")
-    assert result.exit_code == 2 and "does not exist" in result.output
+    assert result.exit_code == 2 and names_all(result.output, "--inception-weights", "none.pth")
 
 
 def test_eval_starts_from_the_runs_recorded_eval_settings(catalog, run_dir, tmp_path):
@@ -122,7 +123,7 @@ def test_eval_starts_from_the_runs_recorded_eval_settings(catalog, run_dir, tmp_
     assert metrics["n_samples"] == 16 and metrics["settings"]["retrieval_k"] == 2
 
     wrong = _invoke("eval", copy, "--catalog", catalog, "--set", "train.lr=1")
-    assert wrong.exit_code == 1 and "only [eval] settings" in wrong.output
+    assert wrong.exit_code == 1 and names_all(wrong.output, "train.lr", "[eval]")
     too_few = _invoke("eval", copy, "--catalog", catalog, "--n-samples", 1)
     assert too_few.exit_code == 1 and "--n-samples 1" in too_few.output and "at least 2" in too_few.output
 
@@ -172,9 +173,8 @@ def test_a_reference_set_of_one_image_is_refused_in_one_line(tmp_path):
     result = _invoke("eval", "--baseline", "mean-image", "--reference", "test", "--catalog", out, "--out",
                      tmp_path / "m.json", *NET_FLAGS)
     assert result.exit_code == 1 and "Traceback" not in result.output
-    assert result.output.strip().splitlines()[-1] == (
-        "Error: reference set 'test' has 1 image(s); FID and KID need at least 2 (choose another [eval] "
-        "reference / --reference, or a larger catalog)")
+    assert names_all(result.output.strip().splitlines()[-1], "'test'", "1 image(s)", "FID", "KID", "2",
+                     "--reference")
 
 
 def test_eval_reads_the_catalog_from_the_run_config(run_dir, tmp_path):
@@ -190,7 +190,8 @@ def test_a_moved_catalog_names_the_catalog_option(run_dir, tmp_path):
     named = text.split('catalog = "')[1].split('"')[0]
     (moved / "config.toml").write_text(text.replace(named, str(tmp_path / "gone")))
     result = _invoke("eval", moved, *NET_FLAGS)
-    assert result.exit_code == 1 and "pass its folder with --catalog PATH" in result.output
+    assert result.exit_code == 1
+    assert names_all(result.output, moved / "config.toml", tmp_path / "gone", "--catalog")
     assert len(result.output.strip().splitlines()) == 1
     not_a_catalog = _invoke("eval", moved, "--catalog", tmp_path, *NET_FLAGS)
     assert not_a_catalog.exit_code == 1 and "--catalog: " in not_a_catalog.output

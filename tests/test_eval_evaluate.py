@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 import torch
-from _asserts import raises_naming
+from _asserts import names_all, raises_naming
 from _eval_helpers import (
     FakeCatalog,
     FakeLookup,
@@ -133,7 +133,7 @@ def test_n_samples_is_rounded_to_whole_passes_over_the_test_streams(catalog):
     assert evaluation_streams(catalog, 20).passes == 1 and evaluation_streams(catalog, 60).passes == 4
     counts = np.unique(evaluation_streams(catalog, 60).items, return_counts=True)[1]
     assert set(counts) == {4}  # every test query counted equally
-    assert "rounded to whole passes" in evaluation_streams(catalog, 20).describe()
+    assert names_all(evaluation_streams(catalog, 20).describe(), "n_samples 20", "passes")
 
 
 def test_generated_images_far_from_the_catalog_have_a_larger_fid(catalog):

@@ -38,7 +38,7 @@ def test_label_space_keeps_heads_with_two_or_more_values(catalog):
 
 def test_label_space_refuses_a_catalog_with_nothing_to_classify():
     items = [{"type": "pants", "gender": "men's", "colour": "red"}] * 3
-    with pytest.raises(ValueError, match="nothing to classify"):
+    with raises_naming(ValueError, "train split", "attribute"):
         LabelSpace.from_items(items, FakeLookup())
 
 

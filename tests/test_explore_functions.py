@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from _asserts import raises_naming
+from _asserts import names_all, raises_naming
 from _explore_helpers import STREAM
 
 from colorspace import default_lookup, delta_e, dominant_colour
@@ -94,7 +94,7 @@ def test_a_near_vocabulary_word_is_suggested(models):
 def test_only_unknown_words_give_a_message_not_images(models):
     result = refine(models, ["qwerty asdfgh"])
     for column in result.columns:
-        assert column.images == [] and "no word of the query" in column.message
+        assert column.images == [] and names_all(column.message, column.label, "vocabulary")
 
 
 @pytest.mark.parametrize(("steps", "expected"), [

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from _asserts import raises_naming
 from _eval_helpers import FakeCatalog, FakeLookup, FakeModel
 from _models_helpers import QUERIES, build_model
 from _train_helpers import make_tiny_catalog, tiny_config_dict
@@ -26,7 +27,7 @@ def test_strength_is_the_mean_spread_of_mu_over_the_mean_sigma():
     sigma = torch.full((3, 2), 0.5)
     assert conditioning_strength(mu, sigma) == pytest.approx(2.0)
     assert conditioning_strength(torch.ones(4, 3), torch.ones(4, 3)) == 0.0  # collapsed: every text alike
-    with pytest.raises(ValueError, match="at least two texts"):
+    with raises_naming(ValueError, "texts", "got 1"):
         conditioning_strength(mu[:1], sigma[:1])
 
 

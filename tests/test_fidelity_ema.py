@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import pytest
 import torch
+from _asserts import raises_naming
 
 from ganbench.train.ema import EMA
 
@@ -60,7 +60,7 @@ def test_a_checkpoint_without_averaged_buffers_still_loads():
     with restored.swap(module):
         assert torch.equal(module[1].running_mean, live_mean)  # buffers stay live, as before
     missing_weight = {**old_format, "shadow": {k: v for k, v in ema.shadow.items() if k != "0.weight"}}
-    with pytest.raises(ValueError, match="does not fit"):
+    with raises_naming(ValueError, "EMA", "0.weight"):
         EMA(module, decay=0.9).load_state_dict(missing_weight)
 
 

@@ -7,6 +7,7 @@ import shutil
 
 import numpy as np
 import pytest
+from _asserts import names_all
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 from click.testing import CliRunner
 from PIL import Image
@@ -33,7 +34,7 @@ def test_one_row_per_seed_at_the_tile_size(run_dir, tmp_path):
     result = _generate(run_dir, "women's black pants", "petite", "--out", out, "--seeds", "0,1,2,3",
                        "--tile-size", 64, "--no-labels")
     assert result.exit_code == 0, result.output
-    assert "4 seed(s) x 2 steps" in result.output and "shown at 64 px" in result.output
+    assert names_all(result.output, "4 seed(s)", "2 steps", "64 px")
     with Image.open(out) as image:
         pixels = np.asarray(image.convert("RGB"))
     # unlabelled: margins and gaps only; 4 rows of 64 px tiles, 2 columns
@@ -48,7 +49,7 @@ def test_defaults_three_seeds_at_256_px_with_full_captions(run_dir, tmp_path):
                         ("long", "women's black pants petite capri distressed slim " * 3)):
         result = _generate(run_dir, first, "petite", "--out", tmp_path / f"{name}.png")
         assert result.exit_code == 0, result.output
-        assert "3 seed(s) x 2 steps" in result.output and "shown at 256 px" in result.output
+        assert names_all(result.output, "3 seed(s)", "2 steps", "256 px")
         with Image.open(tmp_path / f"{name}.png") as image:
             sizes[name] = image.size
     assert sizes["short"][0] > 2 * 256 and sizes["short"][1] > 3 * 256
@@ -58,10 +59,10 @@ def test_defaults_three_seeds_at_256_px_with_full_captions(run_dir, tmp_path):
 
 def test_some_unknown_words_warn_all_unknown_words_fail(run_dir, tmp_path):
     some = _generate(run_dir, "women's black pants", "plaid", "--out", tmp_path / "a.png", "--seeds", 0)
-    assert some.exit_code == 0 and "unknown words read as <unk>: plaid" in some.output
+    assert some.exit_code == 0 and names_all(some.output, "<unk>", "plaid")
     none = _generate(run_dir, "high waist", "plaid", "--out", tmp_path / "b.png")
     assert none.exit_code == 1 and not (tmp_path / "b.png").exists()
-    assert "no word of the query is in the model's vocabulary: high, waist, plaid" in none.output
+    assert names_all(none.output, "vocabulary", "high", "waist", "plaid")
     assert len(none.output.strip().splitlines()) == 1 and "Traceback" not in none.output
 
 
@@ -87,4 +88,5 @@ def test_device_defaults_to_auto_and_a_bad_device_is_one_line(run_dir, tmp_path)
     assert next(p for p in generate_command.params if p.name == "device").default == "auto"
     bad = _generate(run_dir, "women's black pants", "--out", tmp_path / "a.png", "--device", "gpu")
     assert bad.exit_code == 1
-    assert bad.output.strip() == "Error: --device gpu: expected auto, cpu, cuda or cuda:N"
+    assert len(bad.output.strip().splitlines()) == 1
+    assert names_all(bad.output, "--device gpu", "auto", "cpu", "cuda:N")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from _asserts import line_naming
 from _report_helpers import make_results
 from _run_helpers import write_metrics, write_summary
 
@@ -84,9 +86,9 @@ def test_second_evaluator_section_shows_where_the_evaluators_disagree(tmp_path):
     warning = "Weak judge: the second evaluation network scores real test photos below 90% on fit (58.3%)"
     assert text.count(warning) == 2  # near the top and under the second evaluator's table
     assert text.index(warning) < text.index("## Paper table")
-    assert "## Second evaluator" in text and "trained on val (80%; 20% held out for stopping)" in text
+    assert "## Second evaluator" in text and line_naming(text, "val", "80%", "20% held out")
     assert "| restgan vs best baseline |" in text.split("## Second evaluator")[1]
-    assert "Colour IS: holds under the first evaluator, not shown under the second" in text
+    assert re.search(r"Colour IS: holds [^.]*first[^.]*not shown [^.]*second", text)  # which verdict is whose
     assert "Type IS: holds" not in text and "agree on all" not in text
     claims = pd.read_csv(tmp_path / "r" / "tables" / "claims_second.csv").set_index("metric")
     assert claims.loc["is_type", "kendall_tau"] == pytest.approx(1.0)

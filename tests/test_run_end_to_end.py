@@ -7,6 +7,7 @@ import json
 
 import pytest
 import torch
+from _asserts import line_naming, names_all
 from click.testing import CliRunner
 
 from ganbench.cli import main
@@ -77,7 +78,7 @@ def test_tiny_experiment_end_to_end_then_resume_and_report(tmp_path, one_thread)
 
     result = runner.invoke(main, ["run", str(experiment), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "2 cells: 2 run, 0 already finished, 0 failed" in result.output
+    assert line_naming(result.output, "2 cells", "2 run", "0 already", "0 failed")
     for cell in ("stackgan-bow__default__seed0", "restgan__default__seed0"):
         folder = out / "cells" / cell
         metrics = json.loads((folder / "metrics.json").read_text())
@@ -94,7 +95,7 @@ def test_tiny_experiment_end_to_end_then_resume_and_report(tmp_path, one_thread)
 
     resumed = runner.invoke(main, ["run", str(experiment), "--out", str(out), "--resume"])
     assert resumed.exit_code == 0, resumed.output
-    assert "2 cells: 0 run, 2 already finished, 0 failed" in resumed.output
+    assert line_naming(resumed.output, "2 cells", "0 run", "2 already", "0 failed")
     assert json.loads((out / "calibration" / "real.json").read_text()) == calibration  # reused, not redone
 
     report = runner.invoke(main, ["report", str(out), "--out", str(tmp_path / "report"), "--tables-only"])
@@ -108,13 +109,13 @@ def test_bad_experiment_is_a_click_error_without_traceback(tmp_path):
     experiment.write_text(TINY.format(catalog=tmp_path / "c").replace("seeds =", "sedes ="), encoding="utf-8")
     result = CliRunner().invoke(main, ["run", str(experiment), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
-    assert "did you mean 'run.seeds'?" in result.output and "Traceback" not in result.output
+    assert names_all(result.output, "sedes", "'run.seeds'") and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
 
 
 def test_report_of_a_folder_without_results_is_a_click_error(tmp_path):
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
-    assert result.exit_code == 1 and "is not a results folder" in result.output
+    assert result.exit_code == 1 and names_all(result.output, tmp_path, "cells")
 
 
 def test_tiny_experiment_through_submitit_local_trains_both_cells_for_real(tmp_path, one_thread):

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _asserts import names_all
 from click.testing import CliRunner
 
 from ganbench.cli import main
@@ -56,7 +57,7 @@ def test_cli_synth_overwrites_a_catalog_and_its_eval_net_but_not_other_folders(t
     (other / "holiday.jpg").write_bytes(b"precious")
     refused = runner.invoke(main, ["data", "synth", "--out", str(other), "--n", "4", "--overwrite"])
     assert refused.exit_code == 1
-    assert "is not a catalog (no manifest.json; it holds holiday.jpg)" in refused.output
+    assert names_all(refused.output, other, "manifest.json", "holiday.jpg")
     assert (other / "holiday.jpg").read_bytes() == b"precious"
 
 

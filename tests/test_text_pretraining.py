@@ -140,7 +140,7 @@ def test_prepare_trains_once_stores_and_reuses(catalog: Path, tmp_path: Path):
     assert prepare_text_encoder(_catalog_model(opened, lookup, text_training="scratch"), opened, lookup,
                                 torch.device("cpu")) is None
     (stored / ENCODER_FILE).write_bytes(b"not a checkpoint")
-    with pytest.raises(TextEncoderError, match="not a readable text-encoder file"):
+    with raises_naming(TextEncoderError, stored / ENCODER_FILE):
         prepare_text_encoder(second, opened, lookup, torch.device("cpu"), log=lines.append)
 
 

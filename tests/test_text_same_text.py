@@ -69,7 +69,7 @@ def test_the_option_trains_with_masks_and_needs_to_know_the_reading():
                               "labels": {name: torch.zeros(3, dtype=torch.long)
                                          for name in ("type", "gender", "colour")}}
     data = MatchingData(batch=lambda positions: batch, n_train=3, val=[batch], image_size=16)
-    with pytest.raises(ValueError, match="needs to know what the model reads"):
+    with raises_naming(ValueError, "mask_same_text", "MatchingData.reads"):
         train_matching(spec, data, torch.device("cpu"), log=lambda text: None)
     data = dataclasses.replace(data, reads="query_stream")
     losses = {}

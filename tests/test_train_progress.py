@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from _asserts import line_naming
 from _run_helpers import FakeSteps
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 from click.testing import CliRunner
@@ -42,7 +43,7 @@ def test_redirected_training_prints_one_plain_line_per_log_step(catalog, tmp_pat
     lines = [line for line in captured.out.splitlines() if line.startswith("fake-gan step")]
     assert [LINE.match(line).groups() for line in lines] == [  # every log_every steps and at phase ends
         ("2", "stage1"), ("3", "stage1"), ("4", "stage2"), ("6", "stage2")]
-    assert "fake-gan: 12 training items" in captured.out
+    assert line_naming(captured.out, "fake-gan", "12 training items")
 
 
 def test_a_terminal_gets_progress_bars(catalog, tmp_path, capsys, monkeypatch) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from _asserts import raises_naming
+from _asserts import names_all, raises_naming
 from _train_helpers import make_tiny_catalog, tiny_config_dict
 from click.testing import CliRunner
 from PIL import Image
@@ -119,15 +119,15 @@ def test_train_and_generate_commands(catalog: Path, tmp_path: Path) -> None:
     result = runner.invoke(main, ["generate", str(run_dir), "women's black pants", "petite", "plaid",
                                   "--out", str(strip)])
     assert result.exit_code == 0, result.output
-    assert "unknown words read as <unk>: plaid" in result.output
+    assert names_all(result.output, "<unk>", "plaid")
     with Image.open(strip) as image:
         assert image.size[0] > 3 * 256 and image.size[1] > 3 * 256  # 3 steps x 3 seeds at 256 px, labelled
     bad = runner.invoke(main, ["train", "--model", "fake-gan", "--catalog", str(catalog), "--out",
                                str(tmp_path / "other"), "--set", "train.batchsize=4"])
-    assert bad.exit_code == 1 and "did you mean 'train.batch_size'" in bad.output
+    assert bad.exit_code == 1 and names_all(bad.output, "train.batchsize", "'train.batch_size'")
     assert "Traceback" not in bad.output
     missing = runner.invoke(main, ["train", "--model", "fake-gan", "--out", str(tmp_path / "x")])
-    assert missing.exit_code == 1 and "data.catalog is required" in missing.output
+    assert missing.exit_code == 1 and names_all(missing.output, "data.catalog", "--catalog")
 
 
 def test_restgan_trains_resumes_exactly_and_draws_strips(catalog: Path, tmp_path: Path) -> None:
@@ -175,7 +175,7 @@ def test_load_run_refuses_other_colour_clusters(catalog: Path, tmp_path: Path) -
     config_file = run_dir / "config.toml"
     text = config_file.read_text()
     config_file.write_text(text.replace('colour_lookup = "none"', 'colour_lookup = "default"'))
-    with pytest.raises(RunError, match="other colour clusters"):
+    with raises_naming(RunError, run_dir, "data.colour_lookup", "'default'"):
         load_run(run_dir)
 
 
@@ -195,4 +195,4 @@ def test_bf16_without_native_support_trains_in_float32_and_says_so(catalog: Path
     monkeypatch.setattr(precision, "bf16_supported", lambda device: False)  # an AVX2-only CPU
     run_dir = train_run(config_for(catalog, precision="bf16"), tmp_path / "run")
     assert json.loads((run_dir / "done.json").read_text())["precision"] == "fp32"
-    assert "train.precision = 'bf16' but this CPU has no AVX-512 BF16 or AMX" in capsys.readouterr().out
+    assert names_all(capsys.readouterr().out, "train.precision", "'bf16'", "AVX-512", "float32")

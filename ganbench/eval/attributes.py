@@ -116,8 +116,9 @@ class Requests:
 
 def parse_requests(streams: list[list[str]], space: LabelSpace, parse: AttributeParser) -> Requests:
     """Parse each query prefix (the words of steps 1..t together, so "capri" adds to earlier words)."""
-    if any(len(steps) == 0 for steps in streams):
-        raise ValueError("every query stream needs at least one step; got an empty stream")
+    empty = [i for i, steps in enumerate(streams) if len(steps) == 0]
+    if empty:
+        raise ValueError(f"query stream(s) {empty} have no step; every query stream needs at least one")
     max_steps, n_heads = max((len(s) for s in streams), default=0), len(space.heads)
     labels = np.full((len(streams), max_steps, n_heads), UNKNOWN, dtype=np.int64)
     touched = np.zeros((len(streams), max_steps, n_heads), dtype=bool)
