@@ -66,8 +66,8 @@ def test_the_browser_renders_tables_and_every_image(report, tmp_path):
     probe = json.loads(html.unescape(found.group(1)))
     assert probe["images"] >= 8 and probe["broken"] == []
     # rows with the header: paper table and beyond-paper table (2 models + change row each), colour
-    # study (1 model), cells (4)
-    assert probe["tables"] == [4, 4, 2, 5]
+    # study (1 model), provenance (5 rows: code, run, hardware, precision, versions), cells (4)
+    assert probe["tables"] == [4, 4, 2, 6, 5]
     assert all(height > 40 for height in probe["tableHeights"])
     assert not probe["rawMarkdown"]
     assert probe["pageWidth"] <= WIDTH
