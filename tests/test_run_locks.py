@@ -134,7 +134,8 @@ def test_a_second_run_skips_cells_in_use_and_holds_the_report(tmp_path: Path) ->
     assert status.output.splitlines()[-1] == "2 cells: 1 done, 1 running"
 
 
-def test_status_names_failures_queued_and_unstarted_cells(tmp_path: Path) -> None:
+def test_status_names_failures_queued_and_unstarted_cells(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "exp.toml"
     path.write_text(EXPERIMENT.replace("seeds = [0]", "seeds = [0, 1]"), encoding="utf-8")
     results = tmp_path / "out"
@@ -145,13 +146,15 @@ def test_status_names_failures_queued_and_unstarted_cells(tmp_path: Path) -> Non
     (results / "cells" / "restgan__default__seed1" / "job.json").write_text(
         json.dumps({"job_id": "99_3", "launcher": "slurm", "submitted_at": "2026-01-01T00:00:00"}))
     (results / "cells" / "stackgan-bow__default__seed1" / "metrics.json").unlink()
+    monkeypatch.setenv("PATH", str(tmp_path / "no-slurm-here"))  # neither sacct nor squeue
     output = CliRunner().invoke(main, ["status", str(results)]).output.splitlines()
-    rows = {line.split()[0]: line for line in output[1:-1]}
+    rows = {line.split()[0]: line for line in output[1:-2]}
     assert "failed" in rows["restgan__default__seed0"]
     assert rows["restgan__default__seed0"].endswith("RuntimeError: training restgan/0 exploded")
     assert rows["restgan__default__seed1"].split()[1:3] == ["queued", "99_3"]
     assert rows["stackgan-bow__default__seed1"].split()[1:3] == ["not", "started"]
-    assert output[-1] == "4 cells: 1 done, 1 failed, 1 queued, 1 not started"
+    assert output[-2] == "4 cells: 1 done, 1 failed, 1 queued, 1 not started"
+    assert output[-1].startswith("scheduler: SLURM was not asked")
     bad = CliRunner().invoke(main, ["status", str(tmp_path)])
     assert bad.exit_code == 1 and "is not an experiment's results folder" in bad.output
 

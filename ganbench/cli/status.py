@@ -14,14 +14,19 @@ def status_command(results_dir: Path) -> None:
     worker is gone), failed (with the last line of its error), queued (submitted
     to a launcher) or not started, with its job id and the time spent.
 
+    Cells submitted with --launcher slurm also show their job's state from
+    sacct (or squeue); an unfinished cell whose job has ended (cancelled, timed
+    out, failed) is "gone", with the command that resumes it. Without sacct or
+    squeue on PATH the output says the scheduler was not asked.
+
     \b
     Examples:
       ganbench status results/paper
     """
     from ganbench.run.experiment import ExperimentError
-    from ganbench.run.status import StatusError, experiment_status, format_status
+    from ganbench.run.status import StatusError, experiment_status_with_scheduler, format_status
 
     try:
-        click.echo(format_status(experiment_status(results_dir)))
+        click.echo(format_status(*experiment_status_with_scheduler(results_dir)))
     except (StatusError, ExperimentError) as error:
         raise click.ClickException(str(error)) from None

@@ -3,23 +3,27 @@
 States, first match wins: ``done`` (metrics.json), ``running`` (a live lock: :mod:`ganbench.run.locks`),
 ``stale`` (a lock whose worker is gone: the cell resumes on the next ``ganbench run --resume``),
 ``failed`` (error.txt; the detail is its last line), ``queued`` (job.json: submitted to a launcher, not
-started yet), ``not started``. Nothing here writes.
+started yet), ``not started``. Cells submitted to SLURM also show their job's scheduler state
+(:mod:`ganbench.run.scheduler`), and an unfinished cell whose job has ended (cancelled, timed out, failed,
+...) is ``gone``: nothing will finish it until ``ganbench run --resume``. Nothing here writes.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
 from ganbench.data.files import read_json_object
 from ganbench.run.experiment import load_experiment
 from ganbench.run.locks import read_lock
+from ganbench.run.scheduler import SchedulerReport, ask_scheduler
 from ganbench.train.progress import format_duration
 
 JOB_FILE = "job.json"  # {job_id, launcher, submitted_at}: written when a launcher submits the cell
-STATES = ("done", "running", "stale", "failed", "queued", "not started")
+STATES = ("done", "running", "stale", "failed", "gone", "queued", "not started")
+UNFINISHED = ("running", "stale", "queued")  # states a job that has ended turns into ``gone``
 
 
 class StatusError(ValueError):
@@ -33,8 +37,8 @@ class CellStatus:
     job_id: str = ""
     seconds: float | None = None
     detail: str = ""
-
-
+    launcher: str = ""  # from job.json
+    scheduler: str = ""  # the SLURM job's state, when asked
 
 
 def _timing_seconds(folder: Path) -> float | None:
@@ -58,6 +62,10 @@ def _last_line(path: Path) -> str:
 def cell_status(name: str, folder: Path) -> CellStatus:
     """One cell's state from its folder."""
     job = read_json_object(folder / JOB_FILE)
+    return replace(_folder_status(name, folder, job), launcher=str(job.get("launcher", "")))
+
+
+def _folder_status(name: str, folder: Path, job: dict) -> CellStatus:
     job_id = str(job.get("job_id", ""))
     if (folder / "metrics.json").is_file():
         return CellStatus(name, "done", job_id, _timing_seconds(folder))
@@ -91,14 +99,64 @@ def experiment_status(results_dir: Path) -> list[CellStatus]:
     return [cell_status(name, cells_dir / name) for name in names]
 
 
-def format_status(cells: list[CellStatus]) -> str:
-    """A table, one row per cell, then the count per state."""
-    rows = [("cell", "state", "job", "time", "detail")]
-    rows += [(c.name, c.state, c.job_id or "-", format_duration(c.seconds) if c.seconds is not None else "-",
-              c.detail) for c in cells]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = ["  ".join([*(value.ljust(width) for value, width in zip(row[:4], widths, strict=True)), row[4]])
-             .rstrip() for row in rows]
+def slurm_jobs(cells: list[CellStatus]) -> list[str]:
+    """The job ids of the cells submitted to SLURM, each once."""
+    return list(dict.fromkeys(c.job_id for c in cells if c.launcher == "slurm" and c.job_id))
+
+
+def with_scheduler(cells: list[CellStatus], report: SchedulerReport) -> list[CellStatus]:
+    """The cells with their SLURM job's state; an unfinished cell whose job has ended is ``gone``."""
+    updated = []
+    for cell in cells:
+        state = report.states.get(cell.job_id, "") if cell.launcher == "slurm" else ""
+        if state and cell.state in UNFINISHED and report.ended(cell.job_id):
+            detail = f"job {cell.job_id} is {state} but the cell is unfinished (was {cell.state})"
+            cell = replace(cell, state="gone", detail=detail)
+        updated.append(replace(cell, scheduler=state))
+    return updated
+
+
+def scheduler_notes(cells: list[CellStatus], report: SchedulerReport, results_dir: Path) -> list[str]:
+    """What the scheduler was asked and what to do about jobs that are gone (``cells`` as
+    :func:`with_scheduler` returns them)."""
+    jobs = slurm_jobs(cells)
+    if not jobs:
+        return []
+    if report.note:
+        return [f"scheduler: {report.note}; the states above come from the results folder only"]
+    notes = [f"scheduler: asked {report.tool} about {len(jobs)} job(s)"]
+    unknown = [job for job in jobs if job not in report.states]
+    if unknown:
+        notes.append(f"scheduler: {report.tool} does not know job(s) {', '.join(unknown)} (purged from its "
+                     "records, or submitted to another cluster)")
+    gone = [c for c in cells if c.state == "gone"]
+    if gone:
+        names = ", ".join(f"{c.name} ({c.scheduler})" for c in gone)
+        notes.append(f"{len(gone)} cell(s) unfinished whose job is gone: {names}; resume them with "
+                     f"`ganbench run {results_dir / 'experiment.toml'} --out {results_dir} --resume "
+                     "--launcher slurm`")
+    return notes
+
+
+def experiment_status_with_scheduler(results_dir: Path) -> tuple[list[CellStatus], list[str]]:
+    """:func:`experiment_status`, with SLURM asked about the cells submitted to it; also the notes."""
+    cells = experiment_status(results_dir)
+    jobs = slurm_jobs(cells)
+    report = ask_scheduler(jobs)
+    cells = with_scheduler(cells, report)
+    return cells, scheduler_notes(cells, report, Path(results_dir))
+
+
+def format_status(cells: list[CellStatus], notes: list[str] | None = None) -> str:
+    """A table, one row per cell (a scheduler column when SLURM was asked), the count per state, then
+    ``notes``."""
+    asked = any(c.scheduler for c in cells)
+    rows = [("cell", "state", "job", *(("scheduler",) if asked else ()), "time", "detail")]
+    rows += [(c.name, c.state, c.job_id or "-", *((c.scheduler or "-",) if asked else ()),
+              format_duration(c.seconds) if c.seconds is not None else "-", c.detail) for c in cells]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    lines = ["  ".join([*(value.ljust(width) for value, width in zip(row[:-1], widths, strict=True)),
+                        row[-1]]).rstrip() for row in rows]
     counts = [f"{sum(c.state == state for c in cells)} {state}" for state in STATES
               if any(c.state == state for c in cells)]
-    return "\n".join([*lines, f"{len(cells)} cells: " + ", ".join(counts)])
+    return "\n".join([*lines, f"{len(cells)} cells: " + ", ".join(counts), *(notes or [])])

@@ -140,10 +140,23 @@ def setup_distributed(device: torch.device, ranks: Ranks | None = None,
         torch.cuda.set_device(device)
     if not dist.is_initialized():
         backend = "nccl" if device.type == "cuda" else "gloo"
-        dist.init_process_group(backend, rank=ranks.rank, world_size=ranks.world_size,
-                                timeout=timedelta(minutes=timeout_min),
-                                device_id=device if device.type == "cuda" else None)
+        timeout = timedelta(minutes=timeout_min)
+        dist.init_process_group(backend, rank=ranks.rank, world_size=ranks.world_size, timeout=timeout,
+                                device_id=device if device.type == "cuda" else None,
+                                **_attempt_store(ranks, timeout))
     return ranks, device
+
+
+def _attempt_store(ranks: Ranks, timeout: timedelta) -> dict:
+    """Under torchrun, the process-group store under a prefix of this worker group's attempt
+    (``TORCHELASTIC_RESTART_COUNT``). The agent's store outlives a ``--max-restarts`` restart, and without
+    the prefix the restarted ranks read the dead group's addresses from it (measured: gloo's connectFullMesh
+    then timed out connecting to the killed rank's port). Outside torchrun: {} (``env://`` as usual)."""
+    attempt = os.environ.get("TORCHELASTIC_RESTART_COUNT")
+    if attempt is None:
+        return {}
+    store, _, _ = next(dist.rendezvous("env://", ranks.rank, ranks.world_size, timeout=timeout))
+    return {"store": dist.PrefixStore(f"ganbench/attempt-{attempt}/", store)}
 
 
 def teardown_distributed(wait_for_all: bool = False) -> None:
