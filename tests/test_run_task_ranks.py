@@ -153,3 +153,52 @@ def test_two_task_ranks_of_a_submitit_local_cell_train_like_two_torchrun_ranks(t
     assert trained.keys() == expected.keys()
     for name, tensor in expected.items():
         assert torch.equal(trained[name], tensor), name
+
+
+FAKE_SLURM_TASK = """
+import json, sys
+import torch, torch.distributed as dist
+from ganbench.config import RunConfig
+from ganbench.run.task_ranks import join_task_group
+from ganbench.train.distributed import launched_ranks, teardown_distributed
+config = RunConfig()
+config = config.model_copy(update={"train": config.train.model_copy(update={"device": "cpu"})})
+ranks = join_task_group(config)
+total = torch.tensor([ranks.rank + 1])
+dist.all_reduce(total)
+import os
+print(json.dumps({"rank": ranks.rank, "world": ranks.world_size, "local": ranks.local_rank,
+                  "again": launched_ranks().rank, "sum": int(total.item()),
+                  "master": os.environ["MASTER_ADDR"] + ":" + os.environ["MASTER_PORT"]}))
+teardown_distributed(wait_for_all=True)
+"""
+
+
+@pytest.mark.slow
+def test_two_fake_slurm_nodes_join_one_group_from_slurms_variables(tmp_path) -> None:
+    """What LocalExecutor cannot emulate (it runs one node): two tasks on two "nodes" of a SLURM job, as
+    real processes given SLURM's variables, find their ranks through submitit and meet in one gloo group."""
+    import json
+    import subprocess
+    import sys
+
+    from _distributed_helpers import free_port
+
+    port = free_port()
+    common = os.environ | {"PYTHONPATH": str(TESTS.parent), "OMP_NUM_THREADS": "1",
+                           "SUBMITIT_EXECUTOR": "slurm", "SLURM_JOB_ID": "4242", "SLURM_NTASKS": "2",
+                           "SLURM_JOB_NUM_NODES": "2", "SLURM_JOB_NODELIST": "localhost,otherhost",
+                           "SLURM_LOCALID": "0", "MASTER_PORT": str(port)}
+    for key in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR"):
+        common.pop(key, None)
+    tasks = [subprocess.Popen([sys.executable, "-c", FAKE_SLURM_TASK], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True,
+                              env=common | {"SLURM_PROCID": str(task), "SLURM_NODEID": str(task)})
+             for task in range(2)]
+    seen = []
+    for task in tasks:
+        out, err = task.communicate(timeout=120)
+        assert task.returncode == 0, err[-2000:]
+        seen.append(json.loads(out.strip().splitlines()[-1]))
+    assert [(s["rank"], s["world"], s["local"], s["again"]) for s in seen] == [(0, 2, 0, 0), (1, 2, 0, 1)]
+    assert all(s["sum"] == 3 and s["master"] == f"localhost:{port}" for s in seen)  # one group, host 0
