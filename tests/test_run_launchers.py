@@ -93,7 +93,7 @@ def test_launcher_table_maps_to_slurm_parameters(tmp_path) -> None:
 @pytest.mark.parametrize(("table", "expected"), [
     ('[launcher]\npartiton = "gpu"\n', "'launcher.partiton' is not a valid key; did you mean "
                                           "'launcher.partition'"),
-    ('[launcher]\nnodes = 2\n', "a cell runs on one node"),
+    ('[launcher]\nnodes = 0\n', "'launcher.nodes' must be at least 1"),
     ('[launcher]\ngpus_per_node = "four"\n', "'launcher.gpus_per_node' must be an integer"),
     ('[launcher]\ntimeout_min = -1\n', "'launcher.timeout_min' must be 0 or more"),
 ])

@@ -275,10 +275,12 @@ class LauncherConfig(Section):
     """SLURM partition (slurm_partition)."""
     account: str = ""
     """SLURM account (slurm_account)."""
-    nodes: int = 1
-    """Nodes per cell: 1 (a multi-node run is `torchrun --nnodes N ... -m ganbench train` by hand)."""
+    nodes: Positive = 1
+    """Nodes per cell (SLURM): more than 1 runs nodes x tasks_per_node training processes, one per task,
+    joined through submitit's TorchDistributedEnvironment (see ganbench.run.task_ranks)."""
     gpus_per_node: Count = 0
-    """GPUs per cell; more than 1 trains the cell through torchrun, one process per GPU."""
+    """GPUs per node of a cell; more than 1 on one node trains the cell through torchrun, one process per
+    GPU (with tasks_per_node or nodes > 1: one submitit task per GPU instead)."""
     cpus_per_task: Count = 0
     """CPUs per cell job (0: the executor's default)."""
     mem_gb: Count = 0
@@ -297,15 +299,18 @@ class LauncherConfig(Section):
     max_parallel: Count = 0
     """submitit-local: at most this many cell jobs at once (0: one per gpus_per_node visible GPUs, all
     at once on a machine without GPUs)."""
+    tasks_per_node: Count = 0
+    """Training processes per node started as submitit tasks (each one rank); 0: one per GPU
+    (max(gpus_per_node, 1)) when nodes > 1, else one task (with gpus_per_node > 1 it starts torchrun)."""
 
-    @field_validator("nodes")
+    @field_validator("tasks_per_node")
     @classmethod
-    def _one_node(cls, nodes: int) -> int:
-        if nodes != 1:
-            raise ValueError("must be 1: a cell runs on one node (up to gpus_per_node GPUs through "
-                             "torchrun); for multi-node training run `torchrun --nnodes N ... -m ganbench "
-                             "train` yourself")
-        return nodes
+    def _one_task_per_gpu(cls, tasks: int, info: ValidationInfo) -> int:
+        gpus = info.data.get("gpus_per_node")
+        if tasks and gpus and tasks != gpus:
+            raise ValueError(f"is {tasks} but gpus_per_node is {gpus}: each task trains on one GPU of its "
+                             f"node; set tasks_per_node to {gpus} (or 0, which means one task per GPU)")
+        return tasks
 
 
 SLURM_ONLY = ("partition", "account", "nodes", "mem_gb", "array_parallelism", "sbatch")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ganbench.config.schema import SLURM_ONLY
+from ganbench.config.schema import SLURM_ONLY, LauncherConfig
 
 LAUNCHERS = ("local", "submitit-local", "slurm")
 
@@ -34,3 +34,16 @@ def check_launcher_choice(launcher: str | None, jobs: int, given: Iterable[str],
                             "no --launcher slurm was given; pass --launcher slurm to submit, or --launcher "
                             "local to run here without them")
     return chosen
+
+
+def check_launcher_resources(launcher: str, settings: LauncherConfig) -> None:
+    """The [launcher] resources ``launcher`` can provide: more than one node needs SLURM (submitit's local
+    executor runs one node), submitit tasks (``tasks_per_node``) need a submitit launcher."""
+    if settings.nodes > 1 and launcher != "slurm":
+        raise LauncherError(f"launcher.nodes = {settings.nodes} needs --launcher slurm: --launcher "
+                            f"{launcher} runs a cell on this one machine; set nodes = 1 (tasks_per_node = N "
+                            "emulates N ranks here with --launcher submitit-local)")
+    if settings.tasks_per_node > 1 and launcher == "local":
+        raise LauncherError(f"launcher.tasks_per_node = {settings.tasks_per_node} needs --launcher "
+                            "submitit-local or slurm: --launcher local trains each cell in one process "
+                            "(set gpus_per_node > 1 and tasks_per_node = 0 to train through torchrun)")

@@ -6,8 +6,10 @@ train or resume, render, evaluate), so a requeued or repeated cell continues fro
 finished cell is never run again. A SLURM cell job is a ``submitit.helpers.Checkpointable``: on preemption
 or at its time limit submitit requeues it, and the requeued job resumes training from the last periodic
 checkpoint (``train.checkpoint_every``). With ``gpus_per_node > 1`` a cell trains through ``torchrun``
-(one process per GPU, :mod:`ganbench.train.distributed`). ``ganbench run --launcher slurm`` submits and
-returns; the last cell job to finish writes the report (or run ``ganbench report`` at any time).
+(one process per GPU, :mod:`ganbench.train.distributed`); with ``nodes > 1`` (or ``tasks_per_node``) a
+cell job is one submitit task per rank instead (:mod:`ganbench.run.task_ranks`). ``ganbench run
+--launcher slurm`` submits and returns; the last cell job to finish writes the report (or run
+``ganbench report`` at any time).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import submitit
 from ganbench.config import LauncherConfig
 from ganbench.run.cells import Cell
 from ganbench.run.experiment import Experiment
-from ganbench.run.launcher_settings import LauncherError
+from ganbench.run.launcher_settings import LauncherError, check_launcher_resources
 from ganbench.run.locks import read_lock
 from ganbench.run.runner import (
     METRICS_FILE,
@@ -39,6 +41,7 @@ from ganbench.run.runner import (
     run_experiment,
 )
 from ganbench.run.status import JOB_FILE
+from ganbench.run.task_ranks import cell_world_size, join_task_group, run_cell_as_rank, tasks_per_node
 from ganbench.run.torchrun import TorchrunTrain
 from ganbench.run.workers import run_in_processes
 from ganbench.train.interrupt import TrainingInterrupted
@@ -50,6 +53,7 @@ def launch(experiment: Experiment, results_dir: Path, pipeline: Pipeline, launch
            resume: bool = False, fresh: bool = False, log: Log = print) -> list[CellOutcome]:
     """Run (or submit) every unfinished cell with ``launcher`` and the experiment's [launcher] resources;
     returns one outcome per cell (``queued`` for cells submitted to SLURM)."""
+    check_launcher_resources(launcher, experiment.config.launcher)
     if launcher == "local" and jobs == 1:
         return run_experiment(experiment, results_dir, pipeline, resume=resume, log=log, fresh=fresh)
     cells, catalog = prepare_experiment(experiment, results_dir, pipeline, resume, fresh, log)
@@ -78,16 +82,28 @@ class CellJob(submitit.helpers.Checkpointable):
 
     submitit's SIGUSR2 handler would requeue at once, mid-step; training replaces it while it runs
     (:mod:`ganbench.train.interrupt`), saves the step, and the signal is then raised again for submitit's
-    handler, which requeues the job (at most ``launcher.max_requeues`` times after time limits)."""
+    handler, which requeues the job (at most ``launcher.max_requeues`` times after time limits).
+
+    ``world_size > 1``: the job's tasks are that many training ranks (:mod:`ganbench.run.task_ranks`);
+    rank 0 runs the cell and writes, the others train with it."""
+
+    def __init__(self, world_size: int = 1) -> None:
+        self.world_size = world_size
 
     def __call__(self, cell: Cell, results_dir: Path, catalog: Path, experiment: Experiment,
                  pipeline: Pipeline, write_report: bool) -> CellOutcome:
+        main = True
         try:
-            outcome = run_cell(cell, results_dir, catalog, pipeline)
+            if self.world_size > 1:
+                ranks = join_task_group(cell.config)
+                main = ranks.is_main
+                outcome = run_cell_as_rank(cell, results_dir, catalog, pipeline, ranks)
+            else:
+                outcome = run_cell(cell, results_dir, catalog, pipeline)
         except TrainingInterrupted as stop:  # the step is saved: now the signal's own meaning applies
             signal.raise_signal(stop.signum)  # submitit's USR2 handler requeues; SIGTERM ends the job
             raise
-        if write_report:
+        if write_report and main:
             _report_when_complete(experiment, results_dir, pipeline, catalog)
         return outcome
 
@@ -113,7 +129,8 @@ def _report_when_complete(experiment: Experiment, results_dir: Path, pipeline: P
 def executor_parameters(launcher: str, settings: LauncherConfig, name: str = "ganbench") -> dict[str, Any]:
     """submitit ``update_parameters`` keywords from the ``[launcher]`` resources (SLURM-only ones only for
     ``slurm``)."""
-    parameters: dict[str, Any] = {"timeout_min": settings.timeout_min, "tasks_per_node": 1, "nodes": 1,
+    parameters: dict[str, Any] = {"timeout_min": settings.timeout_min,
+                                  "tasks_per_node": tasks_per_node(settings), "nodes": settings.nodes,
                                   "name": name,
                                   "gpus_per_node": settings.gpus_per_node or None,
                                   "cpus_per_task": settings.cpus_per_task or None}
@@ -145,15 +162,16 @@ def _submit(cells: list[Cell], results_dir: Path, catalog: Path, experiment: Exp
         return {}
     settings = experiment.config.launcher
     executor = executor_for(launcher, settings, results_dir / "jobs", f"ganbench-{experiment.name}")
-    if settings.gpus_per_node > 1:
+    world_size = cell_world_size(settings)
+    if settings.gpus_per_node > 1 and world_size == 1:
         pipeline = dataclasses.replace(pipeline, train=TorchrunTrain(settings.gpus_per_node,
                                                                      settings.max_restarts))
     slurm = launcher == "slurm"
     if not slurm:
         return _run_submitit_local(executor, cells, results_dir, catalog, experiment, pipeline, log)
     with executor.batch():  # one job array on SLURM
-        submitted = [(cell, executor.submit(CellJob(), cell, results_dir, catalog, experiment, pipeline,
-                                            slurm)) for cell in cells]
+        submitted = [(cell, executor.submit(CellJob(world_size), cell, results_dir, catalog, experiment,
+                                            pipeline, slurm)) for cell in cells]
     _record_jobs(submitted, results_dir, launcher, log)
     log(f"{len(cells)} cell job(s) submitted; follow them with `ganbench status {results_dir}`; the last "
         "one to finish writes the report")
@@ -182,7 +200,8 @@ def _run_submitit_local(executor: submitit.AutoExecutor, cells: list[Cell], resu
             # visible_gpus is a LocalExecutor parameter that AutoExecutor does not pass on
             executor._executor.update_parameters(gpus_per_node=len(slot), visible_gpus=slot,
                                                  name=f"ganbench-{experiment.name}-{cell.name}")
-            job = executor.submit(CellJob(), cell, results_dir, catalog, experiment, pipeline, False)
+            job = executor.submit(CellJob(cell_world_size(experiment.config.launcher)), cell, results_dir,
+                                  catalog, experiment, pipeline, False)
             _record_jobs([(cell, job)], results_dir, "submitit-local", log)
             running.append((cell, job, index))
         finished = [entry for entry in running if entry[1].done()]
@@ -228,7 +247,7 @@ def _visible_gpus() -> list[int]:
 
 def _job_outcome(cell: Cell, job: Any, log: Log) -> CellOutcome:
     try:
-        outcome = job.result()
+        outcome = job.results()[0]  # a job of several tasks (ranks): rank 0's outcome, any task's failure
     except (submitit.core.utils.FailedJobError, submitit.core.utils.UncompletedJobError) as error:
         lines = str(error).strip().splitlines()
         reason = lines[-1] if lines else type(error).__name__
