@@ -182,6 +182,7 @@ except locks.CellBusy as busy:
 """
 
 
+@pytest.mark.slow  # real processes: scheduler-facing, like the torchrun tests
 def test_two_workers_taking_over_one_stale_lock_leave_one_holder(tmp_path: Path) -> None:
     """Two real processes find the same stale lock at once: read, delete, claim let both hold the cell
     (the second deleted the first one's fresh lock); under the guard one holds it, the other is busy."""

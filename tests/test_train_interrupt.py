@@ -103,6 +103,7 @@ def test_run_command_prints_how_to_resume_the_experiment(tmp_path, monkeypatch):
 
 
 
+@pytest.mark.slow  # real processes: scheduler-facing, like the torchrun tests
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2])
 def test_scheduler_signals_checkpoint_the_step_and_exit_with_128_plus_the_signal(catalog, tmp_path, signum):
     """SIGTERM (torchrun, scancel, a time limit) and SIGUSR1/2 (SLURM's --signal warning, submitit's USR2)

@@ -20,6 +20,7 @@ def catalog(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return make_tiny_catalog(tmp_path_factory.mktemp("runlock") / "catalog", n=12)
 
 
+@pytest.mark.slow  # real processes: scheduler-facing, like the torchrun tests
 def test_two_tasks_of_one_job_training_into_one_folder_leave_one_training(catalog, tmp_path) -> None:
     config_file, out = tmp_path / "run.toml", tmp_path / "run"
     write_config(build_run_config(tiny_config_dict(catalog), "test"), config_file)
