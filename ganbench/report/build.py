@@ -7,22 +7,19 @@ cell stored (``media/``); it never trains, generates or evaluates.
 from __future__ import annotations
 
 import json
-import platform
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
 
 from ganbench.config import ConfigError, RunConfig
 from ganbench.config.loader import build_run_config
-from ganbench.data.files import read_json_object
 from ganbench.report import conditioning, evaluators, plots, strips
 from ganbench.report import diversity as diversity_report
 from ganbench.report.claims_report import claims_items
 from ganbench.report.colour_study import colour_studies, study_markdown, write_summary
 from ganbench.report.evalnet_figure import confusion_heatmaps, stored_eval_nets
-from ganbench.report.index import Figure, Item, Provenance, write_html, write_markdown
-from ganbench.report.provenance import provenance_rows
+from ganbench.report.index import Figure, Item, write_html, write_markdown
+from ganbench.report.provenance import report_provenance
 from ganbench.report.results import (
     DEFAULT_VARIANT,
     Results,
@@ -50,8 +47,6 @@ from ganbench.report.tables import (
 from ganbench.report.word_response import word_response_items
 
 CLUSTER_PREFIX = "colour_de00_by_cluster."
-PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy", "pandas", "matplotlib", "seaborn",
-            "colour-science")
 
 
 def write_report(results_dir: str | Path, out_dir: str | Path | None = None, figures: bool = True) -> Path:
@@ -84,7 +79,7 @@ def write_report(results_dir: str | Path, out_dir: str | Path | None = None, fig
              f"{f', {len(results.missing)} without metrics' if results.missing else ''}. "
              "Every number is read from the cells' metrics.json files.")
     intro += "".join(f"\n\n**{warning}**" for warning in evaluators.weak_judge_warnings(results))
-    provenance = _provenance(results)
+    provenance = report_provenance(results)
     write_html(out / "index.html", f"ganbench report: {name}", intro, items, provenance)
     return write_markdown(out / "index.md", f"ganbench report: {name}", intro, items, provenance)
 
@@ -358,50 +353,6 @@ def stored_experiment(results: Results) -> RunConfig:
         raise ResultsError(f"{stored} does not hold an experiment's settings ({error}); it may come from an "
                            "older ganbench: `ganbench run EXPERIMENT.toml --out RESULTS --resume` rewrites "
                            "it without training again") from None
-
-def _provenance(results: Results) -> Provenance:
-    toml_path = results.root / "experiment.toml"
-    statuses = {name: "finished" for name in results.cells}
-    statuses.update({name: "no metrics (failed or not run)" for name in results.missing})
-    summary = results.root / "run_summary.json"
-    notes = []
-    if summary.is_file():
-        rows = json.loads(summary.read_text(encoding="utf-8")).get("cells", [])
-        for row in rows:
-            if row.get("status") == "failed":
-                statuses[row["cell"]] = "failed: " + str(row.get("error", ""))[:120]
-        seconds = sum(float(row.get("seconds", 0)) for row in rows)
-        notes.append(f"The cells took {seconds / 60:.1f} min of the last `ganbench run` invocation "
-                     "(training, report images, evaluation; a cell it found finished counts 0; the whole "
-                     "command's wall time is under Provenance).")
-    totals = _timing_totals(results)
-    if totals:
-        steps = ", ".join(f"{step} {seconds / 60:.1f} min" for step, seconds in totals.items())
-        notes.append("Summed over the cells' timing.json (the latest time of each step; cells run at once "
-                     f"with --jobs take less wall time): {steps}.")
-    versions = {"python": platform.python_version()}
-    for package in PACKAGES:
-        try:
-            versions[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            continue
-    recorded = _first_extra_dict(results, "versions")
-    if recorded:
-        notes.append("Versions recorded by the evaluation: "
-                     + ", ".join(f"{k} {v}" for k, v in recorded.items())
-                     + "; versions below are the report's.")
-    return Provenance(toml_path.read_text(encoding="utf-8") if toml_path.is_file() else "(not stored)",
-                      versions, sorted(statuses.items()), notes, provenance_rows(results))
-
-
-def _timing_totals(results: Results) -> dict[str, float]:
-    """Seconds per step (train, render, evaluate) summed over the finished cells' timing.json."""
-    totals: dict[str, float] = {}
-    for folder in results.cells.values():
-        for key, value in read_json_object(folder / "timing.json").items():
-            if key.endswith("_seconds") and isinstance(value, int | float):
-                totals[key.removesuffix("_seconds")] = totals.get(key.removesuffix("_seconds"), 0.0) + value
-    return totals
 
 
 def _first_extra_dict(results: Results, key: str) -> dict:

@@ -8,10 +8,17 @@ older ganbench) get a row saying so rather than a guess.
 
 from __future__ import annotations
 
+import json
+import platform
+from importlib import metadata
 from typing import Any
 
 from ganbench.data.files import read_json_object
+from ganbench.report.index import Provenance
 from ganbench.report.results import Results
+
+PACKAGES = ("ganbench", "torch", "torch-fidelity", "numpy", "pandas", "matplotlib", "seaborn",
+            "colour-science")
 
 UNRECORDED = "not recorded (results made before ganbench recorded provenance)"
 
@@ -74,3 +81,51 @@ def provenance_rows(results: Results) -> list[tuple[str, str]]:
     versions = main.get("versions") or {}
     rows.append(("Versions", ", ".join(f"{k} {v}" for k, v in versions.items()) or UNRECORDED))
     return rows
+
+
+def report_provenance(results: Results) -> Provenance:
+    """The report's closing block: the experiment file, the cells' states, time and version notes, and
+    the Provenance rows of :func:`provenance_rows`."""
+    toml_path = results.root / "experiment.toml"
+    statuses = {name: "finished" for name in results.cells}
+    statuses.update({name: "no metrics (failed or not run)" for name in results.missing})
+    summary = results.root / "run_summary.json"
+    notes = []
+    if summary.is_file():
+        rows = json.loads(summary.read_text(encoding="utf-8")).get("cells", [])
+        for row in rows:
+            if row.get("status") == "failed":
+                statuses[row["cell"]] = "failed: " + str(row.get("error", ""))[:120]
+        seconds = sum(float(row.get("seconds", 0)) for row in rows)
+        notes.append(f"The cells took {seconds / 60:.1f} min of the last `ganbench run` invocation "
+                     "(training, report images, evaluation; a cell it found finished counts 0; the whole "
+                     "command's wall time is under Provenance).")
+    totals = _timing_totals(results)
+    if totals:
+        steps = ", ".join(f"{step} {seconds / 60:.1f} min" for step, seconds in totals.items())
+        notes.append("Summed over the cells' timing.json (the latest time of each step; cells run at once "
+                     f"with --jobs take less wall time): {steps}.")
+    versions = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            continue
+    recorded = next((e["versions"] for e in results.extras.values() if isinstance(e.get("versions"), dict)),
+                    {})
+    if recorded:
+        notes.append("Versions recorded by the evaluation: "
+                     + ", ".join(f"{k} {v}" for k, v in recorded.items())
+                     + "; versions below are the report's.")
+    return Provenance(toml_path.read_text(encoding="utf-8") if toml_path.is_file() else "(not stored)",
+                      versions, sorted(statuses.items()), notes, provenance_rows(results))
+
+
+def _timing_totals(results: Results) -> dict[str, float]:
+    """Seconds per step (train, render, evaluate) summed over the finished cells' timing.json."""
+    totals: dict[str, float] = {}
+    for folder in results.cells.values():
+        for key, value in read_json_object(folder / "timing.json").items():
+            if key.endswith("_seconds") and isinstance(value, int | float):
+                totals[key.removesuffix("_seconds")] = totals.get(key.removesuffix("_seconds"), 0.0) + value
+    return totals
